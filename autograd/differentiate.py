@@ -1,0 +1,143 @@
+"""Public entry points of the reverse walk: ``backward`` and ``grad``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .backend import xp
+from .tape import run_backward
+from .tensor import Tensor
+
+TensorOrTensors = Tensor | Sequence[Tensor]
+
+
+def _seq(x: Any) -> list[Any]:
+    if x is None:
+        return []
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
+    """The starting gradient for ``out``: ones for a scalar, else the caller's (shape-checked)."""
+    if not out.requires_grad:
+        raise RuntimeError(
+            f"{where}: element 0 of tensors does not require grad and does not have a grad_fn; "
+            "set requires_grad=True on the inputs you differentiate with respect to"
+        )
+    d = out._data
+    if g is None:
+        if out.size != 1:
+            raise RuntimeError(
+                f"{where}: grad can be implicitly created only for scalar outputs; the output "
+                f"has shape {tuple(out.shape)}, so pass gradient= (the same shape) explicitly"
+            )
+        seed: Any = 1.0 if type(d) is float else xp.ones_like(d)
+        return Tensor._const(seed) if create_graph else seed
+    if isinstance(g, Tensor):
+        if create_graph:
+            if tuple(g.shape) != tuple(out.shape):
+                raise _shape_error(where, g.shape, out.shape)
+            return g
+        g = g._data
+    gd = g if type(g) is float else xp.asarray(g)
+    gshape = () if type(gd) is float else gd.shape
+    if gshape != tuple(out.shape):
+        raise _shape_error(where, gshape, out.shape)
+    if type(d) is float:
+        gd = float(gd)
+    elif gd.dtype != d.dtype:
+        gd = gd.astype(d.dtype)
+    return Tensor._const(gd) if create_graph else gd
+
+
+def _shape_error(where: str, got: Any, want: Any) -> RuntimeError:
+    return RuntimeError(
+        f"{where}: mismatch in shape: gradient has shape {tuple(got)} but the output has shape "
+        f"{tuple(want)}; pass a gradient of the output's shape"
+    )
+
+
+def backward(
+    tensors: TensorOrTensors,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of every leaf they depend on.
+
+    >>> import autograd as ag
+    >>> x = ag.tensor(3.0, requires_grad=True)
+    >>> (x * x).backward()
+    >>> x.grad.item()
+    6.0
+    """
+    outs = _seq(tensors)
+    gs = [grad_tensors] if isinstance(tensors, Tensor) else (
+        _seq(grad_tensors) if grad_tensors is not None else [None] * len(outs)
+    )
+    if len(gs) != len(outs):
+        raise ValueError(
+            f"backward: got {len(outs)} tensors but {len(gs)} gradients; pass one per tensor"
+        )
+    if retain_graph is None:
+        retain_graph = create_graph
+    seeds = [_seed(o, g, create_graph, "backward") for o, g in zip(outs, gs)]
+    run_backward(outs, seeds, retain_graph=retain_graph, create_graph=create_graph)
+
+
+def grad(
+    outputs: TensorOrTensors,
+    inputs: TensorOrTensors,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, without touching any ``.grad``.
+
+    >>> import autograd as ag
+    >>> x = ag.tensor(2.0, requires_grad=True)
+    >>> (gx,) = ag.grad(x ** 3, x, create_graph=True)
+    >>> gx.item(), ag.grad(gx, x)[0].item()
+    (12.0, 12.0)
+    """
+    outs = _seq(outputs)
+    ins = _seq(inputs)
+    for k, t in enumerate(ins):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{k}] is a {type(t).__name__}, expected a Tensor")
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"grad: inputs[{k}] does not require grad; set requires_grad=True on it"
+            )
+    gs = _seq(grad_outputs) if grad_outputs is not None else [None] * len(outs)
+    if isinstance(grad_outputs, Tensor) and len(outs) == 1:
+        gs = [grad_outputs]
+    if len(gs) != len(outs):
+        raise ValueError(f"grad: got {len(outs)} outputs but {len(gs)} grad_outputs")
+    if retain_graph is None:
+        retain_graph = create_graph
+    seeds = [_seed(o, g, create_graph, "grad") for o, g in zip(outs, gs)]
+    got = run_backward(
+        outs, seeds, retain_graph=retain_graph, create_graph=create_graph, capture=ins,
+        accumulate=False,
+    )
+    assert got is not None
+    res: list[Tensor | None] = []
+    for k, (t, g) in enumerate(zip(ins, got)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: one of the differentiated tensors (inputs[{k}], shape "
+                    f"{tuple(t.shape)}) appears to not have been used in the graph; set "
+                    "allow_unused=True if this is the desired behavior"
+                )
+            res.append(None)
+        elif isinstance(g, Tensor):
+            res.append(g)
+        else:
+            res.append(Tensor._const(g if type(g) is float else g.copy()))
+    return tuple(res)

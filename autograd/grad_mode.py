@@ -1,0 +1,107 @@
+"""Grad mode: whether operations are recorded on the tape.  Thread-local, like PyTorch's."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State(threading.local):
+    # Class attributes are the per-thread defaults: every new thread starts with grad enabled.
+    enabled = True
+    anomaly = False
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations on tensors that require grad are recorded."""
+    return state.enabled
+
+
+class set_grad_enabled:
+    """Context manager (and decorator) that sets grad mode to ``mode`` for this thread.
+
+    Calling it outside ``with`` sets the mode immediately, as in PyTorch.
+
+    >>> import autograd as ag
+    >>> with ag.set_grad_enabled(False):
+    ...     ag.is_grad_enabled()
+    False
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self.prev = state.enabled
+        self.mode = bool(mode)
+        state.enabled = self.mode
+
+    def __enter__(self) -> None:
+        state.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        state.enabled = self.prev
+
+    def __call__(self, fn: F) -> F:
+        mode = self.mode
+        state.enabled = self.prev  # decorating must not change the current mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            prev = state.enabled
+            state.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.enabled = prev
+
+        return wrapper  # type: ignore[return-value]
+
+
+class _ModeContext:
+    mode: bool
+
+    def __enter__(self) -> None:
+        self.prev = state.enabled
+        state.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        state.enabled = self.prev
+
+    def __call__(self, fn: F) -> F:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            prev = state.enabled
+            state.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.enabled = prev
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_ModeContext):
+    """Disable recording, as a context manager or decorator.
+
+    >>> import autograd as ag
+    >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> with ag.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    mode = False
+
+
+class enable_grad(_ModeContext):
+    """Enable recording inside a ``no_grad`` region, as a context manager or decorator."""
+
+    mode = True

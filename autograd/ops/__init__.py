@@ -1,0 +1,13 @@
+"""The primitives, grouped by family.  Each module defines forward and gradient side by side."""
+
+from .arithmetic import (
+    abs, add, clamp, clip, div, eq, floor_divide, ge, gt, le, logical_and, logical_not,
+    logical_or, logical_xor, lt, maximum, minimum, mul, ne, neg, pow, remainder, sign, sub, where,
+)
+from .elementwise import (
+    elu, erf, exp, expm1, gelu, leaky_relu, log, log1p, reciprocal, relu, rsqrt, sigmoid, sin,
+    softplus, sqrt, square, tan, tanh, cos,
+)
+from .linalg import matmul
+from .reduction import mean, sum
+from .shape import broadcast_to, reshape, swapaxes, transpose

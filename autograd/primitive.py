@@ -1,0 +1,210 @@
+"""Primitives: an operation's forward and its gradient rules, defined once, side by side.
+
+A :class:`Primitive` owns a forward function on arrays and one vector-Jacobian product (VJP) rule
+per differentiable input.  Calling it on Tensors computes the forward and, when recording,
+appends a record to the tape (``autograd.tape``).  Everything else in tapegrad (Tensor methods,
+operators, ``nn``) is built by calling primitives.
+
+Rules have the signature ``rule(g, out, *args, **params)``: ``g`` is the gradient of the output,
+``out`` the forward result (only for ``save_out=True`` primitives, else ``None``), ``args`` the
+forward's inputs.  A rule returns the gradient for its input in the *broadcast* shape; the walker
+sums it back to the input's shape (one helper for every primitive).
+
+Rules are written with operators, array methods that Tensors share (``reshape``, ``sum``,
+``swapaxes``, ...) and other primitives called through :meth:`Primitive.raw`.  Normally they run on
+plain arrays; under ``create_graph=True`` the same code runs on Tensors and is itself recorded,
+which is how gradients of gradients work.
+
+>>> import autograd as ag
+>>> from autograd.primitive import Primitive
+>>> cube = Primitive("cube", lambda x: x ** 3, (lambda g, out, x: g * 3 * x ** 2,))
+>>> x = ag.tensor(2.0, requires_grad=True)
+>>> y = cube(x)
+>>> y.backward()
+>>> x.grad.item()
+12.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .backend import xp
+from .grad_mode import state
+from .tape import Node
+
+ndarray = xp.ndarray
+Rule = Callable[..., Any]
+
+_SCALAR_ERRORS = (ArithmeticError, ValueError)
+
+
+class Primitive:
+    """An operation with a forward on arrays and one VJP rule per input (``None``: no grad).
+
+    ``scalar``: optional forward for Python floats (``math.exp`` ...), the scalar fast path that
+    spares neuron-by-neuron graphs the cost of NumPy 0-d arrays.  ``view``: the output may share
+    memory with input 0 (its in-place version history is shared).  ``reads_inputs``: whether the
+    rules read the input data (``add`` does not), for in-place modification checks.  ``n_out``:
+    number of outputs (the forward then returns a tuple and rules receive a list of gradients,
+    ``None`` where an output got none).
+    """
+
+    __slots__ = ("name", "fwd", "vjps", "save_out", "view", "scalar", "reads_inputs", "n_out")
+
+    def __init__(
+        self,
+        name: str,
+        fwd: Callable[..., Any],
+        vjps: Sequence[Rule | None] = (),
+        *,
+        save_out: bool = False,
+        view: bool = False,
+        scalar: Callable[..., Any] | None = None,
+        reads_inputs: bool = True,
+        n_out: int = 1,
+    ) -> None:
+        self.name = name
+        self.fwd = fwd
+        self.vjps = tuple(vjps)
+        self.save_out = save_out
+        self.view = view
+        self.scalar = scalar
+        self.reads_inputs = reads_inputs
+        self.n_out = n_out
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
+        """Apply to Tensors (or array-likes): returns a Tensor, recorded when needed."""
+        datas: list[Any] = []
+        inputs: list[Tensor | None] = []
+        consts: list[Tensor] | None = None
+        rg = False
+        scalar = self.scalar is not None
+        for a in args:
+            if isinstance(a, Tensor):
+                d = a._data
+                if a.requires_grad:
+                    rg = True
+                    inputs.append(a)
+                else:
+                    inputs.append(None)
+                    if consts is None:
+                        consts = [a]
+                    else:
+                        consts.append(a)
+            else:
+                d = as_operand(a, self.name)
+                inputs.append(None)
+            if scalar and type(d) is not float and type(d) is not int:
+                scalar = False
+            datas.append(d)
+        if scalar:
+            try:
+                out = self.scalar(*datas, **params)  # type: ignore[misc]
+            except _SCALAR_ERRORS:
+                scalar = False  # let NumPy produce inf/nan (with its usual warnings)
+            else:
+                if type(out) is not float:
+                    scalar = False
+        if not scalar:
+            for i, d in enumerate(datas):
+                if type(d) is float:
+                    datas[i] = xp.asarray(d)
+            try:
+                out = self.fwd(*datas, **params)
+            except TypeError as e:
+                raise _explain_type_error(self.name, datas, e) from e
+            if self.n_out == 1 and type(out) is not ndarray:
+                out = xp.asarray(out)
+        record = rg and state.enabled and bool(self.vjps)
+        if self.n_out != 1:
+            return self._wrap_many(out, datas, inputs, consts, params, record)
+        if record and type(out) is not float and out.dtype.kind != "f":
+            record = False  # integer/bool results (argmax, comparisons) carry no gradient
+        if not record:
+            t = Tensor._make(out, None, False)
+        else:
+            node = Node(
+                self, tuple(datas), tuple(inputs), params or None, out if self.save_out else None
+            )
+            if consts is not None:
+                node.consts = tuple(consts)
+            t = Tensor._make(out, node, True)
+            if self.save_out:
+                t._vc = node.out_vc = []
+        if self.view and isinstance(args[0], Tensor):
+            src = args[0]
+            if src._vc is None:
+                src._vc = []
+            t._vc = src._vc
+        return t
+
+    def _wrap_many(
+        self,
+        outs: Sequence[Any],
+        datas: list[Any],
+        inputs: list[Tensor | None],
+        consts: list[Tensor] | None,
+        params: dict[str, Any],
+        record: bool,
+    ) -> tuple[Tensor, ...]:
+        outs = [o if type(o) is ndarray else xp.asarray(o) for o in outs]
+        if not record:
+            return tuple(Tensor._make(o, None, False) for o in outs)
+        node = Node(self, tuple(datas), tuple(inputs), params or None, None, len(outs))
+        if consts is not None:
+            node.consts = tuple(consts)
+        res = []
+        for i, o in enumerate(outs):
+            t = Tensor._make(o, node, o.dtype.kind == "f")
+            t._idx = i
+            res.append(t)
+        return tuple(res)
+
+    def raw(self, *args: Any, **params: Any) -> Any:
+        """Generic call for use inside rules: arrays in, array out; any Tensor in, Tensor out."""
+        for a in args:
+            if isinstance(a, Tensor):
+                return self(*args, **params)
+        out = self.fwd(*args, **params)
+        return out
+
+
+def as_operand(a: Any, op: str) -> Any:
+    """A non-Tensor operand as array data: Python numbers stay numbers (NumPy's weak scalars)."""
+    t = type(a)
+    if t is float or t is int or t is bool:
+        return a
+    if t is ndarray:
+        if a.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{op}: arrays of dtype {a.dtype} are not supported; use a bool, integer or "
+                "floating dtype"
+            )
+        return a
+    if isinstance(a, (list, tuple)) or hasattr(a, "__array__") or isinstance(a, (xp.generic,)):
+        arr = xp.asarray(a)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{op}: cannot use {type(a).__name__} of dtype {arr.dtype} as an operand; "
+                "expected numbers"
+            )
+        return arr
+    raise TypeError(
+        f"{op}: unsupported operand of type {type(a).__name__}; expected a Tensor, an array or a "
+        "number"
+    )
+
+
+def _explain_type_error(name: str, datas: list[Any], e: TypeError) -> TypeError:
+    kinds = ", ".join(
+        f"{getattr(d, 'dtype', type(d).__name__)}{tuple(getattr(d, 'shape', ()))}" for d in datas
+    )
+    return TypeError(f"{name}: unsupported operand types/dtypes ({kinds}): {e}")
+
+
+from .tensor import Tensor  # noqa: E402  (Tensor methods call primitives: import after them)

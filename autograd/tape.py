@@ -1,0 +1,436 @@
+"""The tape: how operations are recorded and how ``backward`` walks them.
+
+Recording
+    Every differentiable operation executed while grad mode is on and at least one input requires
+    grad appends one *record* (a :class:`Node`) to the tape.  A record holds
+
+    * the primitive (its forward and its per-input gradient rules, see ``autograd.primitive``),
+    * ``args``: the input *arrays* the rules need (never output tensors, so no reference cycles),
+    * ``inputs``: for each input that requires grad, the Tensor to route its gradient to,
+    * ``params``: non-tensor arguments (axis, shapes, ...), and ``out``, the output array, only for
+      primitives whose rule is cheapest from the result (``exp``, ``tanh``, ``softmax`` ...),
+    * ``seq``: its position on the tape, from one global counter.
+
+    The tape is therefore not one global list but the records reachable from an output: each
+    output tensor points at its record, each record at its inputs.  Independent graphs (or graphs
+    built in two threads) share nothing, and a graph is freed by reference counting as soon as its
+    outputs go away.  Tape order (``seq``) is a topological order: a record is always newer than
+    the records that produced its inputs.
+
+The reverse walk
+    ``backward`` seeds the output's gradient and visits records newest-first using a heap keyed on
+    ``-seq``.  A record is popped only after every newer record has been popped, so by then all
+    consumers of its output have contributed: its gradient is complete.  Each rule's result is
+    summed back to the input's shape (``unbroadcast``, the one broadcast-reduction helper) and
+    accumulated into the producing record's slot, or, for a leaf, into the leaf's gradient.  Only
+    records the output depends on are ever visited, and the walk is a loop, never recursion, so a
+    chain of a million operations backs up as easily as ten.
+
+Memory
+    After a record is used its buffers (``args``, ``inputs``, ``params``, ``out``) are dropped,
+    unless ``retain_graph=True``.  A second walk through a freed record raises a RuntimeError that
+    says to pass ``retain_graph=True``.
+
+In-place safety
+    Every in-place operation stamps the modified tensor with a fresh value of a global modification
+    clock (``bump_version``).  A record remembers the clock when it was made; if a tensor whose
+    data a rule reads was modified after that, the walk raises instead of using stale data.
+
+Higher order
+    With ``create_graph=True`` the rules are called with Tensors instead of arrays, so the walk
+    itself is recorded and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import weakref
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .backend import xp
+
+ndarray = xp.ndarray
+from .grad_mode import state
+
+if TYPE_CHECKING:
+    from .primitive import Primitive
+    from .tensor import Tensor
+
+_seq = itertools.count()
+_clock = 0  # global modification clock, advanced by every in-place operation
+
+
+def now() -> int:
+    """Current value of the modification clock."""
+    return _clock
+
+
+def bump_version(t: Tensor) -> None:
+    """Mark ``t`` (and every view sharing its storage) as modified in place now."""
+    global _clock
+    _clock += 1
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = []
+    vc.append(_clock)
+
+
+class Node:
+    """One record on the tape (what PyTorch calls ``grad_fn``)."""
+
+    __slots__ = (
+        "prim", "args", "inputs", "consts", "params", "out", "out_vc", "seq", "clock", "n_out",
+        "hooks", "retained", "trace", "__weakref__",
+    )
+
+    def __init__(
+        self,
+        prim: Primitive,
+        args: tuple[Any, ...],
+        inputs: tuple[Tensor | None, ...],
+        params: dict[str, Any] | None,
+        out: Any,
+        n_out: int = 1,
+    ) -> None:
+        self.prim = prim
+        self.args: tuple[Any, ...] | None = args
+        self.inputs: tuple[Tensor | None, ...] | None = inputs
+        self.params = params
+        self.out = out
+        self.consts: tuple[Tensor, ...] | None = None  # inputs that need no grad, for checks
+        self.out_vc: list[int] | None = None  # version list of the output, when out is saved
+        self.seq = next(_seq)
+        self.clock = _clock
+        self.n_out = n_out
+        self.hooks: dict[int, list[Callable[[Any], Any]]] | None = None
+        self.retained: list[tuple[int, weakref.ref[Tensor]]] | None = None
+        self.trace: str | None = None
+        if state.anomaly:
+            from .anomaly import creation_trace
+
+            self.trace = creation_trace()
+
+    def name(self) -> str:
+        return f"{self.prim.name.title().replace('_', '')}Backward"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
+        """(record, output index) feeding each input, ``(None, 0)`` for leaves and constants."""
+        if self.inputs is None:
+            return ()
+        return tuple(
+            (t._node, t._idx) if t is not None else (None, 0) for t in self.inputs
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+def _shape(a: Any) -> tuple[int, ...]:
+    return () if type(a) is float else a.shape
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum ``g`` over the axes that broadcasting added or stretched, so it has ``shape``.
+
+    The one broadcast-reduction helper: every gradient is passed through it by the walker.
+    Works for arrays and (under ``create_graph``) Tensors alike.
+    """
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if lead or g.shape != shape:
+        g = g.reshape(shape)
+    return g
+
+
+def _freed_error(node: Node) -> RuntimeError:
+    return RuntimeError(
+        f"Trying to backward through the graph a second time (through {node.name()}): its saved "
+        "buffers were already freed. Specify retain_graph=True on the first backward() or "
+        "autograd.grad() call if you need to backward through the graph again."
+    )
+
+
+def _modified_error(node: Node, t: Tensor, what: str) -> RuntimeError:
+    vc = t._vc or []
+    expected = sum(1 for c in vc if c <= node.clock)
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{t.dtype} tensor of shape {tuple(t.shape)}], which is {what} of "
+        f"{node.name()}, is at version {len(vc)}; expected version {expected} instead. "
+        "Use an out-of-place operation (or .clone()) before modifying it."
+    )
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    seeds: Sequence[Any],
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    capture: Sequence[Tensor] | None = None,
+    accumulate: bool = True,
+) -> list[Any] | None:
+    """Walk the tape from ``roots`` (gradients ``seeds``) back to the leaves.
+
+    With ``accumulate`` the leaf gradients are added to ``.grad``; with ``capture`` the gradients
+    reaching those tensors (leaves or not) are returned instead, in order, ``None`` where none
+    arrived.  Seeds are arrays, or Tensors when ``create_graph``.
+    """
+    from .tensor import Tensor
+
+    wrap = Tensor._wrap_grad if create_graph else None
+    grads: dict[Node, Any] = {}  # node -> gradient of its output (list when n_out > 1)
+    leaf_grads: dict[int, list[Any]] = {}  # id(leaf) -> [leaf, grad]
+    heap: list[tuple[int, Node]] = []
+
+    cap_nodes: dict[tuple[Node, int], int] = {}
+    cap_leaves: dict[int, int] = {}
+    captured: list[Any] = []
+    if capture is not None:
+        captured = [None] * len(capture)
+        for k, t in enumerate(capture):
+            if t._node is not None:
+                cap_nodes[(t._node, t._idx)] = k
+            else:
+                cap_leaves[id(t)] = k
+
+    def send(t: Tensor, g: Any) -> None:
+        node = t._node
+        if node is None:
+            if not t.requires_grad:
+                return
+            entry = leaf_grads.get(id(t))
+            if entry is None:
+                leaf_grads[id(t)] = [t, g]
+            else:
+                entry[1] = entry[1] + g
+            return
+        if node.n_out == 1:
+            prev = grads.get(node)
+            if prev is None:
+                grads[node] = g
+                heapq.heappush(heap, (-node.seq, node))
+            else:
+                grads[node] = prev + g
+        else:
+            slots = grads.get(node)
+            if slots is None:
+                slots = grads[node] = [None] * node.n_out
+                heapq.heappush(heap, (-node.seq, node))
+            i = t._idx
+            slots[i] = g if slots[i] is None else slots[i] + g
+
+    for t, g in zip(roots, seeds):
+        send(t, g)
+
+    with _grad_mode(create_graph):
+        while heap:
+            _, node = heapq.heappop(heap)
+            g = grads.pop(node)
+            if node.hooks is not None or node.retained is not None or cap_nodes:
+                g = _node_output_hooks(node, g, cap_nodes, captured, wrap)
+            inputs = node.inputs
+            if inputs is None:
+                raise _freed_error(node)
+            prim = node.prim
+            args = node.args
+            assert args is not None
+            if node.clock != _clock:
+                _check_modified(node)
+            out = node.out
+            if create_graph:
+                args, out = _as_tensors(node, args, inputs)
+            vjps = prim.vjps
+            params = node.params
+            for i, t in enumerate(inputs):
+                if t is None:
+                    continue
+                if params:
+                    gi = vjps[i](g, out, *args, **params)
+                else:
+                    gi = vjps[i](g, out, *args)
+                if gi is None:
+                    continue
+                gi = _fit(gi, t, node, i)
+                if node.trace is not None:
+                    from .anomaly import check_finite
+
+                    check_finite(node, i, gi)
+                send(t, gi)
+            if not retain_graph:
+                node.args = node.inputs = node.consts = node.params = node.out = None
+
+    # Leaves: hooks, then capture or accumulate.  A gradient stored in ``.grad`` must not alias
+    # another gradient or the caller's seed, so shared or borrowed buffers are copied once here.
+    stored: set[int] = {id(s) for s in seeds}
+    for t, g in leaf_grads.values():
+        if t._extra is not None:
+            g = _leaf_hooks(t, g)
+        k = cap_leaves.get(id(t))
+        if k is not None:
+            captured[k] = g if captured[k] is None else captured[k] + g
+            continue
+        if not accumulate:
+            continue
+        if create_graph:
+            if id(g) in stored:
+                g = g * 1
+            stored.add(id(g))
+        elif type(g) is not float:
+            if id(g) in stored or g.base is not None or not g.flags.writeable:
+                g = g.copy()
+            stored.add(id(g))
+        _accumulate(t, g, create_graph, wrap)
+        if t._extra is not None and t._extra.get("post_hooks"):
+            for h in list(t._extra["post_hooks"].values()):
+                h(t)
+    return captured if capture is not None else None
+
+
+class _grad_mode:
+    """Grad mode for the walk: recorded only with ``create_graph``."""
+
+    __slots__ = ("mode", "prev")
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        self.prev = state.enabled
+        state.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        state.enabled = self.prev
+
+
+def _fit(gi: Any, t: Tensor, node: Node, i: int) -> Any:
+    """Reduce a rule's result to input ``t``'s shape and dtype (broadcasting, promotion)."""
+    d = t._data
+    if type(d) is float:  # scalar fast path: keep Python floats where we can
+        if type(gi) is float:
+            return gi
+        if gi.shape:
+            gi = unbroadcast(gi, ())
+        return gi if type(gi) is not ndarray and not isinstance(gi, xp.generic) else float(gi)
+    if type(gi) is float or isinstance(gi, xp.generic):
+        return xp.full(d.shape, gi, dtype=d.dtype)
+    if gi.shape != d.shape:
+        try:
+            gi = unbroadcast(gi, d.shape)
+        except ValueError as e:  # pragma: no cover - a rule bug, not a user error
+            raise RuntimeError(
+                f"{node.name()} returned a gradient of shape {tuple(gi.shape)} for input {i} "
+                f"of shape {d.shape}"
+            ) from e
+    if gi.dtype != d.dtype:
+        gi = gi.astype(d.dtype)
+    return gi
+
+
+def _as_tensors(node: Node, args: tuple[Any, ...], inputs: tuple[Any, ...]) -> tuple[Any, Any]:
+    """Arguments as Tensors for a recorded (create_graph) walk; recompute ``out`` if needed."""
+    from .tensor import Tensor
+
+    targs = tuple(
+        inp if inp is not None else (Tensor._const(a) if isinstance(a, xp.ndarray) else a)
+        for a, inp in zip(args, inputs)
+    )
+    out = None
+    if node.prim.save_out:
+        out = node.prim(*targs, **(node.params or {}))
+    return targs, out
+
+
+def _check_modified(node: Node) -> None:
+    """Some tensor was modified in place since ``node`` was recorded: was it one it reads?"""
+    if node.prim.reads_inputs:
+        for group in (node.inputs or (), node.consts or ()):
+            for t in group:
+                if t is not None and t._vc and t._vc[-1] > node.clock:
+                    raise _modified_error(node, t, "an input")
+    vc = node.out_vc
+    if vc and vc[-1] > node.clock:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: the output of {node.name()} (saved for its backward) is at "
+            f"version {len(vc)}; expected version 0 instead. Use an out-of-place operation "
+            "(or .clone()) before modifying it."
+        )
+
+
+def _node_output_hooks(
+    node: Node, g: Any, cap_nodes: dict[tuple[Node, int], int], captured: list[Any], wrap: Any
+) -> Any:
+    """Apply tensor hooks, retain_grad and capture for a non-leaf output's complete gradient."""
+    from .tensor import Tensor
+
+    multi = node.n_out > 1
+    for idx in range(node.n_out):
+        gi = g[idx] if multi else g
+        if gi is None:
+            continue
+        if node.hooks is not None:
+            for h in list(node.hooks.get(idx, ())):
+                r = h(Tensor._wrap_grad(gi) if wrap is None else gi)
+                if r is not None:
+                    gi = r._data if (wrap is None and isinstance(r, Tensor)) else r
+        if node.retained is not None:
+            for ridx, ref in node.retained:
+                t = ref()
+                if ridx == idx and t is not None:
+                    val = gi if wrap is not None else _copy(gi)
+                    t.grad = val if wrap is not None else Tensor._wrap_grad(val)
+        k = cap_nodes.get((node, idx))
+        if k is not None:
+            captured[k] = gi
+        if multi:
+            g[idx] = gi
+        else:
+            g = gi
+    return g
+
+
+def _copy(g: Any) -> Any:
+    return g if type(g) is float else g.copy()
+
+
+def _leaf_hooks(t: Tensor, g: Any) -> Any:
+    from .tensor import Tensor
+
+    extra = t._extra
+    assert extra is not None
+    hooks = extra.get("hooks")
+    if not hooks:
+        return g
+    create = isinstance(g, Tensor)
+    for h in list(hooks.values()):
+        r = h(g if create else Tensor._wrap_grad(g))
+        if r is not None:
+            g = r if create else (r._data if isinstance(r, Tensor) else r)
+    return g
+
+
+def _accumulate(t: Tensor, g: Any, create_graph: bool, wrap: Any) -> None:
+    from .tensor import Tensor
+
+    if create_graph:
+        t.grad = g if t.grad is None else t.grad + g
+        return
+    cur = t.grad
+    if cur is None:
+        t.grad = Tensor._wrap_grad(g)
+    elif cur.requires_grad or type(cur._data) is float or type(g) is float:
+        # a grad that is itself part of a graph (from create_graph) is never mutated
+        t.grad = Tensor._wrap_grad(cur._data + g) if not cur.requires_grad else cur + g
+    else:
+        cur._data += g  # we own this buffer (never aliased, see above): accumulate in place
