@@ -1,18 +1,22 @@
-"""tapegrad's autograd: a tape-based automatic-differentiation engine on NumPy."""
+"""tapegrad's autograd: a tape-based automatic-differentiation engine on NumPy.
+
+>>> import autograd as ag
+>>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+>>> (x.exp() * x).sum().backward()
+>>> x.grad
+tensor([ 5.43656366, 22.1671683 ])
+"""
 
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor, is_tensor
-from .ops import *  # noqa: F401,F403
+from .ops import *  # noqa: F401,F403  (the primitives: autograd.exp, autograd.matmul, ...)
+from .creation import (
+    arange, empty, eye, full, full_like, linspace, ones, ones_like, rand, rand_like, randint,
+    randn, randn_like, tensor, zeros, zeros_like,
+)
 from .differentiate import backward, grad
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .primitive import Primitive
+from .random import default_generator, manual_seed, seed
 
-
-def tensor(data, requires_grad=False, dtype=None):  # type: ignore[no-untyped-def]
-    """A new tensor holding a copy of ``data`` (like ``torch.tensor``)."""
-    from .tensor import _to_data, _check_grad_dtype
-
-    d = _to_data(data, dtype, copy=True)
-    if requires_grad:
-        _check_grad_dtype(d)
-    t = Tensor._make(d, None, bool(requires_grad))
-    return t
+__version__ = "0.1.0"
