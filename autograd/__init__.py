@@ -18,5 +18,7 @@ from .differentiate import backward, grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .primitive import Primitive
 from .random import default_generator, manual_seed, seed
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .hooks import RemovableHandle
 
 __version__ = "0.1.0"

@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
 _seq = itertools.count()
 _clock = 0  # global modification clock, advanced by every in-place operation
+anomaly_seen = False  # set once anomaly mode is first enabled: records check the flag only then
 
 
 def now() -> int:
@@ -107,7 +108,7 @@ class Node:
         self.hooks: dict[int, list[Callable[[Any], Any]]] | None = None
         self.retained: list[tuple[int, weakref.ref[Tensor]]] | None = None
         self.trace: str | None = None
-        if state.anomaly:
+        if anomaly_seen and state.anomaly:
             from .anomaly import creation_trace
 
             self.trace = creation_trace()
@@ -255,10 +256,10 @@ def run_backward(
             for i, t in enumerate(inputs):
                 if t is None:
                     continue
-                if params:
-                    gi = vjps[i](g, out, *args, **params)
-                else:
-                    gi = vjps[i](g, out, *args)
+                try:
+                    gi = vjps[i](g, out, *args, **params) if params else vjps[i](g, out, *args)
+                except ZeroDivisionError:
+                    gi = _rule_on_numpy_scalars(vjps[i], g, out, args, params)
                 if gi is None:
                     continue
                 gi = _fit(gi, t, node, i)
@@ -295,6 +296,20 @@ def run_backward(
             for h in list(t._extra["post_hooks"].values()):
                 h(t)
     return captured if capture is not None else None
+
+
+def _rule_on_numpy_scalars(
+    rule: Callable[..., Any], g: Any, out: Any, args: tuple[Any, ...], params: Any
+) -> Any:
+    """Python floats raise on x/0; NumPy scalars give inf/nan as an array rule would."""
+    f64 = xp.float64
+
+    def conv(v: Any) -> Any:
+        return f64(v) if type(v) is float else v
+
+    with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gi = rule(conv(g), conv(out), *map(conv, args), **(params or {}))
+    return float(gi) if isinstance(gi, xp.generic) else gi
 
 
 class _grad_mode:

@@ -212,6 +212,12 @@ class Tensor:
         a = np.asarray(self.data)
         return a if dtype is None else a.astype(dtype, copy=False)
 
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """Route NumPy ufuncs (``np.exp(t)``, ``ndarray + t``) to the primitives, recorded."""
+        from .interop import array_ufunc
+
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, outside the graph."""
         t = Tensor._make(self._data, None, False)

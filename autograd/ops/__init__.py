@@ -11,3 +11,4 @@ from .elementwise import (
 from .linalg import matmul
 from .reduction import mean, sum
 from .shape import broadcast_to, reshape, swapaxes, transpose
+from .inplace import add_, clamp_, copy_, div_, fill_, index_put, mul_, pow_, setitem, sub_

@@ -1,0 +1,16 @@
+"""Property-testing helpers for users: hypothesis strategies and gradient assertions.
+
+>>> from hypothesis import given, settings
+>>> import autograd as ag
+>>> from autograd.testing import tensors, assert_gradients_close
+>>> @settings(max_examples=5, deadline=None)
+... @given(tensors(max_dims=2, max_side=3))
+... def test_tanh(x):
+...     assert_gradients_close(lambda t: t.tanh(), x)
+>>> test_tanh()
+"""
+
+from .assertions import assert_gradients_close
+from .strategies import arrays_for, broadcastable_tensors, shapes, tensors
+
+__all__ = ["tensors", "broadcastable_tensors", "shapes", "arrays_for", "assert_gradients_close"]
