@@ -1,0 +1,252 @@
+"""The tape and the reverse walk: accumulation, retain_graph, grad(), create_graph, threads."""
+
+import gc
+import threading
+import weakref
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd as ag
+from autograd import Tensor
+
+
+def test_leaf_grad_accumulates_across_backward_calls():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3 + 2, 3 + 4])
+
+
+def test_nonleaf_keeps_no_grad_unless_retained():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    k = x * 3
+    k.retain_grad()
+    (h * k).sum().backward()
+    assert h.grad is None and k.retains_grad and not h.retains_grad
+    np.testing.assert_allclose(k.grad.data, h.data)
+
+
+def test_only_recorded_when_needed():
+    x = Tensor([1.0, 2.0])
+    assert (x * 2).grad_fn is None
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with ag.no_grad():
+        assert not (w * 2).requires_grad
+    assert (w * 2).grad_fn is not None
+
+
+def test_non_scalar_backward_needs_gradient():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="implicitly created only for scalar outputs"):
+        y.backward()
+    with pytest.raises(RuntimeError, match=r"mismatch in shape.*\(3,\).*\(2,\)"):
+        y.backward(np.ones(3))
+    y.backward(np.array([1.0, 10.0]))
+    np.testing.assert_allclose(x.grad.data, [2.0, 20.0])
+
+
+def test_backward_on_tensor_without_grad_raises():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor(1.0).backward()
+
+
+def test_second_backward_after_release_raises():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    y.backward(retain_graph=True)
+    g1 = x.grad.data.copy()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * g1)
+
+
+def test_buffers_released_after_backward():
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = x.exp()
+    node = y.grad_fn
+    y.sum().backward()
+    assert node.args is None and node.out is None and node.inputs is None
+
+
+def test_grad_does_not_touch_dot_grad_and_handles_unused():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    z = Tensor([3.0], requires_grad=True)
+    y = (x * x).sum()
+    (gx,) = ag.grad(y, x, retain_graph=True)
+    np.testing.assert_allclose(gx.data, [2.0, 4.0])
+    assert x.grad is None
+    with pytest.raises(RuntimeError, match="allow_unused=True"):
+        ag.grad(y, [x, z], retain_graph=True)
+    gx, gz = ag.grad(y, [x, z], allow_unused=True)
+    assert gz is None
+
+
+def test_grad_wrt_intermediate():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    y = (h * h).sum()
+    (gh,) = ag.grad(y, h)
+    np.testing.assert_allclose(gh.data, 2 * h.data)
+
+
+def test_create_graph_gives_second_derivatives():
+    x = Tensor([0.3, -1.2], requires_grad=True)
+    y = (x.sin() * x * x).sum()
+    (g,) = ag.grad(y, x, create_graph=True)
+    (h,) = ag.grad(g.sum(), x)
+    xv = x.data
+    expected = 2 * np.sin(xv) + 4 * xv * np.cos(xv) - xv**2 * np.sin(xv)
+    np.testing.assert_allclose(h.data, expected, rtol=1e-12)
+
+
+def test_hessian_vector_product():
+    A = np.array([[2.0, 1.0], [1.0, 3.0]])
+    x = Tensor([1.0, -1.0], requires_grad=True)
+    f = 0.5 * (x @ Tensor(A) @ x)
+    (g,) = ag.grad(f, x, create_graph=True)
+    v = Tensor([1.0, 2.0])
+    (hv,) = ag.grad((g * v).sum(), x)
+    np.testing.assert_allclose(hv.data, A @ v.data)
+
+
+def test_backward_create_graph_grad_is_differentiable():
+    x = Tensor(2.0, requires_grad=True)
+    (x**3).backward(create_graph=True)
+    assert x.grad.requires_grad
+    gx = x.grad
+    x.grad = None
+    gx.backward()
+    assert x.grad.item() == pytest.approx(12.0)
+
+
+def test_gradients_do_not_alias_each_other_or_seed():
+    a = Tensor(np.ones(3), requires_grad=True)
+    b = Tensor(np.ones(3), requires_grad=True)
+    seed = np.ones(3)
+    (a + b).backward(seed)
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    assert not np.shares_memory(a.grad.data, seed)
+    c = Tensor(np.ones((2, 3)), requires_grad=True)
+    d = Tensor(np.ones(6), requires_grad=True)
+    (c + d.reshape(2, 3)).sum().backward()
+    assert not np.shares_memory(c.grad.data, d.grad.data)
+
+
+@given(st.integers(1, 4), st.integers(1, 4))
+def test_grads_have_shape_and_dtype_of_tensor(n, m):
+    for dt in (np.float32, np.float64):
+        x = Tensor(np.ones((n, m), dtype=dt), requires_grad=True)
+        b = Tensor(np.ones(m, dtype=dt), requires_grad=True)
+        ((x * b + 1.5) * np.float64(2.0)).sum().backward()
+        assert x.grad.shape == x.shape and x.grad.dtype == dt
+        assert b.grad.shape == b.shape and b.grad.dtype == dt
+
+
+def test_inputs_not_mutated_by_forward_or_backward():
+    a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    b = np.array([0.5, -1.0])
+    x, y = Tensor(a.copy(), requires_grad=True), Tensor(b.copy(), requires_grad=True)
+    ((x * y).exp() @ y).sum().backward()
+    np.testing.assert_array_equal(x.data, a)
+    np.testing.assert_array_equal(y.data, b)
+
+
+def test_shared_subexpression_visited_once():
+    x = Tensor(2.0, requires_grad=True)
+    h = x * x
+    y = h + h * h
+    y.backward()
+    assert x.grad.item() == pytest.approx(2 * 2 + 4 * 2**3)
+
+
+def test_deep_chain_of_100k_ops_backward_without_recursion():
+    x = Tensor(0.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y + 1.0
+    y.backward()
+    assert y.item() == 100_000.0 and x.grad.item() == 1.0
+
+
+def test_intermediates_collectable_after_backward():
+    x = Tensor(np.ones(4), requires_grad=True)
+    h = x.exp()
+    ref = weakref.ref(h)
+    y = (h * 2).sum()
+    del h
+    y.backward()
+    del y
+    assert ref() is None  # no reference cycle: freed by refcounting alone
+
+
+def test_grad_mode_is_thread_local():
+    seen = {}
+
+    def worker():
+        seen["enabled"] = ag.is_grad_enabled()
+
+    with ag.no_grad():
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+        assert not ag.is_grad_enabled()
+    assert seen["enabled"] is True
+
+
+def test_grad_mode_decorators_and_set_grad_enabled():
+    @ag.no_grad()
+    def f(x):
+        return x * 2
+
+    x = Tensor([1.0], requires_grad=True)
+    assert not f(x).requires_grad
+    with ag.set_grad_enabled(False):
+        assert not ag.is_grad_enabled()
+        with ag.enable_grad():
+            assert (x * 2).requires_grad
+    assert ag.is_grad_enabled()
+
+
+def test_independent_graphs_in_threads():
+    results = {}
+
+    def run(k):
+        w = Tensor(np.full(3, float(k)), requires_grad=True)
+        for _ in range(200):
+            y = (w * w).sum()
+            y.backward()
+        results[k] = w.grad.data.copy()
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in (1, 2, 3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k in (1, 2, 3):
+        np.testing.assert_allclose(results[k], 200 * 2 * k)
+
+
+def test_training_loop_memory_is_released():
+    gc.collect()
+    w = Tensor(np.random.default_rng(0).standard_normal((8, 8)), requires_grad=True)
+    x = Tensor(np.ones((4, 8)))
+    nodes = []
+    for _ in range(50):
+        y = (x @ w).tanh().sum()
+        nodes.append(weakref.ref(y.grad_fn))
+        y.backward()
+        w.grad = None
+    del y
+    assert sum(r() is not None for r in nodes) == 0
