@@ -8,7 +8,12 @@ from .elementwise import (
     elu, erf, exp, expm1, gelu, leaky_relu, log, log1p, reciprocal, relu, rsqrt, sigmoid, sin,
     softplus, sqrt, square, tan, tanh, cos,
 )
-from .linalg import matmul
+from .indexing import gather, getitem, take_along_axis
+from .linalg import dot, einsum, matmul, outer
 from .reduction import mean, sum
-from .shape import broadcast_to, reshape, swapaxes, transpose
+from .shape import (
+    astype, broadcast_to, cat, chunk, clone, concatenate, expand, expand_dims, flatten, flip, pad,
+    permute, repeat, reshape, split, split_sizes, squeeze, stack, swapaxes, tile, transpose, unbind,
+    unsqueeze, view,
+)
 from .inplace import add_, clamp_, copy_, div_, fill_, index_put, mul_, pow_, setitem, sub_

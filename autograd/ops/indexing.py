@@ -1,0 +1,244 @@
+"""Indexing primitives: ``x[index]``, ``take_along_axis`` (NumPy) and ``gather`` (PyTorch).
+
+Every read here is ``x[fancy_index]`` for some index, and every gradient is the matching
+*scatter-add*: a zero tensor of ``x``'s shape with ``g`` added at the indexed places
+(:data:`_index_add`).  Integer-array indices may repeat an element, so those gradients accumulate
+with ``xp.add.at``; slices, ints and boolean masks never repeat, so a plain assignment is enough.
+The two primitives are each other's gradient, which makes any order of derivative work.
+
+>>> import autograd as ag
+>>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> x[[0, 2, 2]].sum().backward()
+>>> x.grad
+tensor([1., 0., 2.])
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+from ..backend import xp
+from ..primitive import Primitive
+from ..tensor import Tensor
+
+try:  # AxisError subclasses both ValueError and IndexError (NumPy's and PyTorch's conventions)
+    from numpy.exceptions import AxisError
+except ImportError:  # pragma: no cover - NumPy < 1.25
+    from numpy import AxisError  # type: ignore[attr-defined,no-redef]
+
+ndarray = xp.ndarray
+
+
+# ------------------------------------------------------------------------- the scatter-add
+def _has_int_array(index: tuple[Any, ...]) -> bool:
+    return any(type(i) is ndarray and i.dtype.kind != "b" for i in index)
+
+
+def _index_add_fwd(g: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
+    g = xp.asarray(g)
+    z = xp.zeros(shape, dtype=g.dtype)
+    if _has_int_array(index):
+        xp.add.at(z, index, g)  # repeated integer indices must accumulate
+    else:
+        z[index] = g
+    return z
+
+
+_index_add = Primitive(
+    "index_add", _index_add_fwd, (lambda g, out, x, index, shape: g[index],),
+    reads_inputs=False,
+)
+"""``zeros(shape)`` with ``g`` added at ``index``: the gradient of every read in this module."""
+
+
+def _dgather(g: Any, out: Any, x: Any, index: tuple[Any, ...]) -> Any:
+    return _index_add.raw(g, index=index, shape=x.shape)
+
+
+def _read_prim(name: str, view: bool) -> Primitive:
+    """``x[index]`` under a name; the index is already normalised (arrays, ints, slices...)."""
+    return Primitive(name, lambda x, index: x[index], (_dgather,), view=view, reads_inputs=False)
+
+
+_getitem_view = _read_prim("getitem", view=True)  # basic indexing: NumPy returns a view
+_getitem_copy = _read_prim("getitem", view=False)  # advanced indexing: always a copy
+_gather = _read_prim("gather", view=False)
+_take_along_axis = _read_prim("take_along_axis", view=False)
+_pad_gather = _read_prim("pad", view=False)  # non-constant pad modes (see shape.pad)
+
+
+# ----------------------------------------------------------------------------------- getitem
+def _index_item(it: Any) -> tuple[Any, bool]:
+    """One entry of an index as NumPy should see it, and whether it is an advanced index."""
+    if isinstance(it, Tensor):
+        it = it.data
+    if it is None or it is Ellipsis or isinstance(it, slice):
+        return it, False
+    if isinstance(it, (bool, np.bool_)):
+        return bool(it), True  # NumPy: a scalar boolean adds a length-1 (or 0) axis
+    if isinstance(it, (int, np.integer)):
+        return operator.index(it), False
+    if isinstance(it, (list, tuple, ndarray)):
+        arr = xp.asarray(it)
+        if arr.dtype.kind == "f" and arr.size == 0:
+            arr = arr.astype(np.intp)  # ``x[[]]`` selects nothing, as in NumPy
+        if arr.dtype.kind == "b":
+            return arr, True
+        if arr.dtype.kind in "iu":
+            if arr.ndim == 0:
+                return int(arr), False
+            return arr, True
+        raise IndexError(
+            f"getitem: index arrays must hold integers or booleans, got dtype {arr.dtype}"
+        )
+    raise IndexError(
+        f"getitem: only integers, slices, None, Ellipsis and integer or boolean arrays/tensors "
+        f"are valid indices; got {type(it).__name__}"
+    )
+
+
+def _normalize(index: Any) -> tuple[tuple[Any, ...], bool]:
+    items = index if type(index) is tuple else (index,)
+    norm = []
+    advanced = False
+    for it in items:
+        v, adv = _index_item(it)
+        norm.append(v)
+        advanced = advanced or adv
+    return tuple(norm), advanced
+
+
+def getitem(x: Any, index: Any) -> Any:
+    """``x[index]`` with NumPy's rules: ints, slices, None, Ellipsis, boolean masks and integer
+    arrays (lists or Tensors too), alone or in a tuple.  Repeated integer indices accumulate
+    their gradients.
+
+    >>> import autograd as ag
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> x[1], x[:, 0], x[x > 2.5]
+    (tensor([3., 4.]), tensor([1., 3.]), tensor([3., 4.]))
+    """
+    idx, advanced = _normalize(index)
+    prim = _getitem_copy if advanced else _getitem_view
+    try:
+        return prim(x, index=idx)
+    except IndexError as e:
+        raise IndexError(f"getitem: {e} (tensor of shape {tuple(xp.shape(x))})") from e
+
+
+# ------------------------------------------------------------------ take_along_axis, gather
+def _int_index(indices: Any, op: str) -> Any:
+    d = indices._data if isinstance(indices, Tensor) else indices
+    arr = xp.asarray(d)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{op}: indices must be an integer tensor or array, got dtype {arr.dtype}")
+    return arr
+
+
+def _axis(axis: Any, ndim: int, op: str, shape: tuple[int, ...]) -> int:
+    try:
+        a = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}") from None
+    if not -ndim <= a < ndim:
+        raise AxisError(
+            f"{op}: axis {a} is out of range for a tensor of shape {shape}; expected an axis in "
+            f"[{-ndim}, {ndim - 1}]"
+        )
+    return a % ndim
+
+
+def _open_grid(sizes: tuple[int, ...], axis: int, idx: Any) -> tuple[Any, ...]:
+    """Index arrays selecting ``idx`` along ``axis`` and position ``i`` along every other axis."""
+    nd = len(sizes)
+    out: list[Any] = []
+    for d, n in enumerate(sizes):
+        if d == axis:
+            out.append(idx)
+        else:
+            out.append(xp.arange(n).reshape((1,) * d + (n,) + (1,) * (nd - d - 1)))
+    return tuple(out)
+
+
+def _range_check(idx: Any, n: int, op: str, axis: int, shape: tuple[int, ...],
+                 negative_ok: bool) -> None:
+    if not idx.size:
+        return
+    lo, hi = int(idx.min()), int(idx.max())
+    low = -n if negative_ok else 0
+    if lo < low or hi >= n:
+        bad = lo if lo < low else hi
+        raise IndexError(
+            f"{op}: index {bad} is out of range for axis {axis} (size {n}) of a tensor of shape "
+            f"{shape}; valid indices are {low}..{n - 1}"
+        )
+
+
+def take_along_axis(x: Any, indices: Any, axis: int | None) -> Any:
+    """NumPy's ``take_along_axis``: ``out[..., i, ...] = x[..., indices[..., i, ...], ...]``.
+
+    ``indices`` has as many dimensions as ``x`` and broadcasts against it in the other axes;
+    ``axis=None`` works on the flattened tensor.
+
+    >>> import autograd as ag
+    >>> x = ag.tensor([[10.0, 30.0, 20.0]])
+    >>> ag.take_along_axis(x, ag.tensor([[1, 2]]), axis=1)
+    tensor([[30., 20.]])
+    """
+    idx = _int_index(indices, "take_along_axis")
+    if axis is None:
+        if idx.ndim != 1:
+            raise ValueError(
+                f"take_along_axis: with axis=None the indices must be 1-D, got shape {idx.shape}"
+            )
+        x = reshape(x, -1)
+        axis = 0
+    shape = tuple(xp.shape(x))
+    ax = _axis(axis, len(shape), "take_along_axis", shape)
+    if idx.ndim != len(shape):
+        raise ValueError(
+            f"take_along_axis: indices (shape {idx.shape}) must have as many dimensions as the "
+            f"tensor (shape {shape})"
+        )
+    _range_check(idx, shape[ax], "take_along_axis", ax, shape, negative_ok=True)
+    grid = _open_grid(shape, ax, idx)
+    try:
+        xp.broadcast_shapes(*(g.shape for g in grid))
+    except ValueError:
+        raise ValueError(
+            f"take_along_axis: indices of shape {idx.shape} do not broadcast against a tensor of "
+            f"shape {shape} outside axis {ax}"
+        ) from None
+    return _take_along_axis(x, index=grid)
+
+
+def gather(x: Any, dim: int, index: Any) -> Any:
+    """PyTorch's ``gather``: ``out[i][j][k] = x[i][index[i][j][k]][k]`` for ``dim=1``.
+
+    ``index`` has as many dimensions as ``x``, is no larger than ``x`` outside ``dim`` and
+    gives the output's shape; its values must lie in ``[0, x.shape[dim])``.
+
+    >>> import autograd as ag
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> ag.gather(x, 1, ag.tensor([[0, 0], [1, 0]]))
+    tensor([[1., 1.],
+            [4., 3.]])
+    """
+    idx = _int_index(index, "gather")
+    shape = tuple(xp.shape(x))
+    ax = _axis(dim, len(shape), "gather", shape)
+    if idx.ndim != len(shape) or any(
+        i > n for d, (i, n) in enumerate(zip(idx.shape, shape, strict=True)) if d != ax
+    ):
+        raise ValueError(
+            f"gather: index of shape {idx.shape} must have as many dimensions as the tensor "
+            f"(shape {shape}) and be no larger outside dimension {ax}"
+        )
+    _range_check(idx, shape[ax], "gather", ax, shape, negative_ok=False)
+    return _gather(x, index=_open_grid(idx.shape, ax, idx))
+
+
+from .shape import reshape  # noqa: E402  (shape imports this module's primitives)
