@@ -79,6 +79,31 @@ class Primitive:
 
     def __call__(self, *args: Any, **params: Any) -> Any:
         """Apply to Tensors (or array-likes): returns a Tensor, recorded when needed."""
+        if self.scalar is not None and len(args) == 2 and not params:
+            # Fast path for Python-float scalars (neuron-by-neuron graphs): no arrays at all.
+            a, b = args
+            if isinstance(a, Tensor):
+                ad = a._data
+                ra = a.requires_grad
+            else:
+                ad, ra = a, False
+            if isinstance(b, Tensor):
+                bd = b._data
+                rb = b.requires_grad
+            else:
+                bd, rb = b, False
+            ta, tb = type(ad), type(bd)
+            if (ta is float and (tb is float or tb is int)) or (ta is int and tb is float):
+                try:
+                    out = self.scalar(ad, bd)
+                except _SCALAR_ERRORS:
+                    out = None
+                if type(out) is float:
+                    if (ra or rb) and state.enabled:
+                        node = Node(self, (ad, bd), (a if ra else None, b if rb else None), None,
+                                    out if self.save_out else None)
+                        return Tensor._make(out, node, True)
+                    return Tensor._make(out, None, False)
         datas: list[Any] = []
         inputs: list[Tensor | None] = []
         consts: list[Tensor] | None = None

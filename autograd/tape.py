@@ -43,7 +43,7 @@ Higher order
 
 from __future__ import annotations
 
-import heapq
+from heapq import heappop, heappush
 import itertools
 import weakref
 from collections.abc import Callable, Sequence
@@ -81,10 +81,16 @@ def bump_version(t: Tensor) -> None:
 class Node:
     """One record on the tape (what PyTorch calls ``grad_fn``)."""
 
-    __slots__ = (
-        "prim", "args", "inputs", "consts", "params", "out", "out_vc", "seq", "clock", "n_out",
-        "hooks", "retained", "trace", "__weakref__",
-    )
+    # Hot fields are slots; rarely used ones default to the class attributes below and, when
+    # set, live in the instance ``__dict__`` (allocated only then), so recording stays cheap.
+    __slots__ = ("prim", "args", "inputs", "params", "out", "seq", "clock", "n_out",
+                 "__dict__", "__weakref__")
+
+    consts: tuple[Tensor, ...] | None = None  # inputs that need no grad, for in-place checks
+    out_vc: list[int] | None = None  # version list of the output, when ``out`` is saved
+    hooks: dict[int, list[Callable[[Any], Any]]] | None = None  # per output index
+    retained: list[tuple[int, weakref.ref[Tensor]]] | None = None  # retain_grad() outputs
+    trace: str | None = None  # creation stack, in anomaly mode
 
     def __init__(
         self,
@@ -100,14 +106,9 @@ class Node:
         self.inputs: tuple[Tensor | None, ...] | None = inputs
         self.params = params
         self.out = out
-        self.consts: tuple[Tensor, ...] | None = None  # inputs that need no grad, for checks
-        self.out_vc: list[int] | None = None  # version list of the output, when out is saved
         self.seq = next(_seq)
         self.clock = _clock
         self.n_out = n_out
-        self.hooks: dict[int, list[Callable[[Any], Any]]] | None = None
-        self.retained: list[tuple[int, weakref.ref[Tensor]]] | None = None
-        self.trace: str | None = None
         if anomaly_seen and state.anomaly:
             from .anomaly import creation_trace
 
@@ -220,14 +221,14 @@ def run_backward(
             prev = grads.get(node)
             if prev is None:
                 grads[node] = g
-                heapq.heappush(heap, (-node.seq, node))
+                heappush(heap, (-node.seq, node))
             else:
                 grads[node] = prev + g
         else:
             slots = grads.get(node)
             if slots is None:
                 slots = grads[node] = [None] * node.n_out
-                heapq.heappush(heap, (-node.seq, node))
+                heappush(heap, (-node.seq, node))
             i = t._idx
             slots[i] = g if slots[i] is None else slots[i] + g
 
@@ -236,7 +237,7 @@ def run_backward(
 
     with _grad_mode(create_graph):
         while heap:
-            _, node = heapq.heappop(heap)
+            _, node = heappop(heap)
             g = grads.pop(node)
             if node.hooks is not None or node.retained is not None or cap_nodes:
                 g = _node_output_hooks(node, g, cap_nodes, captured, wrap)
@@ -262,14 +263,31 @@ def run_backward(
                     gi = _rule_on_numpy_scalars(vjps[i], g, out, args, params)
                 if gi is None:
                     continue
-                gi = _fit(gi, t, node, i)
+                # reduce to the input's shape/dtype, skipping the check cheaply when it matches
+                d = t._data
+                if type(gi) is float:
+                    if type(d) is not float:
+                        gi = _fit(gi, t, node, i)
+                elif type(d) is float or gi.shape != d.shape or gi.dtype != d.dtype:
+                    gi = _fit(gi, t, node, i)
                 if node.trace is not None:
                     from .anomaly import check_finite
 
                     check_finite(node, i, gi)
-                send(t, gi)
+                tn = t._node
+                if tn is not None and tn.n_out == 1:  # inline of send() for the common case
+                    prev = grads.get(tn)
+                    if prev is None:
+                        grads[tn] = gi
+                        heappush(heap, (-tn.seq, tn))
+                    else:
+                        grads[tn] = prev + gi
+                else:
+                    send(t, gi)
             if not retain_graph:
-                node.args = node.inputs = node.consts = node.params = node.out = None
+                node.args = node.inputs = node.params = node.out = None
+                if node.consts is not None:
+                    node.consts = None
 
     # Leaves: hooks, then capture or accumulate.  A gradient stored in ``.grad`` must not alias
     # another gradient or the caller's seed, so shared or borrowed buffers are copied once here.
