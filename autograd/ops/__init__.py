@@ -10,7 +10,11 @@ from .elementwise import (
 )
 from .indexing import gather, getitem, take_along_axis
 from .linalg import dot, einsum, matmul, outer
-from .reduction import mean, sum
+from .reduction import (
+    ValuesIndices, amax, amin, argmax, argmin, logsumexp, max, mean, min, norm, prod, std, sum,
+    var,
+)
+from .softmax import log_softmax, softmax
 from .shape import (
     astype, broadcast_to, cat, chunk, clone, concatenate, expand, expand_dims, flatten, flip, pad,
     permute, repeat, reshape, split, split_sizes, squeeze, stack, swapaxes, tile, transpose, unbind,

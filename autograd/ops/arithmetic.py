@@ -6,6 +6,7 @@ Each rule returns the gradient in the broadcast shape; the walker sums it back
 
 from __future__ import annotations
 
+import builtins
 import operator
 from typing import Any
 
@@ -40,24 +41,35 @@ def _spow(a: float, b: float) -> float:
 
 
 def _dpow_base(g: Any, out: Any, a: Any, b: Any) -> Any:
-    return g * b * a ** (b - 1)
+    # b * a**(b-1), exactly 0 where b == 0 (like PyTorch: no inf * 0 = nan for 0**0).
+    # 0**(negative) is inf, as in PyTorch, without NumPy's divide-by-zero warning.
+    if type(a) is float:  # scalar fast path: Python's ** raises where NumPy gives inf/nan
+        a = xp.float64(a)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        if type(b) is int or type(b) is float:  # the common x ** 2: no mask needed
+            return g * 0.0 if b == 0 else g * b * a ** (b - 1)
+        return where.raw(b == 0, 0.0, g * b * a ** (b - 1))
 
 
 def _dpow_exp(g: Any, out: Any, a: Any, b: Any) -> Any:
-    # d(a**b)/db = a**b * log(a); defined as 0 at a == 0 (b >= 0), like PyTorch
-    zero = a == 0
-    safe = where.raw(zero, 1.0, a)
-    return where.raw(zero & (b >= 0), 0.0, g * a ** b * log.raw(safe))
+    # d(a**b)/db = a**b * log(a); 0 at a == 0 for b >= 0 (the limit from the right), like
+    # PyTorch.  Those entries use base 1 (log 1 = 0), so no inf * 0 appears even in second
+    # derivatives.  0**(negative) gives -inf and a negative base nan, also like PyTorch.
+    if type(a) is float:
+        a = xp.float64(a)
+    safe = where.raw(logical_and.raw(a == 0, b >= 0), 1.0, a)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return g * safe ** b * log.raw(safe)
 
 
 pow = Primitive("pow", xp.power, (_dpow_base, _dpow_exp), scalar=_spow)
 
 
-def _sabs(a: float) -> float:
-    return a if a >= 0 else -a
+def _dabs(g: Any, out: Any, a: Any) -> Any:
+    return g * sign.raw(a)  # sign(0) = 0: PyTorch's subgradient at 0
 
 
-abs = Primitive("abs", xp.absolute, (lambda g, out, a: g * sign.raw(a),), scalar=_sabs)
+abs = Primitive("abs", xp.absolute, (_dabs,), scalar=builtins.abs)
 sign = Primitive("sign", xp.sign)  # piecewise constant: no gradient
 
 
@@ -68,19 +80,28 @@ def _tie_split(a: Any, b: Any, win: Any) -> Any:
 
 maximum = Primitive(
     "maximum", xp.maximum,
-    (lambda g, out, a, b: g * _tie_split(a, b, a > b), lambda g, out, a, b: g * _tie_split(a, b, b > a)),
+    (lambda g, out, a, b: g * _tie_split(a, b, a > b),
+     lambda g, out, a, b: g * _tie_split(a, b, b > a)),
 )
 minimum = Primitive(
     "minimum", xp.minimum,
-    (lambda g, out, a, b: g * _tie_split(a, b, a < b), lambda g, out, a, b: g * _tie_split(a, b, b < a)),
-)
-where = Primitive(
-    "where", xp.where,
-    (None, lambda g, out, c, a, b: where.raw(c, g, 0.0), lambda g, out, c, a, b: where.raw(c, 0.0, g)),
+    (lambda g, out, a, b: g * _tie_split(a, b, a < b),
+     lambda g, out, a, b: g * _tie_split(a, b, b < a)),
 )
 
 
-def _clip(a: Any, lo: Any, hi: Any) -> Any:
+def _dwhere_a(g: Any, out: Any, c: Any, a: Any, b: Any) -> Any:
+    return where.raw(c, g, 0.0)
+
+
+def _dwhere_b(g: Any, out: Any, c: Any, a: Any, b: Any) -> Any:
+    return where.raw(c, 0.0, g)
+
+
+where = Primitive("where", xp.where, (None, _dwhere_a, _dwhere_b))
+
+
+def _clip(a: Any, lo: Any = None, hi: Any = None) -> Any:
     if lo is not None:
         a = xp.maximum(a, lo)
     if hi is not None:
@@ -88,7 +109,7 @@ def _clip(a: Any, lo: Any, hi: Any) -> Any:
     return a
 
 
-def _dclip(g: Any, out: Any, a: Any, lo: Any, hi: Any) -> Any:
+def _dclip(g: Any, out: Any, a: Any, lo: Any = None, hi: Any = None) -> Any:
     # gradient passes where lo <= a <= hi (inclusive at the bounds, like torch.clamp)
     inside = (a >= lo) if lo is not None else True
     if hi is not None:
@@ -96,21 +117,31 @@ def _dclip(g: Any, out: Any, a: Any, lo: Any, hi: Any) -> Any:
     return g * inside
 
 
+# Bounds are keyword parameters (constants): None is not an operand.  Array bounds may also be
+# passed positionally (they then get no gradient).
 _clip_p = Primitive("clip", _clip, (_dclip, None, None))
 
 
 def clip(x: Any, min: Any = None, max: Any = None) -> Any:
-    """Limit values to ``[min, max]`` (either may be None); ``clamp`` in PyTorch."""
+    """Limit values to ``[min, max]`` (either may be None); ``clamp`` in PyTorch.
+
+    The gradient passes where ``min <= x <= max`` (bounds included, like ``torch.clamp``).
+    Bounds that are Tensors requiring grad get gradients too (through maximum/minimum).
+
+    >>> import autograd as ag
+    >>> ag.clip(ag.tensor([-1.0, 0.5, 2.0]), 0.0, 1.0)
+    tensor([0. , 0.5, 1. ])
+    """
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
     from ..tensor import Tensor
 
-    if isinstance(min, Tensor) and min.requires_grad or isinstance(max, Tensor) and max.requires_grad:
+    if any(isinstance(b, Tensor) and b.requires_grad for b in (min, max)):
         y = x if min is None else maximum(x, min)
         return y if max is None else minimum(y, max)
     lo = min._data if isinstance(min, Tensor) else min
     hi = max._data if isinstance(max, Tensor) else max
-    return _clip_p(x, lo, hi)
+    return _clip_p(x, lo=lo, hi=hi)
 
 
 clamp = clip

@@ -39,10 +39,19 @@ sqrt = Primitive("sqrt", xp.sqrt, (_quiet(lambda g, out, x: g / (2 * out)),), sa
 rsqrt = Primitive("rsqrt", lambda x: 1 / xp.sqrt(x),
                   (_quiet(lambda g, out, x: -0.5 * g * out * out * out),), save_out=True)
 square = Primitive("square", xp.square, (lambda g, out, x: 2 * g * x,))
-reciprocal = Primitive("reciprocal", xp.reciprocal, (lambda g, out, x: -g * out * out,),
+# 1 / x rather than xp.reciprocal: integers give floats (like torch), not integer division
+reciprocal = Primitive("reciprocal", lambda x: 1 / x, (lambda g, out, x: -g * out * out,),
                        save_out=True)
-sin = Primitive("sin", xp.sin, (lambda g, out, x: g * cos.raw(x),), scalar=math.sin)
-cos = Primitive("cos", xp.cos, (lambda g, out, x: -g * sin.raw(x),), scalar=math.cos)
+def _dsin(g: Any, out: Any, x: Any) -> Any:
+    return g * cos.raw(x)
+
+
+def _dcos(g: Any, out: Any, x: Any) -> Any:
+    return -g * sin.raw(x)
+
+
+sin = Primitive("sin", xp.sin, (_dsin,), scalar=math.sin)
+cos = Primitive("cos", xp.cos, (_dcos,), scalar=math.cos)
 tan = Primitive("tan", xp.tan, (lambda g, out, x: g * (1 + out * out),), save_out=True,
                 scalar=math.tan)
 tanh = Primitive("tanh", xp.tanh, (lambda g, out, x: g * (1 - out * out),), save_out=True,
@@ -67,22 +76,31 @@ sigmoid = Primitive("sigmoid", _sigmoid, (lambda g, out, x: g * out * (1 - out),
 
 
 def _srelu(x: float) -> float:
-    return x if x > 0.0 else 0.0
+    return x if x > 0.0 or x != x else 0.0  # NaN propagates, as in NumPy/PyTorch
 
 
 relu = Primitive("relu", lambda x: xp.maximum(x, 0), (lambda g, out, x: g * (x > 0),),
                  scalar=_srelu)
 
+def _dleaky_relu(g: Any, out: Any, x: Any, negative_slope: float = 0.01) -> Any:
+    return g * where.raw(x > 0, 1.0, negative_slope)  # slope at 0: negative_slope (PyTorch)
+
+
 leaky_relu = Primitive(
     "leaky_relu",
     lambda x, negative_slope=0.01: xp.where(x > 0, x, x * negative_slope),
-    (lambda g, out, x, negative_slope=0.01: g * where.raw(x > 0, 1.0, negative_slope),),
+    (_dleaky_relu,),
 )
+
+
+def _delu(g: Any, out: Any, x: Any, alpha: float = 1.0) -> Any:
+    return g * where.raw(x > 0, 1.0, alpha * exp.raw(minimum.raw(x, 0.0)))
+
 
 elu = Primitive(
     "elu",
     lambda x, alpha=1.0: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))),
-    (lambda g, out, x, alpha=1.0: g * where.raw(x > 0, 1.0, alpha * exp.raw(minimum.raw(x, 0.0))),),
+    (_delu,),
 )
 
 _erf = np.frompyfunc(math.erf, 1, 1)
@@ -93,7 +111,8 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 def _erf_array(x: Any) -> Any:
     x = xp.asarray(x)
-    return _erf(x).astype(x.dtype if x.dtype.kind == "f" else np.float64)
+    # frompyfunc gives a Python float for 0-d input, an object array otherwise
+    return xp.asarray(_erf(x)).astype(x.dtype if x.dtype.kind == "f" else np.float64)
 
 
 def _gelu(x: Any, approximate: str = "none") -> Any:

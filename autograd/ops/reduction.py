@@ -1,41 +1,124 @@
-"""Reductions (sum, mean, max, var, logsumexp, norm, ...) and the softmax family."""
+"""Reductions: sum, mean, prod, max/min, amax/amin, var/std, logsumexp, norm, argmax/argmin.
+
+Every reduction accepts NumPy's ``axis``/``keepdims`` and PyTorch's ``dim``/``keepdim``
+(``_args.reduce_args``).  Rules broadcast the reduced gradient back over the reduced axes
+(``_expand``) and use only operators, methods shared by arrays and Tensors and ``.raw`` calls of
+other primitives, so they also run on Tensors (``create_graph=True``, higher-order gradients).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import builtins
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from ..backend import xp
 from ..primitive import Primitive
-from ._args import reduce_args
+from ._args import norm_axes, reduce_args
+
+_inf = math.inf
 
 
-def _expand(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
-    """Broadcast a reduced gradient back over the reduced axes."""
-    if not keepdims and axis is not None and len(shape):
-        axes = (axis,) if isinstance(axis, int) else axis
-        g = g.reshape(tuple(1 if (i in axes or i - len(shape) in axes) else n
-                            for i, n in enumerate(shape)))
-    return broadcast_to.raw(g, shape)
-
-
+# ------------------------------------------------------------------------------------ helpers
 def _shape_of(x: Any) -> tuple[int, ...]:
-    return () if type(x) is float else x.shape
+    if type(x) is float or type(x) is int:
+        return ()
+    shape = getattr(x, "shape", None)
+    return tuple(shape) if shape is not None else xp.shape(x)
 
 
-_sum = Primitive(
-    "sum",
-    lambda x, axis=None, keepdims=False, dtype=None: xp.sum(x, axis=axis, keepdims=keepdims,
-                                                            dtype=dtype),
-    (lambda g, out, x, axis=None, keepdims=False, dtype=None: _expand(g, _shape_of(x), axis,
-                                                                      keepdims),),
-    reads_inputs=False,
-)
+def _norm_axis(x: Any, axis: Any, op: str) -> tuple[int, ...] | None:
+    """``axis`` as a sorted tuple of non-negative ints (``None``: all axes), range-checked.
+
+    A 0-d tensor accepts axis 0 or -1 (like PyTorch) and reduces over nothing.
+    """
+    if axis is None:
+        return None
+    nd = len(_shape_of(x))
+    if nd == 0:
+        for a in (axis,) if isinstance(axis, int) else axis:
+            if a not in (0, -1):
+                raise ValueError(f"{op}: axis {a} is out of range for a 0-d tensor")
+        return ()
+    return norm_axes(axis, nd, op)
+
+
+def _count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:
+    """Number of elements reduced into each output element."""
+    n = 1
+    for i, s in enumerate(shape):
+        if axis is None or i in axis:
+            n *= s
+    return n
+
+
+def _kept_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    return tuple(1 if axis is None or i in axis else s for i, s in enumerate(shape))
+
+
+def _unreduce(g: Any, shape: tuple[int, ...], axis: tuple[int, ...] | None,
+              keepdims: bool) -> Any:
+    """A reduced array (or Tensor) reshaped with size-1 reduced axes, ready to broadcast."""
+    if keepdims:
+        return g
+    kept = _kept_shape(shape, axis)
+    return g if g.shape == kept else g.reshape(kept)
+
+
+def _expand(g: Any, shape: tuple[int, ...], axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    """Broadcast a reduced gradient back over the reduced axes."""
+    return broadcast_to.raw(_unreduce(g, shape, axis, keepdims), shape)  # type: ignore[attr-defined]
+
+
+def _quiet(fn: Any) -> Any:
+    """Run a rule without NumPy's divide/invalid warnings (inf/nan results are intended)."""
+
+    def rule(*args: Any, **params: Any) -> Any:
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return fn(*args, **params)
+
+    rule.__name__ = getattr(fn, "__name__", "rule")
+    return rule
+
+
+def _float(x: Any) -> Any:
+    """Integer/bool data as float64 (for reductions that only make sense on floats)."""
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
+def _empty_error(op: str, shape: tuple[int, ...], axis: Any) -> ValueError:
+    where = "the whole tensor" if axis is None else f"axis {axis}"
+    return ValueError(
+        f"{op}: cannot reduce over {where} of a tensor of shape {shape}: it has no elements and "
+        f"{op} has no identity; reduce over a non-empty axis"
+    )
+
+
+# ---------------------------------------------------------------------------------------- sum
+def _sum_fwd(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:
+    return xp.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
+
+
+def _dsum(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
+          dtype: Any = None) -> Any:
+    return _expand(g, _shape_of(x), axis, keepdims)
+
+
+_sum = Primitive("sum", _sum_fwd, (_dsum,), reads_inputs=False)
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
         keepdim: bool | None = None, dtype: Any = None) -> Any:
-    """Sum over ``axis`` (all by default); ``dim``/``keepdim`` are accepted as in PyTorch."""
+    """Sum over ``axis`` (all by default); ``dim``/``keepdim`` are accepted as in PyTorch.
+
+    >>> import autograd as ag
+    >>> ag.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(dim=0)
+    tensor([4., 6.])
+    """
     axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "sum")
+    axis = _norm_axis(x, axis, "sum")
     if dtype is None:
         return _sum(x, axis=axis, keepdims=keepdims)
     return _sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
@@ -43,21 +126,462 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
          keepdim: bool | None = None) -> Any:
-    """Arithmetic mean over ``axis`` (all by default)."""
+    """Arithmetic mean over ``axis`` (all by default): the sum divided by the count.
+
+    Integers give float64 (like NumPy).  The mean of no elements is nan, like NumPy, but without
+    its RuntimeWarning.
+
+    >>> import autograd as ag
+    >>> ag.tensor([[1.0, 2.0], [3.0, 5.0]]).mean(axis=1)
+    tensor([1.5, 4. ])
+    """
     axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "mean")
+    axis = _norm_axis(x, axis, "mean")
+    s = _sum(x, axis=axis, keepdims=keepdims)
+    n = _count(_shape_of(x), axis)
+    return s / n if n else s * math.nan
+
+
+# --------------------------------------------------------------------------------------- prod
+def _group_last(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[Any, ...]:
+    """Permutation moving ``axes`` last, its inverse, the kept shape and the group size."""
+    kept = [i for i in range(len(shape)) if i not in axes]
+    perm = tuple(kept + list(axes))
+    inv = tuple(int(i) for i in np.argsort(perm))
+    lead = tuple(shape[i] for i in kept)
+    m = 1
+    for a in axes:
+        m *= shape[a]
+    return perm, inv, lead, m
+
+
+def _others_fwd(x: Any, axes: tuple[int, ...]) -> Any:
+    """For each element, the product of the *other* elements of its reduction group.
+
+    Exclusive prefix times exclusive suffix products: no division, so zeros are exact.
+    """
+    perm, inv, lead, m = _group_last(x.shape, axes)
+    if m == 0 or x.size == 0:
+        return xp.ones_like(x)
+    xt = xp.transpose(x, perm)
+    flat = xt.reshape(lead + (m,))
+    ones = xp.ones(lead + (1,), dtype=flat.dtype)
+    left = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = xp.cumprod(xp.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return xp.transpose((left * right).reshape(xt.shape), inv)
+
+
+def _dothers(g: Any, out: Any, x: Any, axes: tuple[int, ...]) -> Any:
+    # d(others_i)/dx_j = product of the elements other than i and j (i != j).  Row j of `rows`
+    # is the group with x_j replaced by 1, so its products-of-others give exactly those
+    # (O(m^2) per group; only second and higher derivatives of prod get here).
+    shape = tuple(x.shape)
+    perm, inv, lead, m = _group_last(shape, axes)
+    xt = x.transpose(perm)
+    tshape = tuple(xt.shape)
+    eye = xp.eye(m, dtype=bool)
+    rows = where.raw(eye, 1.0, xt.reshape(lead + (1, m)))
+    pair = _prod_others.raw(rows, axes=(len(lead) + 1,))
+    v = (pair * g.transpose(perm).reshape(lead + (1, m)) * ~eye).sum(axis=-1)
+    return v.reshape(tshape).transpose(inv)
+
+
+_prod_others = Primitive("prod_others", _others_fwd, (_dothers,))
+
+
+def _dprod(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    shape = _shape_of(x)
+    axes = tuple(range(len(shape))) if axis is None else axis
+    return _expand(g, shape, axis, keepdims) * _prod_others.raw(x, axes=axes)
+
+
+_prod = Primitive(
+    "prod", lambda x, axis=None, keepdims=False: xp.prod(x, axis=axis, keepdims=keepdims),
+    (_dprod,),
+)
+
+
+def prod(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+         keepdim: bool | None = None) -> Any:
+    """Product over ``axis`` (all by default).
+
+    The gradient of each element is the product of the others, computed without dividing by the
+    element, so it is exact when the input has zeros.
+
+    >>> import autograd as ag
+    >>> x = ag.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    >>> x.prod().backward()
+    >>> x.grad
+    tensor([0., 6., 0.])
+    """
+    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "prod")
+    return _prod(x, axis=_norm_axis(x, axis, "prod"), keepdims=keepdims)
+
+
+# ------------------------------------------------------------------------------- max and min
+def _extreme_fwd(fn: Any, op: str) -> Any:
+    def fwd(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        if x.size == 0 and _count(x.shape, axis) == 0:
+            raise _empty_error(op, x.shape, axis)
+        return fn(x, axis=axis, keepdims=keepdims)
+
+    return fwd
+
+
+def _dextreme(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    # the gradient goes to the elements equal to the result, split evenly among ties
+    shape = _shape_of(x)
+    hit = x == _unreduce(out, shape, axis, keepdims)
+    share = hit / hit.sum(axis=axis, keepdims=True)
+    return _expand(g, shape, axis, keepdims) * share
+
+
+_amax = Primitive("amax", _extreme_fwd(xp.amax, "amax"), (_quiet(_dextreme),), save_out=True)
+_amin = Primitive("amin", _extreme_fwd(xp.amin, "amin"), (_quiet(_dextreme),), save_out=True)
+
+
+class ValuesIndices(NamedTuple):
+    """``(values, indices)`` returned by ``max``/``min`` called with an integer ``dim=``."""
+
+    values: Any
+    indices: Any
+
+
+def _is_other(a: Any) -> bool:
     from ..tensor import Tensor
 
-    shape = x.shape if isinstance(x, Tensor) else xp.shape(x)
-    if axis is None:
-        n = 1
-        for s in shape:
-            n *= s
+    return isinstance(a, (Tensor, xp.ndarray))
+
+
+def amax(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+         keepdim: bool | None = None) -> Any:
+    """Largest value over ``axis`` (all by default); tied maxima share the gradient evenly.
+
+    >>> import autograd as ag
+    >>> x = ag.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> x.amax().backward()
+    >>> x.grad
+    tensor([0. , 0.5, 0.5])
+    """
+    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "amax")
+    return _amax(x, axis=_norm_axis(x, axis, "amax"), keepdims=keepdims)
+
+
+def amin(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+         keepdim: bool | None = None) -> Any:
+    """Smallest value over ``axis`` (all by default); tied minima share the gradient evenly."""
+    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "amin")
+    return _amin(x, axis=_norm_axis(x, axis, "amin"), keepdims=keepdims)
+
+
+def _max_min(x: Any, axis: Any, keepdims: bool, dim: Any, keepdim: Any, op: str) -> Any:
+    if _is_other(axis):
+        return (maximum if op == "max" else minimum)(x, axis)
+    values = (amax if op == "max" else amin)(x, axis, keepdims, dim=dim, keepdim=keepdim)
+    if dim is not None and isinstance(dim, (int, xp.integer)) and not isinstance(dim, bool):
+        arg = argmax if op == "max" else argmin
+        return ValuesIndices(values, arg(x, dim=int(dim), keepdim=keepdim))
+    return values
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None) -> Any:
+    """Largest value, NumPy- or PyTorch-style.
+
+    * ``max(x)``, ``max(x, axis)``, ``max(x, axis=..., keepdims=...)``: the values, like NumPy's
+      ``max`` (= ``amax``).
+    * ``max(x, dim=int, keepdim=...)``: a named tuple ``(values, indices)`` like
+      ``torch.max(x, dim=...)`` (indices int64, the first maximum).
+    * ``max(x, other)`` with a Tensor or array ``other``: the elementwise ``maximum``.
+
+    Tied maxima share the gradient evenly (``torch.max(dim=)`` would send it all to the returned
+    index instead).
+
+    >>> import autograd as ag
+    >>> x = ag.tensor([[1.0, 5.0], [7.0, 2.0]])
+    >>> x.max(axis=1)
+    tensor([5., 7.])
+    >>> x.max(dim=1).indices
+    tensor([1, 0])
+    """
+    return _max_min(x, axis, keepdims, dim, keepdim, "max")
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None) -> Any:
+    """Smallest value; the same conventions as :func:`max` (``minimum`` for a Tensor ``other``)."""
+    return _max_min(x, axis, keepdims, dim, keepdim, "min")
+
+
+def _arg_fwd(fn: Any, op: str) -> Any:
+    def fwd(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+        if x.ndim == 0:  # a single element: index 0 (axis 0/-1 accepted, like PyTorch)
+            return xp.zeros((), dtype=np.int64)
+        if x.size == 0 and (axis is None or x.shape[axis] == 0):
+            raise _empty_error(op, x.shape, axis)
+        return fn(x, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)
+
+    return fwd
+
+
+_argmax = Primitive("argmax", _arg_fwd(xp.argmax, "argmax"))  # integer result: no gradient
+_argmin = Primitive("argmin", _arg_fwd(xp.argmin, "argmin"))
+
+
+def _arg_axis(x: Any, axis: Any, keepdims: Any, dim: Any, keepdim: Any, op: str) -> Any:
+    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, op)
+    if axis is not None and not isinstance(axis, int):
+        raise TypeError(f"{op}: axis must be a single int or None (flattened), got {axis!r}")
+    if axis is not None:
+        nd = len(_shape_of(x))
+        axis = _norm_axis(x, axis, op)[0] if nd else None  # type: ignore[index]
+    return axis, keepdims
+
+
+def argmax(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+           keepdim: bool | None = None) -> Any:
+    """Index (int64) of the first largest value along ``axis``; of the flattened tensor if None.
+
+    >>> import autograd as ag
+    >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(dim=0)
+    tensor([1, 0])
+    """
+    axis, keepdims = _arg_axis(x, axis, keepdims, dim, keepdim, "argmax")
+    return _argmax(x, axis=axis, keepdims=keepdims)
+
+
+def argmin(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+           keepdim: bool | None = None) -> Any:
+    """Index (int64) of the first smallest value along ``axis``; of the flattened tensor if None."""
+    axis, keepdims = _arg_axis(x, axis, keepdims, dim, keepdim, "argmin")
+    return _argmin(x, axis=axis, keepdims=keepdims)
+
+
+# ------------------------------------------------------------------------------------ var/std
+def _moments(x: Any, axis: Any, keepdims: bool, ddof: float) -> tuple[Any, Any, float]:
+    """(sum of squared deviations, deviations, divisor max(n - ddof, 0)), two-pass, quiet."""
+    n = _count(x.shape, axis)
+    mu = xp.sum(x, axis=axis, keepdims=True) / builtins.max(n, 1)
+    d = x - mu
+    return xp.sum(d * d, axis=axis, keepdims=keepdims), d, builtins.max(n - ddof, 0)
+
+
+def _var_fwd(x: Any, axis: Any = None, keepdims: bool = False, ddof: float = 1) -> Any:
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        ss, _, dof = _moments(x, axis, keepdims, ddof)
+        return ss / dof  # dof == 0: inf (nan for a zero sum), like NumPy and PyTorch
+
+
+def _std_fwd(x: Any, axis: Any = None, keepdims: bool = False, ddof: float = 1) -> Any:
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return xp.sqrt(_var_fwd(x, axis, keepdims, ddof))
+
+
+def _deviation(x: Any, axis: Any) -> Any:
+    """x minus its mean over ``axis`` (arrays or Tensors: differentiable for create_graph)."""
+    n = _count(_shape_of(x), axis)
+    return x - _sum.raw(x, axis=axis, keepdims=True) / builtins.max(n, 1)
+
+
+def _dvar(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
+          ddof: float = 1) -> Any:
+    dof = builtins.max(_count(_shape_of(x), axis) - ddof, 0)
+    c = 2.0 / dof if dof else _inf
+    return _expand(g, _shape_of(x), axis, keepdims) * _deviation(x, axis) * c
+
+
+def _dstd(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
+          ddof: float = 1) -> Any:
+    # (x - mean) / (dof * std); where std == 0 every deviation is 0: a 0 subgradient, not nan
+    shape = _shape_of(x)
+    dof = builtins.max(_count(shape, axis) - ddof, 0)
+    c = 1.0 / dof if dof else _inf
+    o = _unreduce(out, shape, axis, keepdims)
+    safe = where.raw(o == 0, 1.0, o)
+    return _expand(g, shape, axis, keepdims) * _deviation(x, axis) * c / safe
+
+
+_var = Primitive("var", _var_fwd, (_quiet(_dvar),))
+_std = Primitive("std", _std_fwd, (_quiet(_dstd),), save_out=True)
+
+
+def _ddof(axis: Any, keepdims: Any, dim: Any, keepdim: Any, ddof: Any, unbiased: Any,
+          correction: Any, op: str) -> float:
+    given = [(k, v) for k, v in (("ddof", ddof), ("correction", correction)) if v is not None]
+    if unbiased is not None:
+        given.append(("unbiased", 1 if unbiased else 0))
+    if len(given) > 1:
+        names = " and ".join(f"{k}=" for k, _ in given)
+        raise TypeError(f"{op}: pass only one of ddof=, correction= and unbiased= (got {names})")
+    if given:
+        return given[0][1]
+    numpy_style = dim is None and keepdim is None and (axis is not None or bool(keepdims))
+    return 0 if numpy_style else 1
+
+
+def _var_std(prim: Primitive, x: Any, axis: Any, keepdims: Any, dim: Any, keepdim: Any,
+             ddof: Any, unbiased: Any, correction: Any, op: str) -> Any:
+    d = _ddof(axis, keepdims, dim, keepdim, ddof, unbiased, correction, op)
+    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, op)
+    return prim(x, axis=_norm_axis(x, axis, op), keepdims=keepdims, ddof=d)
+
+
+def var(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None, ddof: int | None = None, unbiased: bool | None = None,
+        correction: int | None = None) -> Any:
+    """Variance over ``axis``: ``sum((x - mean)**2) / max(n - ddof, 0)``.
+
+    The degrees-of-freedom correction is ``ddof=`` (NumPy), ``correction=`` (PyTorch) or
+    ``unbiased=`` (True = 1, False = 0); pass at most one.  When none is given the default follows
+    the calling style:
+
+    * NumPy style, ``axis``/``keepdims`` given (as keywords or positionally; the second parameter
+      is NumPy's ``axis``): ``ddof=0``, like ``numpy.var``.
+    * PyTorch style, ``dim``/``keepdim`` given, or a bare ``x.var()``: ``correction=1``, like
+      ``torch.var``.
+
+    A divisor of 0 (``n <= ddof``) gives inf, or nan for a zero sum, without warnings.
+
+    >>> import autograd as ag
+    >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> x.var(), x.var(axis=0), x.var(dim=0, correction=0)
+    (tensor(1.66666667), tensor(1.25), tensor(1.25))
+    """
+    return _var_std(_var, x, axis, keepdims, dim, keepdim, ddof, unbiased, correction, "var")
+
+
+def std(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None, ddof: int | None = None, unbiased: bool | None = None,
+        correction: int | None = None) -> Any:
+    """Standard deviation ``sqrt(var(...))``; the same arguments and defaults as :func:`var`.
+
+    Where all the reduced elements are equal the gradient is 0 (a subgradient), not nan.
+
+    >>> import autograd as ag
+    >>> ag.tensor([1.0, 3.0]).std(axis=0)
+    tensor(1.)
+    """
+    return _var_std(_std, x, axis, keepdims, dim, keepdim, ddof, unbiased, correction, "std")
+
+
+# -------------------------------------------------------------------------------- logsumexp
+def _lse_fwd(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    x = _float(x)
+    with xp.errstate(divide="ignore"):  # log(0) = -inf for empty or all -inf groups
+        if _count(x.shape, axis) == 0:
+            return xp.log(xp.sum(xp.exp(x), axis=axis, keepdims=keepdims))
+        m = xp.amax(x, axis=axis, keepdims=True)
+        # shift by the max for stability; an infinite or nan max needs (and allows) no shift
+        m = xp.where(xp.isfinite(m), m, 0)
+        s = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
+    return s if keepdims else s.reshape(_reduced_shape(x.shape, axis))
+
+
+def _reduced_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
+    return tuple(s for i, s in enumerate(shape) if axis is not None and i not in axis)
+
+
+def _dlse(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    # g * softmax(x) = g * exp(x - out); a group of all -inf has out = -inf: use 0 instead, so
+    # exp(-inf - 0) = 0 gives a zero gradient rather than exp(nan)
+    shape = _shape_of(x)
+    o = _unreduce(out, shape, axis, keepdims)
+    o = where.raw(o == -_inf, 0.0, o)
+    return _expand(g, shape, axis, keepdims) * exp.raw(x - o)
+
+
+_logsumexp = Primitive("logsumexp", _lse_fwd, (_quiet(_dlse),), save_out=True)
+
+
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+              keepdim: bool | None = None) -> Any:
+    """``log(sum(exp(x)))`` over ``axis``, computed stably (shifted by the max).
+
+    A group that is all ``-inf`` (or empty) gives ``-inf`` with a zero gradient, and no warnings.
+
+    >>> import autograd as ag
+    >>> ag.tensor([1000.0, 1000.0]).logsumexp()
+    tensor(1000.69314718)
+    """
+    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "logsumexp")
+    return _logsumexp(x, axis=_norm_axis(x, axis, "logsumexp"), keepdims=keepdims)
+
+
+# --------------------------------------------------------------------------------------- norm
+def _pnorm_fwd(x: Any, axis: Any = None, keepdims: bool = False, p: float = 2.0) -> Any:
+    x = _float(x)
+    if p == 2.0:
+        return xp.sqrt(xp.sum(x * x, axis=axis, keepdims=keepdims))
+    a = xp.abs(x)
+    if _count(x.shape, axis) == 0:
+        return xp.sum(a, axis=axis, keepdims=keepdims)
+    # scale by the largest magnitude so |x|**p neither overflows nor underflows
+    scale = xp.amax(a, axis=axis, keepdims=True)
+    scale = xp.where((scale > 0) & xp.isfinite(scale), scale, 1)
+    s = xp.sum((a / scale) ** p, axis=axis, keepdims=True) ** (1.0 / p) * scale
+    return s if keepdims else s.reshape(_reduced_shape(x.shape, axis))
+
+
+def _dpnorm(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
+            p: float = 2.0) -> Any:
+    # d||x||_p / dx = sign(x) * (|x| / ||x||)**(p - 1); 0 at the zero vector (a subgradient)
+    shape = _shape_of(x)
+    o = _unreduce(out, shape, axis, keepdims)
+    safe = where.raw(o == 0, 1.0, o)
+    ge = _expand(g, shape, axis, keepdims)
+    if p == 2.0:
+        return ge * x / safe
+    r = abs.raw(x) / safe
+    if p < 1.0:  # r**(p-1) blows up at r == 0: give those elements 0 as well
+        zero = r == 0
+        w = where.raw(zero, 0.0, where.raw(zero, 1.0, r) ** (p - 1.0))
     else:
-        axes = (axis,) if isinstance(axis, int) else axis
-        n = 1
-        for a in axes:
-            n *= shape[a]
-    return _sum(x, axis=axis, keepdims=keepdims) / n if n else _sum(x, axis=axis, keepdims=keepdims) * float("nan")
+        w = r ** (p - 1.0)
+    return ge * sign.raw(x) * w
 
 
+_pnorm = Primitive("norm", _pnorm_fwd, (_quiet(_dpnorm),), save_out=True)
+
+
+def norm(x: Any, p: Any = 2, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+         keepdim: bool | None = None) -> Any:
+    """Vector p-norm over ``axis`` (all elements by default, flattened, like ``torch.norm``).
+
+    ``p``: 2 (default), 1, ``inf`` (max magnitude), ``-inf`` (min magnitude), any real ``p > 0``,
+    or ``'fro'`` (= 2 over the given axes).  Integer inputs give float64.  At the zero vector the
+    gradient is 0 (a subgradient), never nan; ties of ``inf``/``-inf`` norms share it evenly.
+
+    >>> import autograd as ag
+    >>> ag.tensor([3.0, -4.0]).norm(), ag.tensor([3.0, -4.0]).norm(1)
+    (tensor(5.), tensor(7.))
+    """
+    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "norm")
+    axis = _norm_axis(x, axis, "norm")
+    if p is None or (isinstance(p, str) and p == "fro"):
+        p = 2
+    if isinstance(p, str) or isinstance(p, bool):
+        raise ValueError(
+            f"norm: unsupported p={p!r}; use a number > 0, inf, -inf or 'fro' (matrix norms such "
+            "as 'nuc' are not supported)"
+        )
+    try:
+        pf = float(p)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"norm: p must be a number or 'fro', got {p!r}") from e
+    if not (pf > 0 or pf == -_inf):
+        raise ValueError(f"norm: p must be > 0, inf or -inf, got {p!r}")
+    dt = getattr(x, "dtype", None)
+    if dt is not None and dt.kind != "f":
+        x = mul(x, 1.0)  # integer/bool data as float64 (int * float promotes)
+    if pf in (_inf, -_inf):
+        if _count(_shape_of(x), axis) == 0:
+            raise _empty_error("norm", _shape_of(x), axis)
+        return (_amax if pf > 0 else _amin)(abs(x), axis=axis, keepdims=keepdims)
+    if pf == 1.0:
+        return _sum(abs(x), axis=axis, keepdims=keepdims)
+    return _pnorm(x, axis=axis, keepdims=keepdims, p=pf)
+
+
+from .arithmetic import abs, maximum, minimum, mul, sign, where  # noqa: E402
+from .elementwise import exp  # noqa: E402
 from .shape import broadcast_to  # noqa: E402
