@@ -20,5 +20,6 @@ from .primitive import Primitive
 from .random import default_generator, manual_seed, seed
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .hooks import RemovableHandle
+from .function import Function, FunctionCtx
 
 __version__ = "0.1.0"
