@@ -41,14 +41,15 @@ def _spow(a: float, b: float) -> float:
 
 
 def _dpow_base(g: Any, out: Any, a: Any, b: Any) -> Any:
-    # b * a**(b-1), exactly 0 where b == 0 (like PyTorch: no inf * 0 = nan for 0**0).
-    # 0**(negative) is inf, as in PyTorch, without NumPy's divide-by-zero warning.
+    # b * a**(b-1); 0 where b == 0 and a == 0 (a**0 is constant: no 0 * inf = nan, like
+    # PyTorch).  Only there: elsewhere the b == 0 entries keep their derivative with respect to
+    # b (a**-1) for second derivatives.  0**(negative) is inf, without NumPy's warning.
     if type(a) is float:  # scalar fast path: Python's ** raises where NumPy gives inf/nan
         a = xp.float64(a)
     with xp.errstate(divide="ignore", invalid="ignore"):
-        if type(b) is int or type(b) is float:  # the common x ** 2: no mask needed
+        if type(b) is int or type(b) is float:  # the common x ** 2: b is a constant
             return g * 0.0 if b == 0 else g * b * a ** (b - 1)
-        return where.raw(b == 0, 0.0, g * b * a ** (b - 1))
+        return where.raw(logical_and.raw(b == 0, a == 0), 0.0, g * b * a ** (b - 1))
 
 
 def _dpow_exp(g: Any, out: Any, a: Any, b: Any) -> Any:
@@ -111,9 +112,12 @@ def _clip(a: Any, lo: Any = None, hi: Any = None) -> Any:
 
 def _dclip(g: Any, out: Any, a: Any, lo: Any = None, hi: Any = None) -> Any:
     # gradient passes where lo <= a <= hi (inclusive at the bounds, like torch.clamp)
-    inside = (a >= lo) if lo is not None else True
-    if hi is not None:
-        inside = inside & (a <= hi)
+    if lo is None:
+        inside = a <= hi
+    elif hi is None:
+        inside = a >= lo
+    else:
+        inside = (a >= lo) & (a <= hi)
     return g * inside
 
 
