@@ -428,8 +428,8 @@ def _dpad(g: Any, out: Any, x: Any, pad_width: Any, constant_values: Any) -> Any
 
 _pad = Primitive(
     "pad",
-    lambda x, pad_width, constant_values: xp.pad(x, pad_width, mode="constant",
-                                                 constant_values=constant_values),
+    lambda x, pad_width, constant_values: xp.pad(  # a 0-d x has no widths: NumPy wants 0
+        x, pad_width or 0, mode="constant", constant_values=constant_values),
     (_dpad,), reads_inputs=False,
 )
 
@@ -446,6 +446,8 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: Any = 0
     """
     shape = _shape(x)
     pw = _int_data(pad_width, "pad", "pad_width")
+    if not shape and pw.size == 0:
+        pw = pw.reshape(0, 2)  # a 0-d tensor has nothing to pad
     try:
         pw = xp.broadcast_to(pw, (len(shape), 2))
     except ValueError:
@@ -635,11 +637,25 @@ _split_prims: dict[int, Primitive] = {}
 _unbind_prims: dict[int, Primitive] = {}
 
 
+def _as_views(x: Any, out: Any) -> tuple[Any, ...]:
+    """The pieces as a tuple, sharing ``x``'s version counter like single-output views do.
+
+    ``Primitive`` links ``view=True`` outputs to their input only for one output; the pieces of
+    a split are views too, so an in-place change to one must count as a change to ``x``.
+    """
+    outs = out if isinstance(out, tuple) else (out,)
+    if isinstance(x, Tensor) and type(x._data) is not float:
+        if x._vc is None:
+            x._vc = []
+        for o in outs:
+            o._vc = x._vc
+    return outs
+
+
 def _split_by_bounds(x: Any, axis: int, bounds: list[tuple[int, int]]) -> tuple[Any, ...]:
     p = _n_ary(_split_prims, len(bounds),
                lambda n: _multi_out("split", n, _split_pieces, _split_back))
-    out = p(x, axis=axis, bounds=tuple(bounds))
-    return out if isinstance(out, tuple) else (out,)
+    return _as_views(x, p(x, axis=axis, bounds=tuple(bounds)))
 
 
 def _split_axis(x: Any, axis: Any, op: str) -> tuple[tuple[int, ...], int]:
@@ -727,8 +743,7 @@ def unbind(x: Any, dim: int = 0) -> tuple[Any, ...]:
     if n == 0:
         return ()
     p = _n_ary(_unbind_prims, n, lambda n: _multi_out("unbind", n, _unbind_pieces, _unbind_back))
-    out = p(x, axis=ax)
-    return out if isinstance(out, tuple) else (out,)
+    return _as_views(x, p(x, axis=ax))
 
 
 # ------------------------------------------------------------------ flip, casts, clone
