@@ -21,5 +21,6 @@ from .random import default_generator, manual_seed, seed
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .hooks import RemovableHandle
 from .function import Function, FunctionCtx
+from . import functional
 
 __version__ = "0.1.0"
