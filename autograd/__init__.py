@@ -22,5 +22,6 @@ from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .hooks import RemovableHandle
 from .function import Function, FunctionCtx
 from . import functional
+from .graphviz import to_dot
 
 __version__ = "0.1.0"
