@@ -1,0 +1,90 @@
+"""Activation functions (stateless forms), delegating to the autograd primitives.
+
+>>> import autograd as ag, nn.functional as F
+>>> F.relu(ag.tensor([-1.0, 2.0])).tolist()
+[0.0, 2.0]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import autograd as ag
+from autograd.tensor import Tensor
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(x, 0)``; the gradient at exactly 0 is 0 (like PyTorch).  ``inplace`` is ignored."""
+    return ag.relu(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """``x`` for ``x > 0`` else ``negative_slope * x``."""
+    return ag.leaky_relu(input, negative_slope=float(negative_slope))
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """``x`` for ``x > 0`` else ``alpha * (exp(x) - 1)``."""
+    return ag.elu(input, alpha=float(alpha))
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """Gaussian error linear unit, exact (``erf``) or ``approximate='tanh'``."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return ag.gelu(input, approximate=approximate)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-x))``, stable for large ``|x|``."""
+    return ag.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return ag.tanh(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (like PyTorch)."""
+    if beta == 0:
+        raise ValueError("softplus: beta must be non-zero")
+    return ag.softplus(input, beta=float(beta), threshold=float(threshold))
+
+
+def silu(input: Tensor) -> Tensor:
+    """``x * sigmoid(x)`` (a.k.a. swish)."""
+    x = _t(input)
+    return x * ag.sigmoid(x)
+
+
+def softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim`` (stable); ``dim`` defaults to the last axis."""
+    return ag.softmax(input, dim=-1 if dim is None else dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    """``x - logsumexp(x)`` along ``dim`` (stable); ``dim`` defaults to the last axis."""
+    return ag.log_softmax(input, dim=-1 if dim is None else dim)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    if min_val > max_val:
+        raise ValueError(
+            f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})"
+        )
+    return ag.clip(input, min_val, max_val)
+
+
+def relu6(input: Tensor) -> Tensor:
+    return ag.clip(input, 0.0, 6.0)
+
+
+def mish(input: Tensor) -> Tensor:
+    """``x * tanh(softplus(x))``."""
+    x = _t(input)
+    return x * ag.tanh(ag.softplus(x, threshold=math.inf))

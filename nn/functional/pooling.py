@@ -1,0 +1,339 @@
+"""Pooling (max, average, adaptive average) in 1-D, 2-D and 3-D, vectorised with NumPy.
+
+Max pooling is a selection: ``max_pool(x) = gather(x, argmax windows of x)``.  Its gradient
+scatters ``g`` to the selected positions (``max_pool_scatter``), whose own gradient gathers again
+(``max_pool_gather``); the selected positions are piecewise constant in ``x``, so these two
+primitives close under differentiation and max pooling has derivatives of every order.
+Average pooling is linear: its gradient is its transpose (``avg_pool_transpose``) and vice versa.
+Adaptive average pooling is two matrix products with constant averaging matrices.
+
+>>> import autograd as ag, nn.functional as F
+>>> x = ag.arange(16.0).reshape(1, 1, 4, 4)
+>>> F.max_pool2d(x, 2).tolist()
+[[[[5.0, 7.0], [13.0, 15.0]]]]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograd.backend import xp
+from autograd.primitive import Primitive
+from autograd.tensor import Tensor
+
+from ._utils import (
+    crop_spatial,
+    kernel_offsets,
+    ntuple,
+    pad_spatial,
+    shape_of,
+    tap_slices,
+    windows,
+)
+
+Pads = tuple[tuple[int, int], ...]
+
+
+# -------------------------------------------------------------------------------- geometry
+def _pool_geometry(
+    sp: tuple[int, ...], ks: tuple[int, ...], stride: tuple[int, ...], pad: tuple[int, ...],
+    dilation: tuple[int, ...], ceil_mode: bool, op: str,
+) -> Pads:
+    """Padding per spatial dim as (left, right), the right side grown for ``ceil_mode``."""
+    pads = []
+    for s, k, st, p, dl in zip(sp, ks, stride, pad, dilation, strict=False):
+        eff = dl * (k - 1) + 1
+        span = s + 2 * p - eff
+        if span < 0:
+            raise ValueError(
+                f"{op}: kernel size {ks} (dilation {dilation}) is larger than the padded input "
+                f"{tuple(a + 2 * b for a, b in zip(sp, pad, strict=False))}"
+            )
+        n_out = (-(-span // st) if ceil_mode else span // st) + 1
+        # ceil_mode: the last window must start inside the input or the left padding
+        if ceil_mode and (n_out - 1) * st >= s + p:
+            n_out -= 1
+        right = max(0, (n_out - 1) * st + eff - (s + 2 * p))
+        pads.append((p, p + right))
+    return tuple(pads)
+
+
+def _out_size(x_shape: tuple[int, ...], ks: tuple[int, ...], stride: tuple[int, ...],
+              pads: Pads, dilation: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(
+        (s + lo + hi - (dl * (k - 1) + 1)) // st + 1
+        for s, (lo, hi), k, st, dl in zip(
+            x_shape[-len(ks):], pads, ks, stride, dilation, strict=False
+        )
+    )
+
+
+# -------------------------------------------------------------------------------- max pool
+def _max_positions(x: Any, ks: tuple[int, ...], stride: tuple[int, ...], pads: Pads,
+                   dilation: tuple[int, ...]) -> tuple[Any, tuple[int, ...]]:
+    """Flat index into the padded ``x`` of each window's maximum (first one on ties)."""
+    d = len(ks)
+    xpad = pad_spatial(x, pads, -xp.inf)
+    win = windows(xpad, ks, stride, dilation)
+    lead = win.shape[:-d]
+    arg = win.reshape(lead + (-1,)).argmax(axis=-1)  # flat tap index, (N, C, *out)
+    padded = xpad.shape[-d:]
+    taps = xp.unravel_index(arg, ks)
+    pos = xp.arange(math.prod(x.shape[:-d])).reshape(x.shape[:-d] + (1,) * d) * math.prod(padded)
+    for i in range(d):
+        o = xp.arange(lead[-d + i]).reshape((-1,) + (1,) * (d - 1 - i))
+        coord = o * stride[i] + taps[i] * dilation[i]
+        pos = pos + coord * math.prod(padded[i + 1:])
+    return pos, padded
+
+
+def _max_pool_fwd(x: Any, *, ks: tuple[int, ...], stride: tuple[int, ...], pads: Pads,
+                  dilation: tuple[int, ...]) -> Any:
+    d = len(ks)
+    win = windows(pad_spatial(x, pads, -xp.inf), ks, stride, dilation)
+    return win.max(axis=tuple(range(-d, 0)))
+
+
+def _max_pool_scatter_fwd(g: Any, x: Any, *, ks: tuple[int, ...], stride: tuple[int, ...],
+                          pads: Pads, dilation: tuple[int, ...]) -> Any:
+    pos, padded = _max_positions(x, ks, stride, pads, dilation)
+    lead = x.shape[:-len(ks)]
+    flat = xp.bincount(pos.ravel(), weights=g.ravel(), minlength=math.prod(lead + padded))
+    gx = flat.reshape(lead + padded).astype(xp.result_type(g.dtype, x.dtype), copy=False)
+    return xp.ascontiguousarray(crop_spatial(gx, pads, x.shape))
+
+
+def _max_pool_gather_fwd(v: Any, x: Any, *, ks: tuple[int, ...], stride: tuple[int, ...],
+                         pads: Pads, dilation: tuple[int, ...]) -> Any:
+    pos, _ = _max_positions(x, ks, stride, pads, dilation)
+    return pad_spatial(v, pads).reshape(-1)[pos]
+
+
+def _no_grad(*args: Any, **params: Any) -> None:
+    """The selected positions are piecewise constant in ``x``: zero gradient almost everywhere."""
+    return None
+
+
+def _dmax_pool(g: Any, out: Any, x: Any, **p: Any) -> Any:
+    return max_pool_scatter.raw(g, x, **p)
+
+
+def _dmax_scatter(u: Any, out: Any, g: Any, x: Any, **p: Any) -> Any:
+    return max_pool_gather.raw(u, x, **p)
+
+
+def _dmax_gather(g: Any, out: Any, v: Any, x: Any, **p: Any) -> Any:
+    return max_pool_scatter.raw(g, x, **p)
+
+
+max_pool = Primitive("max_pool", _max_pool_fwd, (_dmax_pool,))
+max_pool_scatter = Primitive("max_pool_scatter", _max_pool_scatter_fwd, (_dmax_scatter, _no_grad))
+max_pool_gather = Primitive("max_pool_gather", _max_pool_gather_fwd, (_dmax_gather, _no_grad))
+
+
+# -------------------------------------------------------------------------------- avg pool
+def _divisor(sp: tuple[int, ...], ks: tuple[int, ...], stride: tuple[int, ...], pads: Pads,
+             pad: tuple[int, ...], count_include_pad: bool, dtype: Any) -> Any:
+    """Number of counted elements in each window (the ceil_mode overhang never counts)."""
+    d = len(ks)
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads, strict=False))
+    mask = xp.zeros(padded, dtype=dtype)
+    if count_include_pad:
+        mask[tuple(slice(0, s + 2 * p) for s, p in zip(sp, pad, strict=False))] = 1
+    else:
+        mask[tuple(slice(p, p + s) for s, p in zip(sp, pad, strict=False))] = 1
+    win = windows(mask[None, None], ks, stride, (1,) * d)
+    return win.sum(axis=tuple(range(-d, 0)))[0, 0]
+
+
+def _avg_pool_fwd(x: Any, *, ks: tuple[int, ...], stride: tuple[int, ...], pads: Pads,
+                  pad: tuple[int, ...], count_include_pad: bool, divisor_override: Any) -> Any:
+    d = len(ks)
+    win = windows(pad_spatial(x, pads), ks, stride, (1,) * d)
+    s = win.sum(axis=tuple(range(-d, 0)))
+    if divisor_override is not None:
+        return s / xp.asarray(divisor_override, dtype=s.dtype)
+    return s / _divisor(x.shape[-d:], ks, stride, pads, pad, count_include_pad, s.dtype)
+
+
+def _avg_pool_transpose_fwd(g: Any, *, x_shape: tuple[int, ...], ks: tuple[int, ...],
+                            stride: tuple[int, ...], pads: Pads, pad: tuple[int, ...],
+                            count_include_pad: bool, divisor_override: Any) -> Any:
+    d = len(ks)
+    if divisor_override is not None:
+        gd = g / xp.asarray(divisor_override, dtype=g.dtype)
+    else:
+        gd = g / _divisor(x_shape[-d:], ks, stride, pads, pad, count_include_pad, g.dtype)
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[-d:], pads, strict=False))
+    lead = tuple(x_shape[:-d])
+    gx = xp.zeros(lead + padded, dtype=gd.dtype)
+    out_sp = tuple(g.shape[-d:])
+    ell = (slice(None),) * len(lead)
+    for k in kernel_offsets(ks):
+        gx[ell + tap_slices(k, out_sp, stride, (1,) * d)] += gd
+    return xp.ascontiguousarray(crop_spatial(gx, pads, x_shape))
+
+
+def _davg_pool(g: Any, out: Any, x: Any, **p: Any) -> Any:
+    return avg_pool_transpose.raw(g, x_shape=tuple(x.shape), **p)
+
+
+def _davg_transpose(u: Any, out: Any, g: Any, *, x_shape: Any, **p: Any) -> Any:
+    return avg_pool.raw(u, **p)
+
+
+avg_pool = Primitive("avg_pool", _avg_pool_fwd, (_davg_pool,), reads_inputs=False)
+avg_pool_transpose = Primitive("avg_pool_transpose", _avg_pool_transpose_fwd, (_davg_transpose,),
+                               reads_inputs=False)
+
+
+# ------------------------------------------------------------------------------ public API
+def _check_input(x: Any, d: int, op: str) -> tuple[int, ...]:
+    shape = shape_of(x)
+    if len(shape) not in (d + 1, d + 2):
+        raise ValueError(
+            f"{op}: expected {d + 1}-D (unbatched) or {d + 2}-D (batched) input, got input of "
+            f"shape {shape}"
+        )
+    return shape
+
+
+def _pool_args(
+    x: Any, d: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+    ceil_mode: bool, op: str,
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...], Pads]:
+    shape = _check_input(x, d, op)
+    ks = ntuple(kernel_size, d, "kernel_size", op)
+    st = ks if stride is None or (not isinstance(stride, int) and len(stride) == 0) else ntuple(
+        stride, d, "stride", op)
+    pad = ntuple(padding, d, "padding", op, minimum=0)
+    dil = ntuple(dilation, d, "dilation", op)
+    if any(2 * p > k for p, k in zip(pad, ks, strict=False)):
+        raise ValueError(
+            f"{op}: padding should be at most half of the kernel size, got padding={pad} for "
+            f"kernel_size={ks}"
+        )
+    pads = _pool_geometry(shape[-d:], ks, st, pad, dil, ceil_mode, op)
+    return ks, st, pad, dil, pads
+
+
+def _max_pool(x: Tensor, d: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+              ceil_mode: bool, return_indices: bool, op: str) -> Any:
+    ks, st, _, dil, pads = _pool_args(x, d, kernel_size, stride, padding, dilation, ceil_mode, op)
+    dt = x.dtype if isinstance(x, Tensor) else xp.asarray(x).dtype
+    if dt.kind != "f":
+        raise TypeError(f"{op}: expected a floating point input, got dtype {dt}")
+    y = max_pool(x, ks=ks, stride=st, pads=pads, dilation=dil)
+    if not return_indices:
+        return y
+    xd = x._data if isinstance(x, Tensor) else xp.asarray(x)
+    pos, padded = _max_positions(xd, ks, st, pads, dil)
+    # PyTorch's indices: flat positions within each (unpadded) input plane
+    sp = xd.shape[-d:]
+    rem = pos % math.prod(padded)
+    idx = xp.zeros_like(rem)
+    for i in range(d):
+        stride_i = math.prod(padded[i + 1:])
+        coord = (rem // stride_i) % padded[i] - pads[i][0]
+        idx = idx * sp[i] + coord
+    return y, Tensor(idx.astype(xp.int64))
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """1-D max pooling over ``(N, C, L)``; ``stride`` defaults to ``kernel_size``."""
+    return _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices, "max_pool1d")
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """2-D max pooling over ``(N, C, H, W)``; ``stride`` defaults to ``kernel_size``."""
+    return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices, "max_pool2d")
+
+
+def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """3-D max pooling over ``(N, C, D, H, W)``; ``stride`` defaults to ``kernel_size``."""
+    return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices, "max_pool3d")
+
+
+def _avg_pool(x: Tensor, d: int, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
+              count_include_pad: bool, divisor_override: Any, op: str) -> Tensor:
+    ks, st, pad, _, pads = _pool_args(x, d, kernel_size, stride, padding, 1, ceil_mode, op)
+    if divisor_override is not None and (not isinstance(divisor_override, int)
+                                         or divisor_override == 0):
+        raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
+    return avg_pool(x, ks=ks, stride=st, pads=pads, pad=pad,
+                    count_include_pad=bool(count_include_pad), divisor_override=divisor_override)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """1-D average pooling over ``(N, C, L)``."""
+    return _avg_pool(input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None,
+                     "avg_pool1d")
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """2-D average pooling over ``(N, C, H, W)``."""
+    return _avg_pool(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, "avg_pool2d")
+
+
+def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """3-D average pooling over ``(N, C, D, H, W)``."""
+    return _avg_pool(input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, "avg_pool3d")
+
+
+# ------------------------------------------------------------------------- adaptive average
+def _adaptive_matrix(n_in: int, n_out: int, dtype: Any) -> Any:
+    """(n_out, n_in) averaging matrix: window i is [floor(i n/o), ceil((i+1) n/o))."""
+    a = xp.zeros((n_out, n_in), dtype=dtype)
+    for i in range(n_out):  # loop over output positions of one axis only (a few), not pixels
+        lo = (i * n_in) // n_out
+        hi = -(-((i + 1) * n_in) // n_out)
+        a[i, lo:hi] = 1.0 / (hi - lo)
+    return a
+
+
+def _adaptive_avg_pool(x: Tensor, d: int, output_size: Any, op: str) -> Tensor:
+    shape = _check_input(x, d, op)
+    sp = shape[-d:]
+    if isinstance(output_size, int) or output_size is None:
+        output_size = (output_size,) * d
+    if len(output_size) != d:
+        raise ValueError(f"{op}: output_size must have {d} element(s), got {output_size!r}")
+    out = tuple(s if o is None else int(o) for s, o in zip(sp, output_size, strict=False))
+    if any(o < 1 for o in out) or any(s == 0 for s in sp):
+        raise ValueError(f"{op}: output_size {out} and input size {sp} must be positive")
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    dt = x.dtype if x.dtype.kind == "f" else xp.float64
+    y = x
+    nd = len(shape)
+    for i in range(d):
+        axis = nd - d + i
+        if out[i] == sp[i]:
+            continue
+        a = Tensor(_adaptive_matrix(sp[i], out[i], dt))
+        # move this axis last, multiply by A^T, move it back (matmul is differentiable)
+        y = (y.swapaxes(axis, -1) @ a.swapaxes(0, 1)).swapaxes(axis, -1)
+    return y if y is not x else x * 1
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling to a fixed output length (any input length)."""
+    return _adaptive_avg_pool(input, 1, output_size, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling to a fixed ``(H_out, W_out)`` (``None`` keeps that input size)."""
+    return _adaptive_avg_pool(input, 2, output_size, "adaptive_avg_pool2d")

@@ -1,0 +1,126 @@
+"""Embedding lookup and one-hot encoding.
+
+``embedding`` gathers rows of the weight; its gradient scatter-adds ``g`` into a zero matrix of
+the weight's shape (``np.add.at``), skipping ``padding_idx`` like PyTorch.  The gather and the
+scatter are each other's gradient, so double backward works.
+
+>>> import autograd as ag, nn.functional as F
+>>> w = ag.tensor([[0.0, 0.0], [1.0, 2.0], [3.0, 4.0]])
+>>> F.embedding(ag.tensor([2, 1, 2]), w).tolist()
+[[3.0, 4.0], [1.0, 2.0], [3.0, 4.0]]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import tape
+from autograd.backend import xp
+from autograd.grad_mode import no_grad
+from autograd.primitive import Primitive
+from autograd.tensor import Tensor
+
+from ._utils import data, shape_of
+
+
+def _gather_fwd(w: Any, *, indices: Any, padding_idx: int | None, mask: bool) -> Any:
+    y = w[indices]
+    if mask and padding_idx is not None:
+        y = y * (indices != padding_idx)[..., None]
+    return y
+
+
+def _scatter_fwd(g: Any, *, n: int, indices: Any, padding_idx: int | None) -> Any:
+    dim = g.shape[-1]
+    idx = indices.reshape(-1)
+    rows = g.reshape(-1, dim)
+    if padding_idx is not None:
+        keep = idx != padding_idx
+        idx, rows = idx[keep], rows[keep]
+    out = xp.zeros((n, dim), dtype=g.dtype)
+    xp.add.at(out, idx, rows)
+    return out
+
+
+def _dgather(g: Any, out: Any, w: Any, *, indices: Any, padding_idx: int | None,
+             mask: bool) -> Any:
+    return embedding_scatter.raw(g, n=w.shape[0], indices=indices, padding_idx=padding_idx)
+
+
+def _dscatter(u: Any, out: Any, g: Any, *, n: int, indices: Any,
+              padding_idx: int | None) -> Any:
+    # the scatter drops padding rows, so its transpose gathers with them masked out
+    return embedding_gather.raw(u, indices=indices, padding_idx=padding_idx, mask=True)
+
+
+embedding_gather = Primitive("embedding", _gather_fwd, (_dgather,), reads_inputs=False)
+embedding_scatter = Primitive("embedding_backward", _scatter_fwd, (_dscatter,),
+                              reads_inputs=False)
+
+
+def _indices(input: Any, num: int, op: str) -> Any:
+    idx = data(input)
+    idx = xp.asarray(idx)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}: indices must be an integer tensor, got dtype {idx.dtype}")
+    if idx.size and (idx.min() < -num or idx.max() >= num):
+        raise IndexError(
+            f"{op}: index out of range: indices must be in [0, {num}), got values in "
+            f"[{int(idx.min())}, {int(idx.max())}]"
+        )
+    return idx % num if idx.size and idx.min() < 0 else idx
+
+
+def _padding_idx(padding_idx: int | None, num: int, op: str) -> int | None:
+    if padding_idx is None:
+        return None
+    if not -num <= padding_idx < num:
+        raise ValueError(f"{op}: padding_idx must be within [-{num}, {num}), got {padding_idx}")
+    return padding_idx % num
+
+
+def embedding(
+    input: Any, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+    norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False,
+) -> Tensor:
+    """Rows ``weight[input]``: ``input`` integer indices of any shape, ``weight (num, dim)``.
+
+    ``max_norm``: rows referenced by ``input`` whose ``norm_type``-norm exceeds it are rescaled
+    in place first (no gradient), as in PyTorch.
+    """
+    ws = shape_of(weight)
+    if len(ws) != 2:
+        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, dim), got shape {ws}")
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
+    idx = _indices(input, ws[0], "embedding")
+    pad = _padding_idx(padding_idx, ws[0], "embedding")
+    if max_norm is not None:
+        _renorm_rows(weight, idx, float(max_norm), float(norm_type))
+    return embedding_gather(weight, indices=idx, padding_idx=pad, mask=False)
+
+
+def _renorm_rows(weight: Tensor, idx: Any, max_norm: float, p: float) -> None:
+    with no_grad():
+        w = weight._data
+        rows = xp.unique(idx.reshape(-1))
+        norms = (xp.abs(w[rows]) ** p).sum(axis=1) ** (1.0 / p)
+        big = norms > max_norm
+        if big.any():
+            scale = max_norm / (norms[big] + 1e-7)
+            w[rows[big]] *= scale[:, None].astype(w.dtype)
+            tape.bump_version(weight)
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """``(*, num_classes)`` int64 one-hot encoding of non-negative integer class indices."""
+    idx = xp.asarray(data(tensor))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expected an integer tensor, got dtype {idx.dtype}")
+    if idx.size and idx.min() < 0:
+        raise ValueError("one_hot: class values must be non-negative")
+    if num_classes < 0:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    elif idx.size and idx.max() >= num_classes:
+        raise ValueError(f"one_hot: class values must be smaller than num_classes={num_classes}")
+    return Tensor((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))

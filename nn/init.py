@@ -1,0 +1,192 @@
+"""Parameter initialisation, in place and without recording (PyTorch's ``nn.init``).
+
+Every random initialiser takes ``generator=`` (a ``numpy.random.Generator`` or an int seed); by
+default it draws from autograd's generator, so ``autograd.manual_seed(s)`` makes model
+construction reproducible.
+
+>>> import autograd as ag, nn
+>>> w = nn.Parameter(ag.zeros(3, 4))
+>>> _ = nn.init.xavier_uniform_(w, generator=0)
+>>> bool(abs(w.data).max() <= (6 / 7) ** 0.5)
+True
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograd import tape
+from autograd.backend import xp
+from autograd.random import get_generator
+from autograd.tensor import Tensor
+
+__all__ = [
+    "calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_",
+    "ones_", "orthogonal_", "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_",
+    "zeros_",
+]
+
+
+def _fill(t: Tensor, values: Any) -> Tensor:
+    """Write ``values`` into ``t``'s array in place (no tape record), bumping its version."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"nn.init: expected a Tensor, got {type(t).__name__}")
+    d = t._data
+    if type(d) is float:
+        t._data = float(values)
+    else:
+        d[...] = xp.asarray(values).astype(d.dtype, copy=False)
+    tape.bump_version(t)
+    return t
+
+
+def _float_dtype(t: Tensor) -> Any:
+    dt = t.dtype
+    if dt.kind != "f":
+        raise TypeError(f"nn.init: random initialisation needs a floating tensor, got {dt}")
+    return dt
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """Recommended gain for an activation (``'relu'``: sqrt(2), ``'tanh'``: 5/3, ...)."""
+    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+              "conv_transpose3d", "sigmoid")
+    if nonlinearity in linear:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+            slope = float(param)
+        else:
+            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
+
+
+def _calculate_fan_in_and_fan_out(t: Tensor) -> tuple[int, int]:
+    """Fans of a weight ``(out, in, *kernel)``: ``in * prod(kernel)`` and ``out * prod(kernel)``."""
+    shape = tuple(t.shape)
+    if len(shape) < 2:
+        raise ValueError(
+            f"nn.init: fan in and fan out can not be computed for a tensor with fewer than 2 "
+            f"dimensions (shape {shape})"
+        )
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def _fan(t: Tensor, mode: str) -> int:
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"nn.init: mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(t)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+    """Fill with U(a, b)."""
+    _float_dtype(t)
+    return _fill(t, get_generator(generator).uniform(a, b, size=t.shape))
+
+
+def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+    """Fill with N(mean, std^2)."""
+    _float_dtype(t)
+    return _fill(t, get_generator(generator).normal(mean, std, size=t.shape))
+
+
+def trunc_normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: Any = None) -> Tensor:
+    """Fill with N(mean, std^2) restricted to [a, b] (by resampling the values outside)."""
+    _float_dtype(t)
+    if not a < b:
+        raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
+    rng = get_generator(generator)
+    vals = rng.normal(mean, std, size=t.shape)
+    bad = (vals < a) | (vals > b)
+    for _ in range(1000):  # each round keeps the accepted ones; P(outside) < 1 shrinks fast
+        if not bad.any():
+            break
+        vals[bad] = rng.normal(mean, std, size=int(bad.sum()))
+        bad = (vals < a) | (vals > b)
+    return _fill(t, xp.clip(vals, a, b))
+
+
+def constant_(t: Tensor, val: float) -> Tensor:
+    return _fill(t, val)
+
+
+def zeros_(t: Tensor) -> Tensor:
+    return _fill(t, 0.0)
+
+
+def ones_(t: Tensor) -> Tensor:
+    return _fill(t, 1.0)
+
+
+def eye_(t: Tensor) -> Tensor:
+    """Identity matrix for a 2-D tensor."""
+    if t.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tuple(t.shape)}")
+    return _fill(t, xp.eye(*t.shape))
+
+
+def xavier_uniform_(t: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio, 2010)."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(t)
+    a = gain * math.sqrt(6.0 / (fan_in + fan_out)) if fan_in + fan_out else 0.0
+    return uniform_(t, -a, a, generator)
+
+
+def xavier_normal_(t: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """N(0, std^2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(t)
+    std = gain * math.sqrt(2.0 / (fan_in + fan_out)) if fan_in + fan_out else 0.0
+    return normal_(t, 0.0, std, generator)
+
+
+def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu", generator: Any = None) -> Tensor:
+    """U(-bound, bound), ``bound = gain * sqrt(3 / fan)`` (He et al., 2015).
+
+    ``a`` is the negative slope for ``'leaky_relu'``; PyTorch's layers use ``a=sqrt(5)``, which
+    gives ``bound = 1 / sqrt(fan_in)``.
+    """
+    fan = _fan(t, mode)
+    if fan == 0:
+        return t
+    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan)
+    return uniform_(t, -bound, bound, generator)
+
+
+def kaiming_normal_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu", generator: Any = None) -> Tensor:
+    """N(0, std^2), ``std = gain / sqrt(fan)``."""
+    fan = _fan(t, mode)
+    if fan == 0:
+        return t
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    return normal_(t, 0.0, std, generator)
+
+
+def orthogonal_(t: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """A (semi-)orthogonal matrix (rows flattened past the first axis), times ``gain``."""
+    if t.ndim < 2:
+        raise ValueError("orthogonal_: only tensors with 2 or more dimensions are supported")
+    rows = t.shape[0]
+    cols = t.size // rows if rows else 0
+    flat = get_generator(generator).normal(0.0, 1.0, size=(rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = xp.linalg.qr(xp.asarray(flat))
+    q = q * xp.sign(xp.diag(r))  # make the decomposition unique (uniform over orthogonal matrices)
+    if rows < cols:
+        q = q.T
+    return _fill(t, (gain * q).reshape(t.shape))

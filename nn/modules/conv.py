@@ -1,0 +1,122 @@
+"""Convolution layers ``Conv1d``, ``Conv2d``, ``Conv3d``; weight ``(out, in / groups, *kernel)``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograd.backend import xp
+from autograd.random import get_generator
+
+from .. import init
+from ..functional._utils import ntuple
+from ..functional.conv import convolution
+from ..parameter import Parameter
+from ._factory import param_dtype
+from .module import Module
+
+
+class _ConvNd(Module):
+    _dims = 0
+
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+        padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+        padding_mode: str = "zeros", *, dtype: Any = None, generator: Any = None,
+    ) -> None:
+        super().__init__()
+        name = type(self).__name__
+        d = self._dims
+        if groups < 1 or in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
+                f"divisible by groups ({groups})"
+            )
+        if padding_mode != "zeros":
+            raise ValueError(
+                f"{name}: only padding_mode='zeros' is supported, got {padding_mode!r}"
+            )
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(f"{name}: invalid padding string {padding!r}")
+            if padding == "same" and any(s != 1 for s in ntuple(stride, d, "stride", name)):
+                raise ValueError(
+                    f"{name}: padding='same' is not supported for strided convolutions"
+                )
+            self.padding: Any = padding
+        else:
+            self.padding = ntuple(padding, d, "padding", name, minimum=0)
+        self.in_channels = int(in_channels)
+        self.out_channels = int(out_channels)
+        self.kernel_size = ntuple(kernel_size, d, "kernel_size", name)
+        self.stride = ntuple(stride, d, "stride", name)
+        self.dilation = ntuple(dilation, d, "dilation", name)
+        self.groups = int(groups)
+        self.padding_mode = padding_mode
+        dt = param_dtype(dtype, name)
+        self.weight = Parameter(
+            xp.empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dt))
+        if bias:
+            self.bias = Parameter(xp.empty((out_channels,), dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters(generator)
+
+    def reset_parameters(self, generator: Any = None) -> None:
+        """PyTorch's default: ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` for weight and bias."""
+        rng = get_generator(generator)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=rng)
+        if self.bias is not None:
+            fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound, generator=rng)
+
+    def forward(self, input: Any) -> Any:
+        return convolution(input, self.weight, self.bias, self.stride, self.padding,
+                           self.dilation, self.groups, dims=self._dims,
+                           op=type(self).__name__.lower())
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * self._dims:
+            s += f", padding={self.padding!r}" if isinstance(self.padding, str) else \
+                f", padding={self.padding}"
+        if self.dilation != (1,) * self._dims:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over ``(N, C_in, L)``.
+
+    >>> import autograd as ag, nn
+    >>> nn.Conv1d(2, 4, 3, padding=1)(ag.ones(5, 2, 10)).shape
+    (5, 4, 10)
+    """
+
+    _dims = 1
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution over ``(N, C_in, H, W)``; weight ``(C_out, C_in / groups, kH, kW)``.
+
+    >>> import autograd as ag, nn
+    >>> conv = nn.Conv2d(3, 8, kernel_size=3, stride=2, padding=1)
+    >>> conv(ag.ones(2, 3, 16, 16)).shape
+    (2, 8, 8, 8)
+    >>> conv
+    Conv2d(3, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))
+    """
+
+    _dims = 2
+
+
+class Conv3d(_ConvNd):
+    """3-D convolution over ``(N, C_in, D, H, W)``."""
+
+    _dims = 3
