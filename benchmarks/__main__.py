@@ -1,0 +1,113 @@
+"""``python -m benchmarks``: run the cases, print the table, optionally write JSON and a chart.
+
+Thread counts are fixed before NumPy (or torch) is imported: ``--threads N`` (default 1) sets
+OPENBLAS/OMP/MKL/VECLIB/NUMEXPR thread variables that are not already set, and torch uses the
+same count, so every engine runs with the same parallelism.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+_CASE_NAMES = ("mlp_tiny", "mlp_mnist", "mlp_wide", "chain", "deep_chain", "deep_chain_short",
+               "scalar_mlp", "conv", "adam_step")
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="tapegrad micro-benchmarks against hand-written NumPy, PyTorch and micrograd",
+    )
+    p.add_argument("--quick", action="store_true",
+                   help="few repeats and smaller sizes (a smoke run, not for quoting)")
+    p.add_argument("--case", action="append", choices=_CASE_NAMES + ("memory",), metavar="NAME",
+                   help="run only this case (repeatable): " + ", ".join(_CASE_NAMES) + ", memory")
+    p.add_argument("--engine", action="append", choices=("tapegrad", "numpy", "torch", "micrograd"),
+                   help="run only these engines (plus each case's baseline); repeatable")
+    p.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    p.add_argument("--plot", metavar="PATH", help="write a PNG bar chart of the ratios")
+    p.add_argument("--threads", type=int, default=None,
+                   help="BLAS/OpenMP/torch threads (default: 1, unless the environment sets them)")
+    p.add_argument("--repeats", type=int, help="timed samples per engine (default 11, quick 3)")
+    p.add_argument("--warmup", type=int, help="untimed warm-up steps (default 2, quick 1)")
+    p.add_argument("--min-time", type=float,
+                   help="seconds per sample; the inner loop is calibrated to it (default 0.05)")
+    p.add_argument("--memory-steps", type=int, default=None,
+                   help="mlp_mnist steps for the memory check (default 200, quick 20)")
+    p.add_argument("--profile", type=int, metavar="N", default=0,
+                   help="also cProfile tapegrad on each case and print the top N functions")
+    p.add_argument("--profile-dir", metavar="DIR", help="save the .prof files there")
+    return p.parse_args(argv)
+
+
+def set_threads(n: int | None) -> str:
+    """Fix thread counts before NumPy loads; returns a note for the report header."""
+    if n is not None:
+        for k in _THREAD_VARS:
+            os.environ[k] = str(n)
+        note = f"--threads {n}"
+    else:
+        preset = [k for k in _THREAD_VARS if k in os.environ]
+        for k in _THREAD_VARS:
+            os.environ.setdefault(k, "1")
+        note = "default 1" if not preset else "from the environment: " + ", ".join(preset)
+    if "numpy" in sys.modules:
+        note += "; NumPy was imported before these were set, its BLAS may ignore them"
+    return note
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parse(argv)
+    note = set_threads(a.threads)
+
+    from . import report
+    from .engines import ENGINES
+    from .harness import Settings, run
+    from .memory import measure_memory
+    from .profiling import profile_case
+
+    if ENGINES["torch"].available()[0]:
+        import torch
+
+        torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    s = Settings(quick=a.quick)
+    s.repeats = a.repeats if a.repeats is not None else (3 if a.quick else 11)
+    s.warmup = a.warmup if a.warmup is not None else (1 if a.quick else 2)
+    s.min_time = a.min_time if a.min_time is not None else (0.01 if a.quick else 0.05)
+    wanted = a.case or list(_CASE_NAMES) + ["memory"]
+    names = [n for n in _CASE_NAMES if n in wanted]
+
+    meta = report.environment(note)
+    meta["settings"] = {"quick": s.quick, "repeats": s.repeats, "warmup": s.warmup,
+                        "min_time": s.min_time}
+    engines = tuple(a.engine) if a.engine else None
+    results = run(names, s, engines)
+    mem = None
+    if "memory" in wanted:
+        steps = a.memory_steps if a.memory_steps is not None else (20 if a.quick else 200)
+        print(f"  memory: {steps} mlp_mnist steps per engine ...", file=sys.stderr, flush=True)
+        mem = measure_memory(steps, a.quick)
+    report.print_report(meta, results, mem)
+    if a.json:
+        report.to_json(meta, results, mem, a.json)
+        print(f"\nJSON written to {a.json}")
+    if a.plot:
+        print("\n" + report.plot(results, a.plot))
+    if a.profile:
+        print("\ncProfile of tapegrad per case (sorted by own time):")
+        for n in names:
+            print("\n" + profile_case(n, a.quick, a.profile, dump_dir=a.profile_dir))
+    bad = [r for res in results for r in res.rows if r.status in ("MISMATCH", "error")]
+    if bad:
+        print("\nFAILED: " + "; ".join(f"{r.case}/{r.engine}: {r.status} {r.note}" for r in bad),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
