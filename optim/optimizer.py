@@ -228,7 +228,7 @@ class Optimizer:
         current ones.  Nothing changes unless the whole snapshot is valid.
         """
         name = f"{type(self).__name__}.load_state_dict"
-        if not isinstance(state_dict, Mapping) or not {"state", "param_groups"} <= set(state_dict):
+        if not isinstance(state_dict, Mapping) or "param_groups" not in state_dict:
             raise ValueError(
                 f"{name}: expected a dict with 'state' and 'param_groups' entries (from "
                 "optimizer.state_dict())"
@@ -251,16 +251,20 @@ class Optimizer:
                     f"optimizer's group {k} has {len(group['params'])}"
                 )
             for i, p in zip(ids, group["params"], strict=True):
+                if i in by_index:
+                    raise ValueError(f"{name}: parameter number {i} is listed twice")
                 by_index[i] = p
-            new = {
-                key: _like(value, group.get(key, self.defaults.get(key)))
+            new = dict(group)  # options missing from the file keep their current values
+            new.update(
+                (key, _like(value, group.get(key, self.defaults.get(key))))
                 for key, value in saved.items()
                 if key != "params"
-            }
+            )
             new["params"] = group["params"]
             self._validate_group(new)
             new_groups.append(new)
-        saved_state = state_dict["state"]
+        # An empty 'state' may be missing altogether after a file format that flattens dicts.
+        saved_state = state_dict.get("state", {})
         if not isinstance(saved_state, Mapping):
             raise ValueError(f"{name}: 'state' must be a dict from parameter number to its state")
         new_state: dict[Tensor, dict[str, Any]] = {}
@@ -275,7 +279,11 @@ class Optimizer:
                     f"{name}: the saved state has an entry for parameter {i}, which no saved "
                     "group lists"
                 )
-            new_state[p] = {k: self._load_entry(name, i, p, k, v) for k, v in entries.items()}
+            if not isinstance(entries, Mapping):
+                raise ValueError(f"{name}: the state of parameter {i} must be a dict")
+            new_state[p] = {
+                k: self._load_entry(name, i, p, k, v) for k, v in entries.items() if v is not None
+            }
         self.param_groups[:] = new_groups
         self.state = new_state
 
