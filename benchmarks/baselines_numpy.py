@@ -148,13 +148,15 @@ class ConvStep:
 
 
 class AdamStep:
-    """Adam over fixed gradients, state and parameters updated in place."""
+    """Adam over fixed gradients: state and parameters updated in place through one scratch
+    buffer per parameter (no temporaries), as a careful hand-written loop would."""
 
     def __init__(self, spec: AdamSpec) -> None:
         self.params = [p.copy() for p in spec.params]
         self.grads = spec.grads
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
+        self.tmp = [np.empty_like(p) for p in self.params]
         self.lr, (self.b1, self.b2), self.eps = spec.lr, spec.betas, spec.eps
         self.names = spec.names
         self.t = 0
@@ -164,15 +166,17 @@ class AdamStep:
         b1, b2, eps = self.b1, self.b2, self.eps
         step_size = self.lr / (1 - b1**self.t)
         bc2_sqrt = math.sqrt(1 - b2**self.t)
-        for p, g, m, v in zip(self.params, self.grads, self.m, self.v, strict=True):
+        for p, g, m, v, s in zip(self.params, self.grads, self.m, self.v, self.tmp, strict=True):
             m *= b1
-            m += (1 - b1) * g
+            m += np.multiply(g, 1 - b1, out=s)
             v *= b2
-            v += (1 - b2) * (g * g)
-            denom = np.sqrt(v)
-            denom /= bc2_sqrt
-            denom += eps
-            p -= step_size * (m / denom)
+            v += np.multiply(np.multiply(g, g, out=s), 1 - b2, out=s)
+            np.sqrt(v, out=s)
+            s /= bc2_sqrt
+            s += eps  # s = sqrt(v / (1 - b2^t)) + eps
+            np.divide(m, s, out=s)
+            s *= step_size
+            p -= s
 
     def outputs(self) -> Outputs:
         return {f"param:{k}": p for k, p in zip(self.names, self.params, strict=True)}

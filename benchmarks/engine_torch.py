@@ -133,10 +133,11 @@ class ConvStep:
 
         self.torch = torch
         f, c, kh, _ = spec.weight.shape
-        self.conv: Any = torch.nn.Conv2d(c, f, kh, dtype=getattr(torch, str(spec.weight.dtype)))
+        conv: Any = torch.nn.Conv2d(c, f, kh, dtype=getattr(torch, str(spec.weight.dtype)))
         with torch.no_grad():
-            self.conv.weight.copy_(torch.from_numpy(spec.weight))
-            self.conv.bias.copy_(torch.from_numpy(spec.bias))
+            conv.weight.copy_(torch.from_numpy(spec.weight))
+            conv.bias.copy_(torch.from_numpy(spec.bias))
+        self.conv = conv
         self.model = torch.nn.Sequential(self.conv, torch.nn.ReLU(), torch.nn.MaxPool2d(spec.pool))
         self.x, self.r = _t(spec.x), _t(spec.r)
         self.loss: Any = None

@@ -57,6 +57,7 @@ def environment(threads_note: str) -> dict[str, Any]:
         "platform": platform.platform(),
         "cpu": cpu_name(),
         "cpu_count": os.cpu_count(),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "numpy": np.__version__,
         "blas": _blas(),
         "thread_env": {k: os.environ.get(k) for k in THREAD_VARS},
@@ -78,7 +79,9 @@ def header(meta: dict[str, Any]) -> str:
     env = ", ".join(f"{k}={v}" for k, v in meta["thread_env"].items() if v is not None) or "unset"
     eng = ", ".join(f"{k} {v}" for k, v in meta["engines"].items())
     lines = [
-        f"CPU: {meta['cpu']} ({meta['cpu_count']} logical CPUs); {meta['platform']}",
+        f"CPU: {meta['cpu']} ({meta['cpu_count']} logical CPUs); {meta['platform']}"
+        + (f"; load average at start {meta['load_average'][0]:.2f}"
+           if meta.get("load_average") else ""),
         f"Python {meta['python']}; NumPy {meta['numpy']} ({meta['blas']}); tapegrad @ "
         f"{meta['tapegrad_commit']}",
         f"engines: {eng}",
