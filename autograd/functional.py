@@ -341,8 +341,10 @@ def value_and_grad(
 
     >>> import autograd as ag
     >>> from autograd.functional import value_and_grad
-    >>> value_and_grad(lambda x, y: (x * y).sum(), argnums=(0, 1))(ag.tensor([2.0]), 3.0)
-    (tensor(6.), (tensor([3.]), tensor(2.)))
+    >>> value, (gx, gy) = value_and_grad(lambda x, y: (x * y).sum(), argnums=(0, 1))(
+    ...     ag.tensor([2.0]), 3.0)
+    >>> value.item(), gx.tolist(), gy.item()
+    (6.0, [3.0], 2.0)
     """
     return _value_and_grad(f, argnums, has_aux, create_graph, "value_and_grad")
 
@@ -383,8 +385,8 @@ def grad(
 
     >>> import autograd as ag
     >>> from autograd.functional import grad
-    >>> grad(grad(lambda x: x ** 3))(ag.tensor(2.0))
-    tensor(12.)
+    >>> grad(grad(lambda x: x ** 3))(ag.tensor(2.0)).item()
+    12.0
     """
     vg = _value_and_grad(f, argnums, has_aux, create_graph, "grad")
 
