@@ -169,7 +169,7 @@ def _modified_error(node: Node, t: Tensor, what: str) -> RuntimeError:
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{t.dtype} tensor of shape {tuple(t.shape)}], which is {what} of "
         f"{node.name()}, is at version {len(vc)}; expected version {expected} instead. "
-        "Use an out-of-place operation (or .clone()) before modifying it."
+        f"Use an out-of-place operation (or .clone()) before modifying it.{_anomaly_hint(node)}"
     )
 
 
@@ -248,7 +248,7 @@ def run_backward(
             args = node.args
             assert args is not None
             if node.clock != _clock:
-                _check_modified(node)
+                inputs = _check_modified(node, inputs)
             out = node.out
             if create_graph:
                 args, out = _as_tensors(node, args, inputs)
@@ -384,27 +384,80 @@ def _as_tensors(node: Node, args: tuple[Any, ...], inputs: tuple[Any, ...]) -> t
     return targs, out
 
 
-def _check_modified(node: Node) -> None:
-    """Some tensor was modified in place since ``node`` was recorded: was it one it reads?"""
-    if node.prim.reads_inputs:
-        for group in (node.inputs or (), node.consts or ()):
-            for t in group:
-                if t is not None and t._vc and t._vc[-1] > node.clock:
-                    raise _modified_error(node, t, "an input")
+def _check_modified(node: Node, inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Something was modified in place since ``node`` was recorded: was it data the node reads?
+
+    Returns the inputs to route gradients to: an input whose history moved on (an in-place
+    operation recorded after ``node``) is replaced by the version ``node`` saw.
+    """
+    reads = node.prim.reads_inputs
+    clock = node.clock
+    resolved: list[Any] | None = None
+    for i, t in enumerate(inputs):
+        if t is None:
+            continue
+        vc = t._vc
+        if vc and vc[-1] > clock:
+            if reads:
+                raise _modified_error(node, t, f"input {i}")
+            tn = t._node
+            if tn is not None and tn.seq > node.seq:
+                if resolved is None:
+                    resolved = list(inputs)
+                resolved[i] = as_recorded(t, node.seq)
+    if reads and node.consts:
+        for t in node.consts:
+            vc = t._vc
+            if vc and vc[-1] > clock:
+                raise _modified_error(node, t, "a constant (no-grad) input")
     vc = node.out_vc
-    if vc and vc[-1] > node.clock:
+    if vc and vc[-1] > clock:
+        out = node.out
+        shape = () if type(out) is float else tuple(out.shape)
+        dtype = "float64" if type(out) is float else out.dtype
+        expected = sum(1 for c in vc if c <= clock)
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: the output of {node.name()} (saved for its backward) is at "
-            f"version {len(vc)}; expected version 0 instead. Use an out-of-place operation "
-            "(or .clone()) before modifying it."
+            f"inplace operation: [{dtype} tensor of shape {shape}], which is output 0 of "
+            f"{node.name()} (saved for its backward), is at version {len(vc)}; expected version "
+            f"{expected} instead. Use an out-of-place operation (or .clone()) before modifying "
+            f"it.{_anomaly_hint(node)}"
         )
+    return tuple(resolved) if resolved is not None else inputs
+
+
+def as_recorded(t: Tensor, seq: int) -> Tensor:
+    """``t`` as it was when record number ``seq`` was made.
+
+    A recorded in-place operation moves a tensor's history to a new record; records made before
+    it must still send their gradients to the version they used, which the tensor keeps (see
+    ``autograd.ops.inplace``).
+    """
+    extra = t._extra
+    hist = extra.get("history") if extra is not None else None
+    if not hist:
+        return t
+    for start, prev in reversed(hist):
+        if start <= seq:
+            break
+        t = prev
+    return t
+
+
+def _anomaly_hint(node: Node) -> str:
+    if node.trace is not None:
+        return f" The forward operation that saved it was created at:\n{node.trace}"
+    return (
+        " Hint: enable anomaly detection (autograd.detect_anomaly()) to see where the operation "
+        "that saved it was created."
+    )
 
 
 def _node_output_hooks(
     node: Node, g: Any, cap_nodes: dict[tuple[Node, int], int], captured: list[Any], wrap: Any
 ) -> Any:
     """Apply tensor hooks, retain_grad and capture for a non-leaf output's complete gradient."""
+    from .hooks import hook_result
     from .tensor import Tensor
 
     multi = node.n_out > 1
@@ -412,17 +465,25 @@ def _node_output_hooks(
         gi = g[idx] if multi else g
         if gi is None:
             continue
-        if node.hooks is not None:
-            for h in list(node.hooks.get(idx, ())):
+        hooks = node.hooks.get(idx) if node.hooks is not None else None
+        if hooks:
+            for h in list(hooks):
                 r = h(Tensor._wrap_grad(gi) if wrap is None else gi)
                 if r is not None:
-                    gi = r._data if (wrap is None and isinstance(r, Tensor)) else r
+                    gi = hook_result(h, r, gi, wrap is not None)
+            if wrap is None:
+                gi = _copy(gi)  # a hook may keep its argument: don't pass that buffer on
         if node.retained is not None:
             for ridx, ref in node.retained:
                 t = ref()
                 if ridx == idx and t is not None:
-                    val = gi if wrap is not None else _copy(gi)
-                    t.grad = val if wrap is not None else Tensor._wrap_grad(val)
+                    # like a leaf's, a retained grad accumulates over backward calls
+                    if wrap is not None:
+                        t.grad = gi if t.grad is None else t.grad + gi
+                    elif t.grad is None:
+                        t.grad = Tensor._wrap_grad(_copy(gi))
+                    else:
+                        t.grad = Tensor._wrap_grad(t.grad._data + gi)
         k = cap_nodes.get((node, idx))
         if k is not None:
             captured[k] = gi
@@ -438,6 +499,7 @@ def _copy(g: Any) -> Any:
 
 
 def _leaf_hooks(t: Tensor, g: Any) -> Any:
+    from .hooks import hook_result
     from .tensor import Tensor
 
     extra = t._extra
@@ -449,8 +511,9 @@ def _leaf_hooks(t: Tensor, g: Any) -> Any:
     for h in list(hooks.values()):
         r = h(g if create else Tensor._wrap_grad(g))
         if r is not None:
-            g = r if create else (r._data if isinstance(r, Tensor) else r)
-    return g
+            g = hook_result(h, r, g, create)
+    # a hook may keep its argument (or return an array it keeps): .grad gets its own buffer
+    return g if create else _copy(g)
 
 
 def _accumulate(t: Tensor, g: Any, create_graph: bool, wrap: Any) -> None:

@@ -1,16 +1,45 @@
 """In-place operations (``add_``, ``mul_``, ``__setitem__``, ``fill_`` ...), with safety checks.
 
-Outside grad mode (or on tensors nobody differentiates) they mutate the data directly: that is how
-optimizers update parameters under ``no_grad``.  While recording, the operation is recorded like
-its out-of-place twin and the result is written back into the tensor's own buffer, so views and
-other references see it, and the tensor's history moves to the new record.
+Outside grad mode, or when neither the tensor nor the operand requires grad, they just mutate
+the data: that is how optimizers update parameters under ``no_grad``.
 
-Either way the tensor's version is bumped (``autograd.tape.bump_version``), so a record that saved
-the old data raises at ``backward`` instead of silently using the new values.
+While recording, an in-place operation is recorded as its out-of-place twin applied to a
+stand-in for the tensor's current version, and the result is written back into the tensor's own
+buffer (so views and other references see it); then the tensor's history moves to the new record.
+Records made *before* keep routing their gradients to the version they saw: the tensor remembers
+its past versions (``_extra["history"]``, consulted by the walker through
+``autograd.tape.as_recorded``).
+
+Either way the tensor's version is bumped (``autograd.tape.bump_version``); views share the
+counter with their base.  A record that saved the old data raises at ``backward`` instead of
+silently using the new values.
+
+Rules (PyTorch's):
+
+* in-place on a leaf that requires grad raises outside ``no_grad``;
+* in-place on a recorded view (``x[1:]``, ``x.reshape(...)``, ``x.T`` of an ``x`` that requires
+  grad) updates the base's history too: the base becomes ``index_put(base, new values at the
+  view's positions)`` and the view a fresh view of that, so ``x[0] += w`` works; a view of a
+  leaf that requires grad raises, and so does a view whose elements overlap (``expand``);
+* a view of a tensor that does not require grad has no record of its base: modifying it with a
+  value that requires grad gives the view a history but not the base.  Write through the base
+  instead (``base[i] = value``), as ``base[i] += value`` does.
+
+>>> import autograd as ag
+>>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+>>> h = w * 1.0
+>>> h.mul_(3.0)
+tensor([3., 6.], grad_fn=<MulBackward>)
+>>> h._version
+1
+>>> h.sum().backward()
+>>> w.grad
+tensor([3., 3.])
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import tape
@@ -18,53 +47,63 @@ from ..backend import xp
 from ..grad_mode import state
 from ..primitive import Primitive, as_operand
 from ..tensor import Tensor
-from .arithmetic import _clip_p, add, div, mul, pow, sub
+from .arithmetic import _clip, add, clip, div, mul, pow, sub
 
 ndarray = xp.ndarray
+Compute = Callable[..., Tensor]
 
 
+# ------------------------------------------------------------------------------- checks
 def _check_target(t: Any, op: str) -> None:
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: expected a Tensor to modify, got {type(t).__name__}")
 
 
+def _leaf_error(op: str, t: Tensor, view: bool) -> RuntimeError:
+    what = "a view of a leaf tensor" if view else "a leaf tensor"
+    return RuntimeError(
+        f"{op}: {what} that requires grad (shape {tuple(t.shape)}) is being used in an in-place "
+        "operation; do the update inside `with autograd.no_grad():` (as optimizers do) or use "
+        "the out-of-place operation"
+    )
+
+
 def _recording(t: Tensor, others: tuple[Any, ...], op: str) -> bool:
+    """Whether the operation must be recorded; raises for a leaf that requires grad."""
     if not state.enabled:
         return False
-    rg = t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
-    if not rg:
+    if not (t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)):
         return False
-    node = t._node
-    if node is None and t.requires_grad:
-        raise RuntimeError(
-            f"{op}: a leaf tensor that requires grad (shape {tuple(t.shape)}) is being used in an "
-            "in-place operation; do the update inside `with autograd.no_grad():` (as optimizers "
-            "do) or use the out-of-place operation"
-        )
-    if node is not None and node.prim.view:
-        raise RuntimeError(
-            f"{op}: in-place modification of a view (output of {node.name()}) of a tensor that "
-            "requires grad is not supported; use the out-of-place operation or .clone() the view"
-        )
+    if t._node is None and t.requires_grad:
+        raise _leaf_error(op, t, view=False)
     return True
 
 
+def _check_writeable(d: Any, op: str) -> None:
+    if not d.flags.writeable:
+        raise RuntimeError(
+            f"{op}: the tensor's data (shape {d.shape}) is read-only (e.g. an expand/broadcast "
+            "view whose elements share memory); clone() it before modifying it in place"
+        )
+
+
 def _write(t: Tensor, value: Any, op: str) -> None:
-    """Store ``value`` into ``t``'s own buffer (shape and dtype of ``t`` are kept)."""
+    """Store ``value`` into ``t``'s own buffer (``t`` keeps its shape and dtype)."""
     d = t._data
+    vshape = () if type(value) is float else value.shape
     if type(d) is float:
-        if type(value) is not float and getattr(value, "shape", ()) != ():
+        if vshape != ():
             raise RuntimeError(
-                f"{op}: output with shape () doesn't match the broadcast shape {value.shape}"
+                f"{op}: output with shape () doesn't match the broadcast shape {vshape}"
             )
         t._data = float(value)
         return
-    vshape = () if type(value) is float else value.shape
     if vshape != d.shape:
         raise RuntimeError(
             f"{op}: output with shape {d.shape} doesn't match the broadcast shape {vshape}; an "
             "in-place operation cannot change the tensor's shape"
         )
+    _check_writeable(d, op)
     try:
         xp.copyto(d, value, casting="same_kind")
     except TypeError as e:
@@ -74,139 +113,354 @@ def _write(t: Tensor, value: Any, op: str) -> None:
         ) from e
 
 
-def _apply_inplace(prim: Primitive, t: Tensor, *others: Any, op: str, **params: Any) -> Tensor:
-    _check_target(t, op)
-    if _recording(t, others, op):
-        d = t._data
-        # the record must keep the *old* values if its rules read them
-        old = d.copy() if prim.reads_inputs and type(d) is not float else d
-        src = Tensor._make(old, t._node, t.requires_grad)
-        src._idx = t._idx
-        res = prim(src, *others, **params)
-        _write(t, res._data, op)
-        _rebind(t, res, prim)
-        return t
-    datas = [o._data if isinstance(o, Tensor) else as_operand(o, op) for o in others]
+# ------------------------------------------------------------------ views and their bases
+def _view_chain(t: Tensor, op: str) -> list[Tensor]:
+    """``[t, base, base of base, ...]`` while each is a recorded view sharing the next's memory.
+
+    Raises when the root is a leaf that requires grad (PyTorch's rule) or when a view's record
+    was already freed by ``backward``.
+    """
+    chain = [t]
+    cur = t
+    while True:
+        node = cur._node
+        if node is None or not node.prim.view:
+            return chain
+        if node.args is None or node.inputs is None:
+            raise RuntimeError(
+                f"{op}: this tensor is a view ({node.name()}) whose record was freed by an earlier "
+                "backward(); clone() it, or pass retain_graph=True to that backward"
+            )
+        base = node.inputs[0]
+        d, a0 = cur._data, node.args[0]
+        if base is None or type(d) is not ndarray or type(a0) is not ndarray:
+            return chain
+        if not xp.may_share_memory(d, a0):
+            return chain  # the "view" is a copy (e.g. reshape of a non-contiguous tensor)
+        if base._node is None:
+            raise _leaf_error(op, base, view=True)
+        chain.append(base)
+        cur = base
+
+
+def _view_of(node: tape.Node, base: Any, idx: int) -> Any:
+    """Apply the view record ``node`` again, to ``base`` (a Tensor or an array)."""
+    res = node.prim(base, **(node.params or {}))
+    return res[idx] if node.n_out > 1 else res
+
+
+def _positions(node: tape.Node, shape: tuple[int, ...], idx: int, op: str) -> tuple[Any, ...]:
+    """Index (into a base of ``shape``) of each element of the view made by ``node``."""
+    size = 1
+    for n in shape:
+        size *= n
+    ids = xp.arange(size, dtype=xp.intp).reshape(shape)
+    fwd = node.prim.fwd(ids, **(node.params or {}))
+    pos = xp.asarray(fwd[idx] if node.n_out > 1 else fwd)
+    if pos.size != xp.unique(pos).size:
+        raise RuntimeError(
+            f"{op}: unsupported operation: more than one element of the written-to tensor (a view "
+            f"made by {node.name()}) refers to a single memory location; clone() it first"
+        )
+    return tuple(xp.unravel_index(pos, shape))
+
+
+# ------------------------------------------------------------------------- the machinery
+def _stand_in(t: Tensor, copy: bool) -> Tensor:
+    """A tensor for ``t``'s current version: its data (copied if asked) and its history."""
+    d = t._data
+    if copy and type(d) is not float:
+        d = d.copy()
+    s = Tensor._make(d, t._node, t.requires_grad)
+    s._idx = t._idx
+    return s
+
+
+def _private_args(node: tape.Node, buf: Any) -> None:
+    """Copy the record's saved arrays that alias ``buf``, which is about to be overwritten."""
+    args = node.args
+    if args is None or type(buf) is not ndarray:
+        return
+    if any(type(a) is ndarray and xp.may_share_memory(a, buf) for a in args):
+        node.args = tuple(
+            a.copy() if type(a) is ndarray and xp.may_share_memory(a, buf) else a for a in args
+        )
+
+
+def _move_retain(t: Tensor, old: tape.Node, new: tape.Node) -> None:
+    """``retain_grad()`` follows the tensor to its new version (as in PyTorch)."""
+    if old.retained is None:
+        return
+    keep = [(i, r) for i, r in old.retained if r() is not t]
+    if len(keep) == len(old.retained):
+        return
+    old.retained = keep or None
+    t.retain_grad()  # registers on t's current record, which is ``new`` by now
+    assert t._node is new
+
+
+def _rebind(t: Tensor, new: Tensor, old: Tensor) -> None:
+    """Move ``t``'s history to ``new``; records made earlier keep seeing ``old``."""
+    prev = t._node
+    node = new._node
+    assert node is not None
+    if prev is not None:
+        if t._extra is None:
+            t._extra = {}
+        t._extra.setdefault("history", []).append((node.seq, old))
+    t._node = node
+    t._idx = new._idx
+    t.requires_grad = True
+    if prev is not None:
+        _move_retain(t, prev, node)
+
+
+def _inplace(t: Tensor, op: str, compute: Compute, others: tuple[Any, ...], reads: bool) -> None:
+    """Recorded in-place update of ``t`` to ``compute(current t, *others)``.
+
+    ``reads``: whether the computation's rules read ``t``'s old data (then it is copied first).
+    """
+    chain = _view_chain(t, op)
+    # plan everything that can fail before anything is written
+    cur: Any = chain[-1]
+    reps = [cur]  # fresh views of the root's current history, root first
+    for k in range(len(chain) - 2, -1, -1):
+        node = chain[k]._node
+        assert node is not None
+        cur = _view_of(node, cur, chain[k]._idx)
+        reps.append(cur)
+    reps.reverse()  # reps[k] stands for chain[k], now
+    pos = [
+        _positions(chain[k]._node, tuple(chain[k + 1].shape), chain[k]._idx, op)  # type: ignore[arg-type]
+        for k in range(len(chain) - 1)
+    ]
+    src = _stand_in(reps[0], reads)
+    res = compute(src, *(src if o is t else o for o in others))
+    rnode = res._node
+    if reads and rnode is not None:
+        _private_args(rnode, t._data)
+    olds = [_stand_in(c, False) for c in chain]  # the versions earlier records saw
+
+    _write(t, res._data, op)
+    tape.bump_version(t)  # views share the counter: this is the base's bump too
+    now = tape.now()
+    if rnode is not None:
+        rnode.clock = now  # its saved data is private: the write above is not a later change
+    for r in reps[1:]:
+        if r._node is not None:
+            r._node.clock = now
+
+    if len(chain) == 1:
+        _rebind(t, res, olds[0])
+        return
+    # push the new values down to the root, then make every level a fresh view of it
+    val = res
+    for k in range(len(chain) - 1):
+        val = index_put(_stand_in(reps[k + 1], False), val, index=pos[k])
+    _rebind(chain[-1], val, olds[-1])
+    for k in range(len(chain) - 2, -1, -1):
+        node = chain[k]._node
+        assert node is not None
+        _rebind(chain[k], _view_of(node, chain[k + 1], chain[k]._idx), olds[k])
+
+
+def _raw_binary(prim: Primitive, t: Tensor, other: Any, op: str) -> None:
+    """Unrecorded ``t op= other``: straight into the buffer."""
+    o = other._data if isinstance(other, Tensor) else as_operand(other, op)
     d = t._data
     if type(d) is float:
-        out = prim.fwd(xp.asarray(d), *datas, **params)
-        _write(t, out, op)
-    else:
-        _write(t, prim.fwd(d, *datas, **params), op)
+        _write(t, prim.fwd(xp.asarray(d), o), op)
+        return
+    oshape = () if type(o) in (float, int, bool) else o.shape
+    if oshape != d.shape:
+        try:
+            bshape = xp.broadcast_shapes(d.shape, oshape)
+        except ValueError:
+            bshape = None
+        if bshape != d.shape:
+            raise RuntimeError(
+                f"{op}: output with shape {d.shape} doesn't match the broadcast shape "
+                f"{bshape if bshape is not None else oshape}; an in-place operation cannot change "
+                "the tensor's shape"
+            )
+    _check_writeable(d, op)
+    try:
+        prim.fwd(d, o, out=d, casting="same_kind")
+    except TypeError as e:
+        raise TypeError(
+            f"{op}: the result can't be cast to the tensor's dtype {d.dtype} in place ({e}); use "
+            "the out-of-place operation"
+        ) from e
+
+
+def _binary(prim: Primitive, t: Any, other: Any, op: str) -> Tensor:
+    _check_target(t, op)
+    if _recording(t, (other,), op):
+        _inplace(t, op, prim, (other,), prim.reads_inputs)
+        return t
+    _raw_binary(prim, t, other, op)
     tape.bump_version(t)
     return t
 
 
-def _rebind(t: Tensor, res: Tensor, prim: Primitive) -> None:
-    """Move ``t``'s history to the record that produced ``res``."""
-    tape.bump_version(t)
-    t._node = res._node
-    t._idx = res._idx
-    t.requires_grad = res.requires_grad
-    node = t._node
-    if node is not None:
-        node.clock = tape.now()  # the write-back itself is not a later modification
-        if prim.save_out:
-            node.out = t._data if type(t._data) is float else t._data.copy()
-            node.out_vc = t._vc
-
-
 def add_(t: Tensor, other: Any) -> Tensor:
-    return _apply_inplace(add, t, other, op="add_")
+    """``t += other`` in place (``Tensor.add_``, ``__iadd__``)."""
+    return _binary(add, t, other, "add_")
 
 
 def sub_(t: Tensor, other: Any) -> Tensor:
-    return _apply_inplace(sub, t, other, op="sub_")
+    """``t -= other`` in place."""
+    return _binary(sub, t, other, "sub_")
 
 
 def mul_(t: Tensor, other: Any) -> Tensor:
-    return _apply_inplace(mul, t, other, op="mul_")
+    """``t *= other`` in place."""
+    return _binary(mul, t, other, "mul_")
 
 
 def div_(t: Tensor, other: Any) -> Tensor:
-    return _apply_inplace(div, t, other, op="div_")
+    """``t /= other`` in place (true division; integer tensors can't hold the result)."""
+    return _binary(div, t, other, "div_")
 
 
 def pow_(t: Tensor, other: Any) -> Tensor:
-    return _apply_inplace(pow, t, other, op="pow_")
+    """``t **= other`` in place."""
+    return _binary(pow, t, other, "pow_")
 
 
 def clamp_(t: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """Limit ``t`` to ``[min, max]`` in place (either bound may be None or a Tensor)."""
+    _check_target(t, "clamp_")
     if min is None and max is None:
         raise ValueError("clamp_: at least one of min and max must be given")
+    if _recording(t, (min, max), "clamp_"):
+        _inplace(t, "clamp_", lambda s, lo, hi: clip(s, lo, hi), (min, max), True)
+        return t
     lo = min._data if isinstance(min, Tensor) else min
     hi = max._data if isinstance(max, Tensor) else max
-    return _apply_inplace(_clip_p, t, lo, hi, op="clamp_")
+    d = t._data
+    _write(t, _clip(xp.asarray(d) if type(d) is float else d, lo, hi), "clamp_")
+    tape.bump_version(t)
+    return t
 
 
-def _index_data(index: Any) -> Any:
-    """An index with Tensors (masks, integer indices) replaced by their arrays."""
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    return index
-
-
-def _getitem(g: Any, index: Any) -> Any:
-    if isinstance(g, Tensor):
-        from . import getitem
-
-        return getitem(g, index)
-    return g[index]
-
-
-def _index_put(x: Any, v: Any, index: Any) -> Any:
+# -------------------------------------------------------------------------- __setitem__
+def _index_put_fwd(x: Any, v: Any, index: Any) -> Any:
     y = x.copy()
-    y[index] = v
+    try:
+        y[index] = v
+    except (ValueError, IndexError) as e:
+        raise type(e)(
+            f"__setitem__: cannot assign a value of shape {tuple(xp.shape(v))} to index "
+            f"{_show(index)} of a tensor of shape {x.shape}: {e}"
+        ) from e
     return y
+
+
+def _show(index: Any) -> str:
+    items = index if isinstance(index, tuple) else (index,)
+    return "[" + ", ".join(
+        f"<array {i.dtype}{tuple(i.shape)}>" if type(i) is ndarray else repr(i) for i in items
+    ) + "]"
+
+
+def _landed(shape: tuple[int, ...], index: Any, sel_shape: tuple[int, ...]) -> Any:
+    """Where integer indices repeat a position only the last write lands: a mask of the value's
+    (broadcast) elements that did, or None when every one did."""
+    size = 1
+    for n in sel_shape:
+        size *= n
+    ids = xp.arange(size, dtype=xp.intp).reshape(sel_shape)
+    owner = xp.full(shape, -1, dtype=xp.intp)
+    owner[index] = ids
+    won = owner[index] == ids
+    return None if bool(won.all()) else won
+
+
+def _has_int_array(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return any(type(i) is ndarray and i.dtype.kind != "b" and i.ndim > 0 for i in items)
+
+
+def _dvalue(g: Any, out: Any, x: Any, v: Any, index: Any) -> Any:
+    sel = getitem(g, index) if isinstance(g, Tensor) else g[index]
+    if _has_int_array(index):
+        won = _landed(tuple(x.shape), index, tuple(sel.shape))
+        if won is not None:
+            sel = sel * won
+    return sel
 
 
 index_put = Primitive(
     "index_put",
-    _index_put,
+    _index_put_fwd,
     (
-        lambda g, out, x, v, index: index_put.raw(g, 0.0, index),  # overwritten: no gradient
-        lambda g, out, x, v, index: _getitem(g, index),
+        lambda g, out, x, v, index: index_put.raw(g, 0.0, index=index),  # overwritten: no grad
+        _dvalue,
     ),
     reads_inputs=False,
 )
+"""``x`` with ``v`` written at ``index`` (out of place): the record behind ``x[index] = v``."""
+
+
+def _private_index(idx: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The index with its arrays copied, so later changes to a mask don't alter the record."""
+    return tuple(i.copy() if type(i) is ndarray else i for i in idx)
 
 
 def setitem(t: Tensor, index: Any, value: Any) -> None:
-    """``t[index] = value``; a ``value`` that requires grad receives the gradient of its slots."""
+    """``t[index] = value``; a ``value`` that requires grad receives the gradient of the slots it
+    filled and the overwritten slots of ``t`` get none.
+
+    >>> import autograd as ag
+    >>> x = ag.zeros(3)
+    >>> w = ag.tensor(2.0, requires_grad=True)
+    >>> x[1:] = w
+    >>> (x * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
+    >>> w.grad
+    tensor(5.)
+    """
     _check_target(t, "__setitem__")
-    idx = _index_data(index)
+    idx, _ = _normalize(index)
     if _recording(t, (value,), "__setitem__"):
-        src = Tensor._make(t._data, t._node, t.requires_grad)
-        src._idx = t._idx
-        res = index_put(src, value, index=idx)
-        _write(t, res._data, "__setitem__")
-        _rebind(t, res, index_put)
+        pidx = _private_index(idx)
+        _inplace(
+            t, "__setitem__", lambda s, v: index_put(s, v, index=pidx), (value,), reads=False
+        )
         return
     v = value._data if isinstance(value, Tensor) else as_operand(value, "__setitem__")
     d = t._data
     if type(d) is float:
-        arr = xp.asarray(d)
-        arr = _index_put(arr, v, idx)
-        t._data = float(arr)
+        t._data = float(_index_put_fwd(xp.asarray(d), v, idx))
     else:
+        _check_writeable(d, "__setitem__")
         try:
             d[idx] = v
         except (ValueError, IndexError) as e:
             raise type(e)(
-                f"__setitem__: cannot assign a value of shape {xp.shape(v)} to index {index!r} of "
-                f"a tensor of shape {d.shape}: {e}"
+                f"__setitem__: cannot assign a value of shape {tuple(xp.shape(v))} to index "
+                f"{_show(idx)} of a tensor of shape {d.shape}: {e}"
             ) from e
     tape.bump_version(t)
 
 
 def fill_(t: Tensor, value: Any) -> Tensor:
+    """Set every element to ``value`` (a number, or a Tensor broadcast to ``t``'s shape)."""
     setitem(t, Ellipsis, value)
     return t
 
 
+def zero_(t: Tensor) -> Tensor:
+    """Set every element to 0."""
+    setitem(t, Ellipsis, 0.0)
+    return t
+
+
 def copy_(t: Tensor, src: Any) -> Tensor:
-    """Copy ``src`` (broadcast to ``t``'s shape) into ``t``; gradient flows to ``src``."""
+    """Copy ``src`` (broadcast to ``t``'s shape, cast to its dtype) into ``t``; gradient flows to
+    ``src``."""
     setitem(t, Ellipsis, src)
     return t
+
+
+from .indexing import _normalize, getitem  # noqa: E402  (indexing imports the core first)
