@@ -194,7 +194,7 @@ class Function:
             return _result(_detached_outputs(outs), is_tuple)
         node = Node(
             _primitive(cls, len(args), len(outs)),
-            tuple(a._data if isinstance(a, Tensor) else a for a in args),
+            (None,) * len(args),  # the rules read ctx, not the arguments: keep nothing alive
             tuple(a if n else None for a, n in zip(args, needs, strict=True)),
             {"ctx": ctx},
             None,
