@@ -84,7 +84,9 @@ class _Writer:
         self.arrays: dict[str, np.ndarray] = {}
 
     def _store(self, a: Any) -> tuple[str, np.ndarray]:
-        arr = np.ascontiguousarray(to_numpy(a))
+        arr = np.asarray(to_numpy(a))
+        if not arr.flags.c_contiguous:  # (ascontiguousarray would turn 0-d into 1-d)
+            arr = np.ascontiguousarray(arr)
         if arr.dtype.kind not in "biuf":
             raise TypeError(
                 f"nn.save: arrays of dtype {arr.dtype} cannot be saved; only bool, integer and "
@@ -99,6 +101,9 @@ class _Writer:
             raise ValueError(f"nn.save: object nested deeper than {_MAX_DEPTH} levels")
         if obj is None:
             return {"type": "none"}
+        if isinstance(obj, np.generic):  # before float: np.float64 subclasses float
+            ref, arr = self._store(np.asarray(obj))
+            return {"type": "npscalar", "ref": ref, "dtype": arr.dtype.str}
         if isinstance(obj, bool):
             return {"type": "bool", "value": obj}
         if isinstance(obj, int):
@@ -115,9 +120,6 @@ class _Writer:
         if isinstance(obj, (np.ndarray, xp.ndarray)):
             ref, arr = self._store(obj)
             return {"type": "array", "ref": ref, "dtype": arr.dtype.str, "shape": list(arr.shape)}
-        if isinstance(obj, np.generic):
-            ref, arr = self._store(np.asarray(obj))
-            return {"type": "npscalar", "ref": ref, "dtype": arr.dtype.str}
         if isinstance(obj, dict):
             kind = "odict" if isinstance(obj, OrderedDict) else "dict"
             return {"type": kind, "items": [
