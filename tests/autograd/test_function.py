@@ -522,6 +522,24 @@ def test_modified_unsaved_input_is_fine():
     np.testing.assert_allclose(x.grad.data, 2.0)
 
 
+def test_modified_unsaved_nonleaf_input_keeps_routing_to_the_version_it_saw():
+    class Double(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = Tensor(np.array([0.1, 0.2]), requires_grad=True)
+    h = x * 1.0
+    y = Double.apply(h)
+    h.mul_(5.0)  # later history of h: not part of y's
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2.0)
+
+
 def test_second_backward_without_retain_graph_raises():
     x = Tensor(np.array([0.1, 0.2]), requires_grad=True)
     y = ClippedExp.apply(x).sum()
