@@ -8,7 +8,6 @@ from optim_reference import CASES
 
 import autograd as ag
 import nn
-import optim
 from optim import lr_scheduler as L
 
 NAMES = sorted(CASES)
