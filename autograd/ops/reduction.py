@@ -532,11 +532,10 @@ def _dpnorm(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
     if p == 2.0:
         return ge * x / safe
     r = abs.raw(x) / safe
-    if p < 1.0:  # r**(p-1) blows up at r == 0: give those elements 0 as well
-        zero = r == 0
-        w = where.raw(zero, 0.0, where.raw(zero, 1.0, r) ** (p - 1.0))
-    else:
-        w = r ** (p - 1.0)
+    # zero entries get 0 through a masked base of 1: r**(p-1) is inf there for p < 1, and its
+    # derivative is inf for p < 2 (0 * inf = nan in second derivatives otherwise)
+    zero = r == 0
+    w = where.raw(zero, 0.0, where.raw(zero, 1.0, r) ** (p - 1.0))
     return ge * sign.raw(x) * w
 
 

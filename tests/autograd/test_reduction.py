@@ -473,7 +473,10 @@ def test_pnorm_with_some_zero_entries_is_finite(p):
         warnings.simplefilter("error")
         y = x.norm(p)
         y.backward()
+        (g,) = ag.grad(x.norm(p), x, create_graph=True)
+        (h,) = ag.grad((g * Tensor(np.array([1.0, 2.0, 3.0]))).sum(), x)
     assert np.all(np.isfinite(x.grad.data)) and x.grad.data[0] == 0.0
+    assert np.all(np.isfinite(h.data))  # second derivatives: no 0 * inf = nan either
     np.testing.assert_allclose(y.item(), (3.0 ** p + 4.0 ** p) ** (1 / p))
 
 
