@@ -11,6 +11,7 @@ import autograd as ag
 import nn
 import nn.functional as F
 
+
 # ---------------------------------------------------------------------- naive references
 def ref_conv(x, w, b, stride, padding, dilation, groups):
     """Direct definition: out[n, o, p...] = b[o] + sum_{c, k} x_pad[n, g*Cg + c, p*s + k*d] w[o, c, k]."""
