@@ -158,10 +158,11 @@ class Optimizer:
                         self._init_state(st, None, group)
                     p._data = self._update_scalar(d, gf, st, group)
                 else:
-                    if type(g) is not float and g.shape != d.shape:
+                    gshape = () if type(g) is float else g.shape
+                    if gshape != d.shape:
                         raise RuntimeError(
                             f"{name}.step: parameter {i} of its group has shape {d.shape} but its "
-                            f"gradient has shape {g.shape}; a gradient must match its parameter"
+                            f"gradient has shape {gshape}; a gradient must match its parameter"
                         )
                     if not d.flags.writeable:
                         raise RuntimeError(

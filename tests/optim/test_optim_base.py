@@ -276,6 +276,11 @@ def test_gradient_shape_mismatch_and_read_only_parameter():
     ro.grad = ag.tensor(np.ones((2, 3)))
     with pytest.raises(RuntimeError, match="read-only"):
         opt.step()
+    v = leaf(3)
+    opt = optim.SGD([v], lr=0.1)
+    v.grad = ag.tensor(1.0)  # a Python-float gradient does not broadcast over an array parameter
+    with pytest.raises(RuntimeError, match=r"shape \(3,\) but its gradient has shape \(\)"):
+        opt.step()
     s = ag.tensor(1.0, requires_grad=True)
     opt = optim.SGD([s], lr=0.1)
     s.grad = ag.tensor(np.ones(2))
