@@ -11,7 +11,7 @@ one-hot targets, ``softmax - target`` (seed 000, eq. 25), then divided per the r
 >>> loss = F.cross_entropy(z, ag.tensor([0]))
 >>> loss.backward()
 >>> [round(v, 4) for v in z.grad.tolist()[0]]
-[-0.2119, 0.106, 0.106]
+[-0.213, 0.1065, 0.1065]
 """
 
 from __future__ import annotations
