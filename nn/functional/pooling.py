@@ -77,7 +77,7 @@ def _max_positions(x: Any, ks: tuple[int, ...], stride: tuple[int, ...], pads: P
     xpad = pad_spatial(x, pads, -xp.inf)
     win = windows(xpad, ks, stride, dilation)
     lead = win.shape[:-d]
-    arg = win.reshape(lead + (-1,)).argmax(axis=-1)  # flat tap index, (N, C, *out)
+    arg = win.reshape(lead + (math.prod(ks),)).argmax(axis=-1)  # flat tap index, (N, C, *out)
     padded = xpad.shape[-d:]
     taps = xp.unravel_index(arg, ks)
     pos = xp.arange(math.prod(x.shape[:-d])).reshape(x.shape[:-d] + (1,) * d) * math.prod(padded)

@@ -309,3 +309,31 @@ def test_activation_reprs():
     assert repr(nn.Softmax(dim=-1)) == "Softmax(dim=-1)"
     assert repr(nn.Dropout(0.3)) == "Dropout(p=0.3, inplace=False)"
     assert isinstance(nn.Tanh()(ag.zeros(2)), Tensor)
+
+
+def test_size_zero_batches():
+    """An empty batch flows forward and backward through every layer (zero gradients)."""
+    layers = [
+        (nn.Linear(3, 2), (0, 3)),
+        (nn.Conv2d(2, 3, 3, padding=1), (0, 2, 4, 4)),
+        (nn.Conv1d(2, 3, 2), (0, 2, 4)),
+        (nn.MaxPool2d(2), (0, 2, 4, 4)),
+        (nn.AvgPool2d(2), (0, 2, 4, 4)),
+        (nn.AdaptiveAvgPool2d(1), (0, 2, 4, 4)),
+        (nn.LayerNorm(3), (0, 3)),
+        (nn.Flatten(), (0, 2, 4)),
+        (nn.Dropout(0.5), (0, 3)),
+    ]
+    for layer, shape in layers:
+        x = ag.zeros(*shape, requires_grad=True)
+        y = layer(x)
+        assert y.shape[0] == 0
+        y.sum().backward()
+        assert x.grad.shape == shape
+        for p in layer.parameters():
+            assert np.all(p.grad.data == 0)
+    emb = nn.Embedding(3, 2)
+    assert emb(ag.tensor(np.zeros(0, np.int64))).shape == (0, 2)
+    z = ag.zeros(0, 3, requires_grad=True)
+    assert np.isnan(F.cross_entropy(z, np.zeros(0, np.int64)).item())
+    assert F.cross_entropy(z, np.zeros(0, np.int64), reduction="sum").item() == 0.0
