@@ -147,7 +147,8 @@ class Primitive:
                 out = xp.asarray(out)
         record = rg and state.enabled and bool(self.vjps)
         if self.n_out != 1:
-            return self._wrap_many(out, datas, inputs, consts, params, record)
+            return self._wrap_many(out, datas, inputs, consts, params, record,
+                                   args[0] if args else None)
         if record and type(out) is not float and out.dtype.kind != "f":
             record = False  # integer/bool results (argmax, comparisons) carry no gradient
         if not record:
@@ -162,10 +163,7 @@ class Primitive:
             if self.save_out:
                 t._vc = node.out_vc = []
         if self.view and isinstance(args[0], Tensor):
-            src = args[0]
-            if src._vc is None:
-                src._vc = []
-            t._vc = src._vc
+            _share_versions(args[0], (t,))
         return t
 
     def _wrap_many(
@@ -176,18 +174,21 @@ class Primitive:
         consts: list[Tensor] | None,
         params: dict[str, Any],
         record: bool,
+        src: Any,
     ) -> tuple[Tensor, ...]:
         outs = [o if type(o) is ndarray else xp.asarray(o) for o in outs]
-        if not record:
-            return tuple(Tensor._make(o, None, False) for o in outs)
-        node = Node(self, tuple(datas), tuple(inputs), params or None, None, len(outs))
-        if consts is not None:
-            node.consts = tuple(consts)
+        node = None
+        if record:
+            node = Node(self, tuple(datas), tuple(inputs), params or None, None, len(outs))
+            if consts is not None:
+                node.consts = tuple(consts)
         res = []
         for i, o in enumerate(outs):
-            t = Tensor._make(o, node, o.dtype.kind == "f")
+            t = Tensor._make(o, node, node is not None and o.dtype.kind == "f")
             t._idx = i
             res.append(t)
+        if self.view and isinstance(src, Tensor) and type(src._data) is not float:
+            _share_versions(src, res)
         return tuple(res)
 
     def raw(self, *args: Any, **params: Any) -> Any:
@@ -197,6 +198,14 @@ class Primitive:
                 return self(*args, **params)
         out = self.fwd(*args, **params)
         return out
+
+
+def _share_versions(src: Tensor, views: Sequence[Tensor]) -> None:
+    """Views share their base's version history: modifying one in place modifies the other."""
+    if src._vc is None:
+        src._vc = []
+    for v in views:
+        v._vc = src._vc
 
 
 def as_operand(a: Any, op: str) -> Any:

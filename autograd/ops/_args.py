@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 
@@ -48,6 +49,6 @@ def shape_arg(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
     if len(shape) == 1 and not isinstance(shape[0], int):
         shape = tuple(shape[0])
     try:
-        return tuple(int(s) for s in shape)
-    except (TypeError, ValueError) as e:
+        return tuple(operator.index(s) for s in shape)
+    except TypeError as e:
         raise TypeError(f"{op}: shape must be ints, got {shape!r}") from e

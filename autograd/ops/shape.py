@@ -638,18 +638,8 @@ _unbind_prims: dict[int, Primitive] = {}
 
 
 def _as_views(x: Any, out: Any) -> tuple[Any, ...]:
-    """The pieces as a tuple, sharing ``x``'s version counter like single-output views do.
-
-    ``Primitive`` links ``view=True`` outputs to their input only for one output; the pieces of
-    a split are views too, so an in-place change to one must count as a change to ``x``.
-    """
-    outs = out if isinstance(out, tuple) else (out,)
-    if isinstance(x, Tensor) and type(x._data) is not float:
-        if x._vc is None:
-            x._vc = []
-        for o in outs:
-            o._vc = x._vc
-    return outs
+    """The pieces as a tuple (``Primitive`` links view pieces' versions to ``x``)."""
+    return out if isinstance(out, tuple) else (out,)
 
 
 def _split_by_bounds(x: Any, axis: int, bounds: list[tuple[int, int]]) -> tuple[Any, ...]:
