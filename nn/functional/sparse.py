@@ -68,7 +68,8 @@ def _indices(input: Any, num: int, op: str) -> Any:
             f"{op}: index out of range: indices must be in [0, {num}), got values in "
             f"[{int(idx.min())}, {int(idx.max())}]"
         )
-    return idx % num if idx.size and idx.min() < 0 else idx
+    # a private copy: the rule reads it later, and the caller's array may change meanwhile
+    return idx % num if idx.size and idx.min() < 0 else idx.copy()
 
 
 def _padding_idx(padding_idx: int | None, num: int, op: str) -> int | None:
