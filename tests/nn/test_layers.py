@@ -337,3 +337,28 @@ def test_size_zero_batches():
     z = ag.zeros(0, 3, requires_grad=True)
     assert np.isnan(F.cross_entropy(z, np.zeros(0, np.int64)).item())
     assert F.cross_entropy(z, np.zeros(0, np.int64), reduction="sum").item() == 0.0
+
+
+@given(data=st.data())
+def test_non_contiguous_inputs(data):
+    """Transposed and strided views give the same values and gradients as contiguous copies."""
+    from autograd.testing import arrays_for
+
+    cases = [
+        (nn.Linear(3, 2), (4, 3)),
+        (nn.Conv2d(2, 2, 2, stride=2), (2, 2, 4, 5)),
+        (nn.MaxPool2d(2, 1), (1, 2, 3, 4)),
+        (nn.AvgPool1d(2), (2, 2, 5)),
+        (nn.LayerNorm(4), (3, 4)),
+        (nn.BatchNorm1d(3), (4, 3)),
+    ]
+    layer, shape = cases[data.draw(st.integers(0, len(cases) - 1))]
+    x = data.draw(arrays_for(shape, contiguous=False, min_value=-2, max_value=2))
+    assert not x.flags.c_contiguous
+    a, b = ag.Tensor(x, requires_grad=True), ag.tensor(np.ascontiguousarray(x), requires_grad=True)
+    ya, yb = layer(a), layer(b)
+    np.testing.assert_allclose(ya.data, yb.data, rtol=1e-12, atol=1e-12)
+    g = np.random.default_rng(0).standard_normal(ya.shape)
+    ya.backward(g)
+    yb.backward(g)
+    np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-12, atol=1e-12)
