@@ -1,7 +1,11 @@
 """Hypothesis profiles: ``ci`` (default when CI=true), ``dev`` (default), ``thorough``."""
 
+import importlib.util
 import os
+import sys
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -17,3 +21,25 @@ settings.register_profile(
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
 )
+
+
+# ``benchmarks`` and ``examples`` live at the repository root and are not installed packages:
+# make them importable however pytest was started (``python -m pytest`` adds the root already).
+_ROOT = Path(__file__).resolve().parents[1]
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+
+@pytest.fixture
+def load_example():
+    """Load a script under examples/ as a module so smoke tests can call its ``main(argv)``."""
+
+    def load(name):
+        path = _ROOT / "examples" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(f"tapegrad_example_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses/pickle look modules up by name
+        spec.loader.exec_module(module)
+        return module
+
+    return load
