@@ -122,9 +122,10 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> tuple[float, float, np
 
 
 def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str, list[float]]]:
+    from tqdm import tqdm
+
     import nn
     import optim
-    from tqdm import tqdm
 
     from . import manual_seed
     from .data import DataLoader, TensorDataset
