@@ -21,6 +21,7 @@ class Settings:
     repeats: int = 11
     warmup: int = 2
     min_time: float = 0.05  # seconds per sample (the inner loop is calibrated to reach it)
+    clock: str = "wall"  # or "cpu" (process time), see timing.CLOCKS
 
 
 @dataclass
@@ -78,7 +79,8 @@ def run_engine(case: Case, engine: str, spec: Any, ref: dict[str, Any], s: Setti
         del w
         _collect()
         w = build(spec)  # time from a fresh state, not the verified one
-        timing = measure(w.step, repeats=s.repeats, warmup=s.warmup, min_time=s.min_time)
+        timing = measure(w.step, repeats=s.repeats, warmup=s.warmup, min_time=s.min_time,
+                         clock=s.clock)
         del w
     except Unsupported as e:
         return Row(case.name, engine, "skipped", str(e))

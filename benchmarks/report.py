@@ -89,7 +89,10 @@ def header(meta: dict[str, Any]) -> str:
                              if "torch_threads" in meta else "") + f" ({meta['threads_note']})",
         f"timing: median of {meta['settings']['repeats']} samples (each >= "
         f"{meta['settings']['min_time'] * 1e3:.0f} ms of back-to-back steps, after "
-        f"{meta['settings']['warmup']} warm-up steps), time.perf_counter, gc disabled while timing;"
+        f"{meta['settings']['warmup']} warm-up steps), "
+        + ("time.perf_counter" if meta["settings"].get("clock", "wall") == "wall"
+           else "time.process_time (CPU time)")
+        + ", gc disabled while timing;"
         f" spread = interquartile range{' [--quick sizes]' if meta['settings']['quick'] else ''}",
     ]
     return "\n".join(lines)
