@@ -1,17 +1,11 @@
 """Mini-batch semantics (batch GD, mini-batch, batch size 1 = SGD) with the loader + autograd."""
 
-import doctest
-
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd as ag
-import autograd.data
-import autograd.data.collate
-import autograd.data.dataset
-import autograd.data.loader
 from autograd.data import DataLoader, TensorDataset
 
 
@@ -61,12 +55,3 @@ def test_full_batch_mini_batch_and_sgd_all_fit_a_linear_model(batch_size, lr, ep
                 b.data = b.data - lr * gb
     np.testing.assert_allclose(w.data, [1.5, -2.0, 0.5], atol=1e-3)
     np.testing.assert_allclose(b.data, 0.3, atol=1e-3)
-
-
-@pytest.mark.parametrize(
-    "module",
-    [autograd.data, autograd.data.collate, autograd.data.dataset, autograd.data.loader],
-)
-def test_docstring_examples(module):
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
