@@ -37,12 +37,18 @@ def _prod(t: tuple[int, ...]) -> int:
 
 def _im2col(
     x: Any, ks: tuple[int, ...], stride: tuple[int, ...], pads: Pads, dilation: tuple[int, ...],
-    groups: int,
+    groups: int, out: tuple[int, ...] | None = None,
 ) -> tuple[Any, tuple[int, ...]]:
-    """Columns ``(G, N * P, C/G * prod(ks))`` of every receptive field, and the output size."""
+    """Columns ``(G, N * P, C/G * prod(ks))`` of every receptive field, and the output size.
+
+    ``out`` keeps only the first ``out`` positions per dim (a transposed convolution with
+    ``output_padding`` has input rows that no output position of the forward reaches).
+    """
     d = len(ks)
     n, c = x.shape[:2]
     win = windows(pad_spatial(x, pads), ks, stride, dilation)  # (N, C, *out, *ks), a view
+    if out is not None:
+        win = win[(slice(None), slice(None)) + tuple(slice(0, o) for o in out)]
     out_sp = tuple(win.shape[2:2 + d])
     cg = c // groups
     win = win.reshape((n, groups, cg) + out_sp + ks)
@@ -104,7 +110,7 @@ def _conv_weight_grad_fwd(
     x: Any, g: Any, *, w_shape: tuple[int, ...], stride: tuple[int, ...], pads: Pads,
     dilation: tuple[int, ...], groups: int,
 ) -> Any:
-    cols, _ = _im2col(x, tuple(w_shape[2:]), stride, pads, dilation, groups)
+    cols, _ = _im2col(x, tuple(w_shape[2:]), stride, pads, dilation, groups, tuple(g.shape[2:]))
     return (_grad_matrix(g, groups) @ cols).reshape(w_shape)
 
 
@@ -123,8 +129,15 @@ def _dconv_b(g: Any, out: Any, x: Any, w: Any, b: Any, **p: Any) -> Any:
 conv = Primitive("conv", _conv_fwd, (_dconv_x, _dconv_w, _dconv_b))
 
 
+def _crop(y: Any, shape: tuple[int, ...]) -> Any:
+    """``y`` limited to the leading ``shape`` (no-op for ordinary convolutions)."""
+    if tuple(y.shape) == tuple(shape):
+        return y
+    return y[tuple(slice(0, s) for s in shape)]
+
+
 def _dinput_grad_g(u: Any, out: Any, g: Any, w: Any, *, x_shape: Any, **p: Any) -> Any:
-    return conv.raw(u, w, **p)
+    return _crop(conv.raw(u, w, **p), tuple(g.shape))
 
 
 def _dinput_grad_w(u: Any, out: Any, g: Any, w: Any, *, x_shape: Any, **p: Any) -> Any:
@@ -141,7 +154,7 @@ def _dweight_grad_x(v: Any, out: Any, x: Any, g: Any, *, w_shape: Any, **p: Any)
 
 
 def _dweight_grad_g(v: Any, out: Any, x: Any, g: Any, *, w_shape: Any, **p: Any) -> Any:
-    return conv.raw(x, v, **p)
+    return _crop(conv.raw(x, v, **p), tuple(g.shape))
 
 
 conv_weight_grad = Primitive(

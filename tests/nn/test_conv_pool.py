@@ -252,3 +252,114 @@ def test_pool_modules_and_errors():
         F.avg_pool2d(ag.randn(1, 1, 2, 2), 3)
     with pytest.raises(TypeError, match="floating"):
         F.max_pool2d(ag.tensor(np.ones((1, 1, 2, 2), dtype=np.int64)), 2)
+
+
+# ------------------------------------------------------------------- transposed convolution
+def ref_conv_transpose(x, w, b, stride, padding, output_padding, dilation, groups):
+    """Scatter definition: every input pixel adds w * x into the (padded) output."""
+    d = x.ndim - 2
+    n, cin = x.shape[:2]
+    cg_out = w.shape[1]
+    ks = w.shape[2:]
+    cin_g = cin // groups
+    out_sp = [(x.shape[2 + i] - 1) * stride[i] - 2 * padding[i] + dilation[i] * (ks[i] - 1)
+              + output_padding[i] + 1 for i in range(d)]
+    full = np.zeros((n, cg_out * groups) + tuple(o + 2 * p for o, p in zip(out_sp, padding)))
+    for nn_, c in itertools.product(range(n), range(cin)):
+        g = c // cin_g
+        for pos in itertools.product(*(range(s) for s in x.shape[2:])):
+            for oc in range(cg_out):
+                for k in itertools.product(*(range(kk) for kk in ks)):
+                    idx = tuple(pos[i] * stride[i] + k[i] * dilation[i] for i in range(d))
+                    full[(nn_, g * cg_out + oc) + idx] += x[(nn_, c) + pos] * w[(c, oc) + k]
+    out = full[(slice(None), slice(None)) + tuple(slice(p, p + o)
+                                                  for p, o in zip(padding, out_sp))]
+    if b is not None:
+        out = out + b.reshape((-1,) + (1,) * d)
+    return out
+
+
+@given(data=st.data())
+def test_conv_transpose_matches_naive_and_gradcheck(data):
+    d = data.draw(st.sampled_from([1, 2]))
+    groups = data.draw(st.sampled_from([1, 2]))
+    cin, cout = groups * data.draw(st.integers(1, 2)), groups * data.draw(st.integers(1, 2))
+    ks = tuple(data.draw(st.integers(1, 3)) for _ in range(d))
+    stride = tuple(data.draw(st.integers(1, 3)) for _ in range(d))
+    dilation = tuple(data.draw(st.integers(1, 2)) for _ in range(d))
+    padding = tuple(data.draw(st.integers(0, 1)) for _ in range(d))
+    opad = tuple(data.draw(st.integers(0, max(s, dl) - 1)) for s, dl in zip(stride, dilation))
+    sp = tuple(data.draw(st.integers(1, 3)) for _ in range(d))
+    out_sp = [(s - 1) * st_ - 2 * p + dl * (k - 1) + o + 1
+              for s, st_, p, dl, k, o in zip(sp, stride, padding, dilation, ks, opad)]
+    if min(out_sp) < 1:
+        return
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal((2, cin) + sp)
+    w = rng.standard_normal((cin, cout // groups) + ks)
+    b = rng.standard_normal(cout)
+    fn = F.conv_transpose1d if d == 1 else F.conv_transpose2d
+    kw = dict(stride=stride, padding=padding, output_padding=opad, groups=groups,
+              dilation=dilation)
+    y = fn(ag.tensor(x), ag.tensor(w), ag.tensor(b), **kw)
+    np.testing.assert_allclose(
+        y.data, ref_conv_transpose(x, w, b, stride, padding, opad, dilation, groups),
+        rtol=1e-10, atol=1e-10)
+    ins = tuple(ag.tensor(a, requires_grad=True) for a in (x, w, b))
+    assert ag.gradcheck(lambda *t: fn(*t, **kw), ins)
+
+
+def test_conv_transpose_double_backward_module_and_torch():
+    rng = np.random.default_rng(7)
+    up = nn.ConvTranspose2d(2, 4, 3, stride=2, padding=1, output_padding=1, groups=2)
+    assert tuple(up.weight.shape) == (2, 2, 3, 3)
+    x = ag.tensor(rng.standard_normal((1, 2, 3, 2)), requires_grad=True)
+    assert up(x).shape == (1, 4, 6, 4)
+    assert up(x, output_size=(5, 3)).shape == (1, 4, 5, 3)
+    with pytest.raises(ValueError, match="not reachable"):
+        up(x, output_size=(8, 3))
+    assert ag.gradgradcheck(lambda x, w, b: up(x), (x, up.weight, up.bias))
+    assert repr(up) == ("ConvTranspose2d(2, 4, kernel_size=(3, 3), stride=(2, 2), "
+                        "padding=(1, 1), output_padding=(1, 1), groups=2)")
+    torch = pytest.importorskip("torch")
+    tup = torch.nn.ConvTranspose2d(2, 4, 3, stride=2, padding=1, output_padding=1,
+                                   groups=2).double()
+    assert list(up.state_dict()) == list(tup.state_dict())
+    up.load_state_dict({k: v.detach().numpy() for k, v in tup.state_dict().items()})
+    xt = torch.tensor(x.data, requires_grad=True)
+    ty = tup(xt)
+    y = up(x)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g = rng.standard_normal(ty.shape)
+    y.backward(g)
+    ty.backward(torch.tensor(g))
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(up.weight.grad.data, tup.weight.grad.numpy(), rtol=1e-12,
+                               atol=1e-12)
+
+
+def test_conv_transpose_output_padding_beyond_stride_second_order():
+    """output_padding >= stride (allowed when dilation is larger): rows no forward tap reaches."""
+    rng = np.random.default_rng(9)
+    x = ag.tensor(rng.standard_normal((2, 2, 3)), requires_grad=True)
+    w = ag.tensor(rng.standard_normal((2, 3, 2)), requires_grad=True)
+    f = lambda x, w: F.conv_transpose1d(x, w, stride=1, dilation=2, output_padding=1, padding=1)
+    assert f(x, w).shape == (2, 3, 4)
+    np.testing.assert_allclose(f(x, w).data, ref_conv_transpose(x.data, w.data, None, (1,), (1,),
+                                                                (1,), (2,), 1), atol=1e-12)
+    assert ag.gradgradcheck(f, (x, w))
+
+
+def test_conv_transpose_is_adjoint_of_conv():
+    """<conv(x, w), y> == <x, conv_transpose(y, w)> for the same weight and geometry."""
+    rng = np.random.default_rng(8)
+    x, w = rng.standard_normal((2, 3, 7, 6)), rng.standard_normal((4, 3, 3, 2))
+    y = F.conv2d(ag.tensor(x), ag.tensor(w), stride=2, padding=1)
+    v = rng.standard_normal(y.shape)
+    back = F.conv_transpose2d(ag.tensor(v), ag.tensor(w), stride=2, padding=1)
+    assert back.shape == x.shape
+    np.testing.assert_allclose((y.data * v).sum(), (x * back.data).sum(), rtol=1e-12)
+    with pytest.raises(ValueError, match="output_padding"):
+        F.conv_transpose2d(ag.tensor(v), ag.tensor(w), stride=2, output_padding=2)
+    with pytest.raises(ValueError, match="expected input with 4 channels"):
+        F.conv_transpose2d(ag.ones(1, 3, 2, 2), ag.tensor(w))
