@@ -255,12 +255,13 @@ def run_backward(
             vjps = prim.vjps
             params = node.params
             for i, t in enumerate(inputs):
-                if t is None:
+                rule = vjps[i]
+                if t is None or rule is None:  # a constant, or an input without a gradient
                     continue
                 try:
-                    gi = vjps[i](g, out, *args, **params) if params else vjps[i](g, out, *args)
+                    gi = rule(g, out, *args, **params) if params else rule(g, out, *args)
                 except ZeroDivisionError:
-                    gi = _rule_on_numpy_scalars(vjps[i], g, out, args, params)
+                    gi = _rule_on_numpy_scalars(rule, g, out, args, params)
                 if gi is None:
                     continue
                 # reduce to the input's shape/dtype, skipping the check cheaply when it matches
