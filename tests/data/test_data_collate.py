@@ -87,3 +87,12 @@ def test_errors_are_clear():
         default_collate([np.array(["a"]), np.array(["b"])])
     with pytest.raises(TypeError, match="mixes"):
         default_collate([ag.tensor(1.0), 2.0])
+
+
+def test_samples_that_require_grad_are_stacked_differentiably():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    b = ag.tensor([3.0, 4.0], requires_grad=True)
+    out = default_collate([a, b])
+    assert out.requires_grad and out.shape == (2, 2)
+    (out * ag.tensor([[1.0, 1.0], [2.0, 2.0]])).sum().backward()
+    assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [2.0, 2.0]
