@@ -136,9 +136,12 @@ class Primitive:
                 if type(out) is not float:
                     scalar = False
         if not scalar:
-            for i, d in enumerate(datas):
-                if type(d) is float:
-                    datas[i] = xp.asarray(d)
+            # Python floats next to arrays stay weak scalars (float32 * 0.5 stays float32, as in
+            # NumPy 2 and PyTorch); alone they become 0-d arrays so rules can ask for .shape.
+            if not any(type(d) is ndarray for d in datas):
+                for i, d in enumerate(datas):
+                    if type(d) is float:
+                        datas[i] = xp.asarray(d)
             try:
                 out = self.fwd(*datas, **params)
             except TypeError as e:

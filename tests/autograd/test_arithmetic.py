@@ -128,9 +128,6 @@ def test_binary_float32_in_float32_out(name, data):
     assert ta.grad.shape == ta.shape and tb.grad.shape == tb.shape
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core bug: Primitive.__call__ turns Python-number operands into float64 0-d arrays, which "
-    "NumPy 2 promotes strongly (float32 * 0.5 -> float64); numbers must stay weak scalars"))
 @pytest.mark.parametrize("name", ["add", "mul", "div", "pow", "maximum"])
 def test_float32_with_python_number_stays_float32(name):
     fn = BINARY[name][0]
