@@ -24,45 +24,9 @@ def is_grad_enabled() -> bool:
     return state.enabled
 
 
-class set_grad_enabled:
-    """Context manager (and decorator) that sets grad mode to ``mode`` for this thread.
-
-    Calling it outside ``with`` sets the mode immediately, as in PyTorch.
-
-    >>> import autograd as ag
-    >>> with ag.set_grad_enabled(False):
-    ...     ag.is_grad_enabled()
-    False
-    """
-
-    def __init__(self, mode: bool) -> None:
-        self.prev = state.enabled
-        self.mode = bool(mode)
-        state.enabled = self.mode
-
-    def __enter__(self) -> None:
-        state.enabled = self.mode
-
-    def __exit__(self, *exc: object) -> None:
-        state.enabled = self.prev
-
-    def __call__(self, fn: F) -> F:
-        mode = self.mode
-        state.enabled = self.prev  # decorating must not change the current mode
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            prev = state.enabled
-            state.enabled = mode
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                state.enabled = prev
-
-        return wrapper  # type: ignore[return-value]
-
-
 class _ModeContext:
+    """Sets grad mode to ``self.mode`` inside ``with``, or around every call when decorating."""
+
     mode: bool
 
     def __enter__(self) -> None:
@@ -85,6 +49,27 @@ class _ModeContext:
                 state.enabled = prev
 
         return wrapper  # type: ignore[return-value]
+
+
+class set_grad_enabled(_ModeContext):
+    """Context manager (and decorator) that sets grad mode to ``mode`` for this thread.
+
+    Calling it outside ``with`` sets the mode immediately, as in PyTorch.
+
+    >>> import autograd as ag
+    >>> with ag.set_grad_enabled(False):
+    ...     ag.is_grad_enabled()
+    False
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self.prev = state.enabled
+        self.mode = bool(mode)
+        state.enabled = self.mode
+
+    def __call__(self, fn: F) -> F:
+        state.enabled = self.prev  # decorating must not change the current mode
+        return super().__call__(fn)
 
 
 class no_grad(_ModeContext):
