@@ -67,6 +67,9 @@ class set_grad_enabled(_ModeContext):
         self.mode = bool(mode)
         state.enabled = self.mode
 
+    def __enter__(self) -> None:
+        state.enabled = self.mode  # ``prev`` was taken before __init__ changed the mode
+
     def __call__(self, fn: F) -> F:
         state.enabled = self.prev  # decorating must not change the current mode
         return super().__call__(fn)
