@@ -209,8 +209,18 @@ class Tensor:
         return d if type(d) is float else d.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        a = np.asarray(self.data)
-        return a if dtype is None else a.astype(dtype, copy=False)
+        """``np.asarray(t)`` shares the data; ``np.array(t)`` (``copy=True``) copies it."""
+        from .backend import to_numpy
+
+        a = to_numpy(self.data)
+        if dtype is not None and a.dtype != np.dtype(dtype):
+            if copy is False:
+                raise ValueError(
+                    f"__array__: converting a {a.dtype} tensor to {np.dtype(dtype)} needs a copy, "
+                    "but copy=False was requested"
+                )
+            return a.astype(dtype)
+        return a.copy() if copy else a
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """Route NumPy ufuncs (``np.exp(t)``, ``ndarray + t``) to the primitives, recorded."""
@@ -437,6 +447,9 @@ class Tensor:
 
     def __itruediv__(self, other: Any) -> Tensor:
         return _ops.div_(self, other)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return _ops.pow_(self, other)
 
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
         return _ops.add_(self, other if alpha == 1 else other * alpha)

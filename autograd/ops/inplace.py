@@ -176,15 +176,22 @@ def _stand_in(t: Tensor, copy: bool) -> Tensor:
     return s
 
 
-def _private_args(node: tape.Node, buf: Any) -> None:
-    """Copy the record's saved arrays that alias ``buf``, which is about to be overwritten."""
-    args = node.args
-    if args is None or type(buf) is not ndarray:
-        return
-    if any(type(a) is ndarray and xp.may_share_memory(a, buf) for a in args):
-        node.args = tuple(
-            a.copy() if type(a) is ndarray and xp.may_share_memory(a, buf) else a for a in args
-        )
+def _operand(o: Any, t: Tensor, src: Tensor) -> Any:
+    """An operand as the record should see it, given that ``t``'s buffer is about to change.
+
+    ``t`` itself is its current version ``src``.  An operand sharing ``t``'s memory (a view of
+    it, say) gets a stand-in with a private copy of the data and the same history, so the record
+    keeps the values it used.  A leaf that requires grad can't be stood in for (its gradient is
+    accumulated by identity): it stays, and ``backward`` reports its modification.
+    """
+    if o is t:
+        return src
+    if not isinstance(o, Tensor) or (o._node is None and o.requires_grad):
+        return o
+    d, buf = o._data, t._data
+    if type(d) is ndarray and type(buf) is ndarray and xp.may_share_memory(d, buf):
+        return _stand_in(o, True)
+    return o
 
 
 def _move_retain(t: Tensor, old: tape.Node, new: tape.Node) -> None:
@@ -222,7 +229,9 @@ def _inplace(t: Tensor, op: str, compute: Compute, others: tuple[Any, ...], read
     """
     chain = _view_chain(t, op)
     # plan everything that can fail before anything is written
-    cur: Any = chain[-1]
+    # a stand-in, not the root itself: the records made below must not point back at the root,
+    # whose history is about to lead to them (a reference cycle that only gc could free)
+    cur: Any = _stand_in(chain[-1], False)
     reps = [cur]  # fresh views of the root's current history, root first
     for k in range(len(chain) - 2, -1, -1):
         node = chain[k]._node
@@ -235,21 +244,12 @@ def _inplace(t: Tensor, op: str, compute: Compute, others: tuple[Any, ...], read
         for k in range(len(chain) - 1)
     ]
     src = _stand_in(reps[0], reads)
-    res = compute(src, *(src if o is t else o for o in others))
-    rnode = res._node
-    if reads and rnode is not None:
-        _private_args(rnode, t._data)
+    res = compute(src, *(_operand(o, t, src) if reads else (src if o is t else o)
+                         for o in others))
     olds = [_stand_in(c, False) for c in chain]  # the versions earlier records saw
 
     _write(t, res._data, op)
     tape.bump_version(t)  # views share the counter: this is the base's bump too
-    now = tape.now()
-    if rnode is not None:
-        rnode.clock = now  # its saved data is private: the write above is not a later change
-    for r in reps[1:]:
-        if r._node is not None:
-            r._node.clock = now
-
     if len(chain) == 1:
         _rebind(t, res, olds[0])
         return
@@ -391,7 +391,7 @@ def _dvalue(g: Any, out: Any, x: Any, v: Any, index: Any) -> Any:
     return sel
 
 
-index_put = Primitive(
+index_put: Primitive = Primitive(
     "index_put",
     _index_put_fwd,
     (
@@ -418,27 +418,29 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     >>> x[1:] = w
     >>> (x * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
     >>> w.grad
-    tensor(5.)
+    tensor(5.0)
     """
-    _check_target(t, "__setitem__")
+    _setitem(t, index, value, "__setitem__")
+
+
+def _setitem(t: Tensor, index: Any, value: Any, op: str) -> None:
+    _check_target(t, op)
     idx, _ = _normalize(index)
-    if _recording(t, (value,), "__setitem__"):
+    if _recording(t, (value,), op):
         pidx = _private_index(idx)
-        _inplace(
-            t, "__setitem__", lambda s, v: index_put(s, v, index=pidx), (value,), reads=False
-        )
+        _inplace(t, op, lambda s, v: index_put(s, v, index=pidx), (value,), reads=False)
         return
-    v = value._data if isinstance(value, Tensor) else as_operand(value, "__setitem__")
+    v = value._data if isinstance(value, Tensor) else as_operand(value, op)
     d = t._data
     if type(d) is float:
         t._data = float(_index_put_fwd(xp.asarray(d), v, idx))
     else:
-        _check_writeable(d, "__setitem__")
+        _check_writeable(d, op)
         try:
             d[idx] = v
         except (ValueError, IndexError) as e:
             raise type(e)(
-                f"__setitem__: cannot assign a value of shape {tuple(xp.shape(v))} to index "
+                f"{op}: cannot assign a value of shape {tuple(xp.shape(v))} to index "
                 f"{_show(idx)} of a tensor of shape {d.shape}: {e}"
             ) from e
     tape.bump_version(t)
@@ -446,20 +448,14 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
 
 def fill_(t: Tensor, value: Any) -> Tensor:
     """Set every element to ``value`` (a number, or a Tensor broadcast to ``t``'s shape)."""
-    setitem(t, Ellipsis, value)
-    return t
-
-
-def zero_(t: Tensor) -> Tensor:
-    """Set every element to 0."""
-    setitem(t, Ellipsis, 0.0)
+    _setitem(t, Ellipsis, value, "fill_")
     return t
 
 
 def copy_(t: Tensor, src: Any) -> Tensor:
     """Copy ``src`` (broadcast to ``t``'s shape, cast to its dtype) into ``t``; gradient flows to
     ``src``."""
-    setitem(t, Ellipsis, src)
+    _setitem(t, Ellipsis, src, "copy_")
     return t
 
 
