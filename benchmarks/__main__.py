@@ -39,6 +39,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                    help="wall: time.perf_counter (default); cpu: time.process_time, steadier on a "
                         "loaded machine (single-threaded runs only)")
+    p.add_argument("--gc", choices=("off", "on"), default="off",
+                   help="garbage collector while timing: off (default, as timeit) or on (what a "
+                        "program pays, e.g. for micrograd's reference cycles)")
     p.add_argument("--memory-steps", type=int, default=None,
                    help="mlp_mnist steps for the memory check (default 200, quick 20)")
     p.add_argument("--profile", type=int, metavar="N", default=0,
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.clock == "cpu" and int(os.environ["OMP_NUM_THREADS"]) > 1:
         print("warning: --clock cpu adds up the CPU time of every thread; use it with --threads 1",
               file=sys.stderr)
-    s = Settings(quick=a.quick, clock=a.clock)
+    s = Settings(quick=a.quick, clock=a.clock, gc_on=a.gc == "on")
     s.repeats = a.repeats if a.repeats is not None else (3 if a.quick else 11)
     s.warmup = a.warmup if a.warmup is not None else (1 if a.quick else 2)
     s.min_time = a.min_time if a.min_time is not None else (0.01 if a.quick else 0.05)
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
     meta = report.environment(note)
     meta["settings"] = {"quick": s.quick, "repeats": s.repeats, "warmup": s.warmup,
-                        "min_time": s.min_time, "clock": s.clock}
+                        "min_time": s.min_time, "clock": s.clock, "gc": a.gc}
     engines = tuple(a.engine) if a.engine else None
     results = run(names, s, engines)
     mem = None

@@ -22,6 +22,7 @@ class Settings:
     warmup: int = 2
     min_time: float = 0.05  # seconds per sample (the inner loop is calibrated to reach it)
     clock: str = "wall"  # or "cpu" (process time), see timing.CLOCKS
+    gc_on: bool = False  # keep the garbage collector running while timing
 
 
 @dataclass
@@ -80,7 +81,7 @@ def run_engine(case: Case, engine: str, spec: Any, ref: dict[str, Any], s: Setti
         _collect()
         w = build(spec)  # time from a fresh state, not the verified one
         timing = measure(w.step, repeats=s.repeats, warmup=s.warmup, min_time=s.min_time,
-                         clock=s.clock)
+                         clock=s.clock, gc_on=s.gc_on)
         del w
     except Unsupported as e:
         return Row(case.name, engine, "skipped", str(e))

@@ -92,8 +92,9 @@ def header(meta: dict[str, Any]) -> str:
         f"{meta['settings']['warmup']} warm-up steps), "
         + ("time.perf_counter" if meta["settings"].get("clock", "wall") == "wall"
            else "time.process_time (CPU time)")
-        + ", gc disabled while timing;"
-        f" spread = interquartile range{' [--quick sizes]' if meta['settings']['quick'] else ''}",
+        + (", gc enabled while timing;" if meta["settings"].get("gc") == "on"
+           else ", gc disabled while timing;")
+        + f" spread = interquartile range{' [--quick sizes]' if meta['settings']['quick'] else ''}",
     ]
     return "\n".join(lines)
 

@@ -50,7 +50,7 @@ def _calibrate(step: Callable[[], object], min_time: float, clock: Callable[[], 
 
 def measure(
     step: Callable[[], object], *, repeats: int, warmup: int, min_time: float,
-    clock: str = "wall",
+    clock: str = "wall", gc_on: bool = False,
 ) -> Timing:
     """Time ``step``: ``warmup`` untimed calls, then ``repeats`` samples of a calibrated loop.
 
@@ -59,6 +59,8 @@ def measure(
 
     The collector is disabled while sampling (and restored after), as ``timeit`` does, so a
     collection triggered by one engine's garbage does not land in another engine's numbers.
+    ``gc_on=True`` keeps it running instead: what a program pays, including the collections an
+    engine's reference cycles cause (micrograd's closures form one per node).
 
     >>> t = measure(lambda: sum(range(10)), repeats=3, warmup=1, min_time=1e-4)
     >>> t.repeats, t.min <= t.median <= t.max
@@ -71,7 +73,10 @@ def measure(
     samples: list[float] = []
     gc.collect()
     was_enabled = gc.isenabled()
-    gc.disable()
+    if gc_on:
+        gc.enable()
+    else:
+        gc.disable()
     try:
         for _ in range(repeats):
             t0 = now()
@@ -81,6 +86,8 @@ def measure(
     finally:
         if was_enabled:
             gc.enable()
+        else:
+            gc.disable()
     gc.collect()
     if len(samples) >= 2:
         q1, _, q3 = statistics.quantiles(samples, n=4, method="inclusive")

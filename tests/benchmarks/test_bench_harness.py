@@ -115,3 +115,16 @@ def test_every_engine_starts_from_the_same_numbers():
     for u, v in zip(a.weights + a.biases + [a.x, a.y], b.weights + b.biases + [b.x, b.y]):
         np.testing.assert_array_equal(u, v)
     assert a.weights[0].shape == (3, 4) and a.weights[0].dtype == np.float32
+
+
+def test_cli_cpu_clock_and_gc_on(tmp_path, restore_threads, capsys):
+    out = tmp_path / "b.json"
+    argv = ["--quick", "--repeats", "2", "--warmup", "0", "--min-time", "0", "--case", "mlp_tiny",
+            "--clock", "cpu", "--gc", "on", "--json", str(out)]
+    assert cli.main(argv) == 0
+    assert "process_time" in capsys.readouterr().out
+    doc = json.loads(out.read_text())
+    assert doc["meta"]["settings"]["clock"] == "cpu" and doc["meta"]["settings"]["gc"] == "on"
+    assert doc["memory"] is None
+    rows = {r["engine"]: r for r in doc["cases"][0]["rows"]}
+    assert rows["tapegrad"]["check"]["ok"] and rows["numpy"]["is_baseline"]
