@@ -96,7 +96,8 @@ def run_engine(case: Case, engine: str, spec: Any, ref: dict[str, Any], s: Setti
 
 
 def run_case(case: Case, s: Settings, engines: tuple[str, ...] | None = None,
-             log: Any = sys.stderr) -> CaseResult:
+             log: Any = None) -> CaseResult:
+    log = sys.stderr if log is None else log  # looked up now: sys.stderr may have been replaced
     spec = case.make(s.quick)
     ref = case.reference(spec, case.verify_steps)
     res = CaseResult(case)
@@ -114,7 +115,7 @@ def run_case(case: Case, s: Settings, engines: tuple[str, ...] | None = None,
 
 
 def run(names: list[str], s: Settings, engines: tuple[str, ...] | None = None,
-        log: Any = sys.stderr) -> list[CaseResult]:
+        log: Any = None) -> list[CaseResult]:
     """Run the named cases (see :func:`frozen_gc`)."""
     with frozen_gc():
         return [run_case(CASES[n], s, engines, log) for n in names]

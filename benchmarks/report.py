@@ -228,7 +228,8 @@ def plot(results: list[CaseResult], path: str) -> str:
 
 
 def print_report(meta: dict[str, Any], results: list[CaseResult], mem: dict[str, Any] | None,
-                 out: Any = sys.stdout) -> None:
+                 out: Any = None) -> None:
+    out = sys.stdout if out is None else out  # looked up now: sys.stdout may have been replaced
     print(header(meta), file=out)
     print(file=out)
     print(table(results), file=out)
