@@ -206,6 +206,26 @@ def _move_retain(t: Tensor, old: tape.Node, new: tape.Node) -> None:
     assert t._node is new
 
 
+def _freed(v: Tensor) -> bool:
+    n = v._node
+    return n is not None and n.inputs is None
+
+
+def _compress(hist: list[tuple[int, Tensor]]) -> None:
+    """Keep the history of a tensor modified over and over (a buffer in a loop) short.
+
+    Entry ``i`` serves the records made before its start (and after the previous entry's).  Two
+    neighbouring versions whose records ``backward`` already freed answer alike (a "freed"
+    error), so the earlier entry can go: its records now find the later one.
+    """
+    i = 0
+    while i < len(hist) - 1:
+        if _freed(hist[i][1]) and _freed(hist[i + 1][1]):
+            del hist[i]
+        else:
+            i += 1
+
+
 def _rebind(t: Tensor, new: Tensor, old: Tensor) -> None:
     """Move ``t``'s history to ``new``; records made earlier keep seeing ``old``."""
     prev = t._node
@@ -214,7 +234,9 @@ def _rebind(t: Tensor, new: Tensor, old: Tensor) -> None:
     if prev is not None:
         if t._extra is None:
             t._extra = {}
-        t._extra.setdefault("history", []).append((node.seq, old))
+        hist = t._extra.setdefault("history", [])
+        hist.append((node.seq, old))
+        _compress(hist)
     t._node = node
     t._idx = new._idx
     t.requires_grad = True
@@ -284,8 +306,11 @@ def _raw_binary(prim: Primitive, t: Tensor, other: Any, op: str) -> None:
                 "the tensor's shape"
             )
     _check_writeable(d, op)
+    if not isinstance(prim.fwd, xp.ufunc):
+        _write(t, prim.fwd(d, o), op)
+        return
     try:
-        prim.fwd(d, o, out=d, casting="same_kind")
+        prim.fwd(d, o, out=d, casting="same_kind")  # no temporary: optimizer steps stay cheap
     except TypeError as e:
         raise TypeError(
             f"{op}: the result can't be cast to the tensor's dtype {d.dtype} in place ({e}); use "
@@ -382,6 +407,12 @@ def _has_int_array(index: Any) -> bool:
     return any(type(i) is ndarray and i.dtype.kind != "b" and i.ndim > 0 for i in items)
 
 
+def _dtarget(g: Any, out: Any, x: Any, v: Any, index: Any) -> Any:
+    if len(index) == 1 and index[0] is Ellipsis:
+        return None  # all overwritten (fill_, copy_): the old history gets nothing at all
+    return index_put.raw(g, 0.0, index=index)  # the overwritten places get no gradient
+
+
 def _dvalue(g: Any, out: Any, x: Any, v: Any, index: Any) -> Any:
     sel = getitem(g, index) if isinstance(g, Tensor) else g[index]
     if _has_int_array(index):
@@ -395,7 +426,7 @@ index_put: Primitive = Primitive(
     "index_put",
     _index_put_fwd,
     (
-        lambda g, out, x, v, index: index_put.raw(g, 0.0, index=index),  # overwritten: no grad
+        _dtarget,
         _dvalue,
     ),
     reads_inputs=False,
@@ -447,14 +478,17 @@ def _setitem(t: Tensor, index: Any, value: Any, op: str) -> None:
 
 
 def fill_(t: Tensor, value: Any) -> Tensor:
-    """Set every element to ``value`` (a number, or a Tensor broadcast to ``t``'s shape)."""
+    """Set every element to ``value`` (a number, or a Tensor broadcast to ``t``'s shape).
+
+    Nothing of ``t``'s earlier history survives, so no gradient flows back into it (a buffer
+    refilled in a loop doesn't drag its old graphs along)."""
     _setitem(t, Ellipsis, value, "fill_")
     return t
 
 
 def copy_(t: Tensor, src: Any) -> Tensor:
     """Copy ``src`` (broadcast to ``t``'s shape, cast to its dtype) into ``t``; gradient flows to
-    ``src``."""
+    ``src`` and none into ``t``'s earlier history (see ``fill_``)."""
     _setitem(t, Ellipsis, src, "copy_")
     return t
 
