@@ -3,6 +3,11 @@
 import importlib.util
 import os
 import sys
+
+# One BLAS thread: on small CI machines threaded OpenBLAS makes small matmuls erratic and slow.
+# Must happen before NumPy is first imported (pytest loads this file before any test module).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 from pathlib import Path
 
 import pytest
