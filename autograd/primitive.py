@@ -32,7 +32,7 @@ from typing import Any
 
 from .backend import xp
 from .grad_mode import state
-from .tape import Node
+from .tape import Node, track_views
 
 ndarray = xp.ndarray
 Rule = Callable[..., Any]
@@ -209,6 +209,8 @@ def _share_versions(src: Tensor, views: Sequence[Tensor]) -> None:
         src._vc = []
     for v in views:
         v._vc = src._vc
+    if src._node is not None and views and views[0]._node is not None:
+        track_views(src, views)  # recorded views of a non-leaf: see autograd.ops.inplace
 
 
 def as_operand(a: Any, op: str) -> Any:

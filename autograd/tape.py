@@ -78,6 +78,22 @@ def bump_version(t: Tensor) -> None:
     vc.append(_clock)
 
 
+def track_views(base: Tensor, views: Sequence[Tensor]) -> None:
+    """Remember recorded views of ``base`` (weakly), so that a recorded in-place change of
+    ``base`` can give them a fresh history (``autograd.ops.inplace``)."""
+    extra = base._extra
+    if extra is None:
+        extra = base._extra = {}
+    reg = extra.get("views")
+    if reg is None:
+        reg = extra["views"] = {}
+    elif len(reg) >= 16 and len(reg) & (len(reg) - 1) == 0:  # now and then: drop dead views
+        for k in [k for k, r in reg.items() if r() is None]:
+            del reg[k]
+    for v in views:
+        reg[id(v)] = weakref.ref(v)
+
+
 class Node:
     """One record on the tape (what PyTorch calls ``grad_fn``)."""
 

@@ -274,16 +274,43 @@ def _inplace(t: Tensor, op: str, compute: Compute, others: tuple[Any, ...], read
     tape.bump_version(t)  # views share the counter: this is the base's bump too
     if len(chain) == 1:
         _rebind(t, res, olds[0])
-        return
-    # push the new values down to the root, then make every level a fresh view of it
-    val = res
-    for k in range(len(chain) - 1):
-        val = index_put(_stand_in(reps[k + 1], False), val, index=pos[k])
-    _rebind(chain[-1], val, olds[-1])
-    for k in range(len(chain) - 2, -1, -1):
-        node = chain[k]._node
-        assert node is not None
-        _rebind(chain[k], _view_of(node, chain[k + 1], chain[k]._idx), olds[k])
+    else:
+        # push the new values down to the root, then make every level a fresh view of it
+        val = res
+        for k in range(len(chain) - 1):
+            val = index_put(_stand_in(reps[k + 1], False), val, index=pos[k])
+        _rebind(chain[-1], val, olds[-1])
+        for k in range(len(chain) - 2, -1, -1):
+            node = chain[k]._node
+            assert node is not None
+            _rebind(chain[k], _view_of(node, chain[k + 1], chain[k]._idx), olds[k])
+    _refresh_views(chain)
+
+
+def _refresh_views(changed: list[Tensor]) -> None:
+    """Other live views of the tensors just modified show new values: give them a fresh view
+    history too (records made before keep the old one, as for the tensors themselves)."""
+    seen = {id(c) for c in changed}
+    stack = list(changed)
+    while stack:
+        s = stack.pop()
+        reg = s._extra.get("views") if s._extra is not None else None
+        if not reg:
+            continue
+        for ref in list(reg.values()):
+            u = ref()
+            if u is None or id(u) in seen:
+                continue
+            seen.add(id(u))
+            node = u._node
+            if node is None or not node.prim.view or node.inputs is None:
+                continue  # no longer a view's history (or freed by backward): nothing to redo
+            if node.inputs[0] is not s or type(u._data) is not ndarray:
+                continue
+            if type(s._data) is not ndarray or not xp.may_share_memory(u._data, s._data):
+                continue  # a copy after all (e.g. reshape of a non-contiguous tensor)
+            _rebind(u, _view_of(node, s, u._idx), _stand_in(u, False))
+            stack.append(u)
 
 
 def _raw_binary(prim: Primitive, t: Tensor, other: Any, op: str) -> None:

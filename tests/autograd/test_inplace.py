@@ -815,3 +815,95 @@ def test_partial_overwrite_still_reaches_the_old_history():
     h[1:] = 0.0
     h.sum().backward()
     np.testing.assert_allclose(w.grad.data, [2.0, 0.0, 0.0])
+
+
+# ------------------------------------------------------------ random programs vs PyTorch
+PROGRAM_OPS = st.sampled_from(
+    ["add_w", "mul_c", "mul_w", "set_row", "row_iadd", "t_mul", "slice_sub", "consume",
+     "consume_view", "clamp", "keep_row", "keep_t", "use_kept", "kept_mul"]
+)
+
+
+def run_program(lib, x, w, prog):
+    """Apply ``prog`` to h = x * 1 with library ``lib`` (autograd or torch); return the loss."""
+    h = x * 1.0
+    acc = (x * 0.0).sum()
+    kept = []  # views of h taken earlier: in-place changes of h must show in them
+    for k, op in enumerate(prog):
+        c = 0.5 + 0.25 * (k % 3)
+        if op == "add_w":
+            h.add_(w)
+        elif op == "mul_c":
+            h.mul_(c)
+        elif op == "mul_w":
+            h.mul_(w)
+        elif op == "set_row":
+            h[k % 2] = w[k % 2] * c
+        elif op == "row_iadd":
+            h[k % 2] += w[k % 2]
+        elif op == "t_mul":
+            h.T.mul_(c)
+        elif op == "slice_sub":
+            h[:, 1:].sub_(w[:, :1])
+        elif op == "consume":
+            acc = acc + h.sum() * c
+        elif op == "consume_view":
+            acc = acc + h.reshape(-1)[1:].sum() * c
+        elif op == "clamp":
+            h.clamp_(-5.0, 5.0)
+        elif op == "keep_row":
+            kept.append(h[k % 2])
+        elif op == "keep_t":
+            kept.append(h.T)
+        elif op == "use_kept" and kept:
+            acc = acc + kept[-1].sum() * c
+        elif op == "kept_mul" and kept:
+            kept[0].mul_(c)
+    return acc + (h * h).sum() + sum(v.sum() for v in kept)
+
+
+@given(prog=st.lists(PROGRAM_OPS, min_size=1, max_size=10))
+def test_random_in_place_programs_match_torch(prog):
+    torch = pytest.importorskip("torch")
+    xa = np.array([[0.3, -0.7, 1.1], [0.9, 0.2, -0.4]])
+    wa = np.array([[0.6, -0.3, 0.8], [-0.5, 0.4, 0.7]])
+    x, w = leaf(xa), leaf(wa)
+    loss = run_program(ag, x, w, prog)
+    loss.backward()
+    xt = torch.tensor(xa, requires_grad=True)
+    wt = torch.tensor(wa, requires_grad=True)
+    lt = run_program(torch, xt, wt, prog)
+    lt.backward()
+    np.testing.assert_allclose(loss.item(), lt.item(), rtol=1e-12)
+    for ours, theirs in ((x, xt), (w, wt)):
+        assert (ours.grad is None) == (theirs.grad is None)
+        if ours.grad is not None:
+            np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-10,
+                                       atol=1e-12)
+
+
+def test_views_taken_before_a_change_follow_it():
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    h = x * 1.0
+    v = h[0]
+    t = h.T
+    before = v + 0.0  # made before the change: keeps the old values' history
+    h.mul_(2.0)
+    np.testing.assert_array_equal(v.data, [2.0, 4.0])
+    assert v._version == 1 and t._version == 1
+    (v.sum() + (t * t).sum() + before.sum()).backward()
+    # v = 2 x[0]; sum((2 x^T)^2) = 4 sum(x^2); before = x[0]
+    np.testing.assert_allclose(x.grad.data, 8 * x.data + [[2.0 + 1.0] * 2, [0.0, 0.0]])
+
+
+def test_view_of_a_view_follows_a_change_of_the_base():
+    def f(x, w):
+        h = x * 1.0
+        v = h.reshape(2, 3)[:, 1:]  # a view of a view of h
+        h.add_(w)
+        return v * v
+
+    x, w = leaf(np.arange(6.0) / 3), leaf(np.linspace(-1.0, 1.0, 6))
+    ref = (x.data + w.data).reshape(2, 3)[:, 1:]
+    np.testing.assert_allclose(f(x, w).data, ref * ref)
+    assert ag.gradcheck(f, (x, w))
