@@ -41,6 +41,7 @@ from typing import Any
 from .backend import xp
 from .grad_mode import no_grad, state
 from .primitive import Primitive
+from . import tape
 from .tape import Node
 from .tensor import Tensor
 
@@ -52,7 +53,7 @@ def _shape(d: Any) -> tuple[int, ...]:
 
 
 def _version(t: Tensor) -> int:
-    return len(t._vc) if t._vc else 0
+    return tape.version(t._vc)
 
 
 def _expandable(small: tuple[int, ...], big: tuple[int, ...]) -> bool:

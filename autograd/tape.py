@@ -68,6 +68,13 @@ def now() -> int:
     return _clock
 
 
+# A tensor's version history ``_vc`` is a list shared with its views: ``[count, clock, ...]``,
+# the number of in-place modifications and the clock values of the latest ones (at most
+# ``_KEEP``: enough to tell exactly which version an older record saw, without growing forever
+# for a parameter an optimizer updates at every step).  ``[]`` means never modified.
+_KEEP = 64
+
+
 def bump_version(t: Tensor) -> None:
     """Mark ``t`` (and every view sharing its storage) as modified in place now."""
     global _clock
@@ -75,7 +82,27 @@ def bump_version(t: Tensor) -> None:
     vc = t._vc
     if vc is None:
         vc = t._vc = []
+    if vc:
+        vc[0] += 1
+        if len(vc) > 2 * _KEEP:
+            del vc[1 : _KEEP + 1]
+    else:
+        vc.append(1)
     vc.append(_clock)
+
+
+def version(vc: list[int] | None) -> int:
+    """How many times the data behind a version history was modified in place."""
+    return vc[0] if vc else 0
+
+
+def expected_version(vc: list[int] | None, clock: int) -> str:
+    """'expected version N': the version count as it was at ``clock``, for error messages."""
+    if not vc:
+        return "expected version 0"
+    n = vc[0] - sum(1 for c in vc[1:] if c > clock)
+    trimmed = len(vc) - 1 < vc[0] and vc[1] > clock  # older clocks were dropped
+    return f"expected version {'at most ' if trimmed else ''}{n}"
 
 
 def track_views(base: Tensor, views: Sequence[Tensor]) -> None:
@@ -179,12 +206,12 @@ def _freed_error(node: Node) -> RuntimeError:
 
 
 def _modified_error(node: Node, t: Tensor, what: str) -> RuntimeError:
-    vc = t._vc or []
-    expected = sum(1 for c in vc if c <= node.clock)
+    vc = t._vc
+    expected = expected_version(vc, node.clock)
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{t.dtype} tensor of shape {tuple(t.shape)}], which is {what} of "
-        f"{node.name()}, is at version {len(vc)}; expected version {expected} instead. "
+        f"{node.name()}, is at version {version(vc)}; {expected} instead. "
         f"Use an out-of-place operation (or .clone()) before modifying it.{_anomaly_hint(node)}"
     )
 
@@ -432,11 +459,11 @@ def _check_modified(node: Node, inputs: tuple[Any, ...]) -> tuple[Any, ...]:
         out = node.out
         shape = () if type(out) is float else tuple(out.shape)
         dtype = "float64" if type(out) is float else out.dtype
-        expected = sum(1 for c in vc if c <= clock)
+        expected = expected_version(vc, clock)
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{dtype} tensor of shape {shape}], which is output 0 of "
-            f"{node.name()} (saved for its backward), is at version {len(vc)}; expected version "
+            f"{node.name()} (saved for its backward), is at version {version(vc)}; "
             f"{expected} instead. Use an out-of-place operation (or .clone()) before modifying "
             f"it.{_anomaly_hint(node)}"
         )

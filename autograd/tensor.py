@@ -180,7 +180,7 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return len(self._vc) if self._vc else 0
+        return tape.version(self._vc)
 
     def item(self) -> Any:
         d = self._data

@@ -250,3 +250,20 @@ def test_training_loop_memory_is_released():
         w.grad = None
     del y
     assert sum(r() is not None for r in nodes) == 0
+
+
+def test_version_history_stays_bounded_under_many_updates():
+    w = Tensor(np.ones(3), requires_grad=True)
+    y = (w * w).sum()
+    for _ in range(10_000):
+        with ag.no_grad():
+            w.mul_(1.0)
+    assert w._version == 10_000
+    assert len(w._vc) <= 2 * 64 + 1  # not one entry per update
+    with pytest.raises(RuntimeError, match="is at version 10000; expected version at most"):
+        y.backward()
+    y = (w * w).sum()
+    with ag.no_grad():
+        w.add_(0.0)
+    with pytest.raises(RuntimeError, match="is at version 10001; expected version 10000 instead"):
+        y.backward()
