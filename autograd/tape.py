@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from heapq import heappop, heappush
 import itertools
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,9 @@ if TYPE_CHECKING:
 _seq = itertools.count()
 _clock = 0  # global modification clock, advanced by every in-place operation
 anomaly_seen = False  # set once anomaly mode is first enabled: records check the flag only then
+# Serialises gradient accumulation into leaves: backward calls running in several threads into
+# a shared leaf must not lose a contribution to a read-modify-write of ``.grad`` (as in PyTorch).
+_grad_lock = threading.Lock()
 
 
 def now() -> int:
@@ -563,14 +567,15 @@ def _leaf_hooks(t: Tensor, g: Any) -> Any:
 def _accumulate(t: Tensor, g: Any, create_graph: bool, wrap: Any) -> None:
     from .tensor import Tensor
 
-    if create_graph:
-        t.grad = g if t.grad is None else t.grad + g
-        return
-    cur = t.grad
-    if cur is None:
-        t.grad = Tensor._wrap_grad(g)
-    elif cur.requires_grad or type(cur._data) is float or type(g) is float:
-        # a grad that is itself part of a graph (from create_graph) is never mutated
-        t.grad = Tensor._wrap_grad(cur._data + g) if not cur.requires_grad else cur + g
-    else:
-        cur._data += g  # we own this buffer (never aliased, see above): accumulate in place
+    with _grad_lock:
+        if create_graph:
+            t.grad = g if t.grad is None else t.grad + g
+            return
+        cur = t.grad
+        if cur is None:
+            t.grad = Tensor._wrap_grad(g)
+        elif cur.requires_grad or type(cur._data) is float or type(g) is float:
+            # a grad that is itself part of a graph (from create_graph) is never mutated
+            t.grad = Tensor._wrap_grad(cur._data + g) if not cur.requires_grad else cur + g
+        else:
+            cur._data += g  # we own this buffer (never aliased, see above): accumulate in place
