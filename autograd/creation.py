@@ -55,7 +55,10 @@ def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Like ``numpy.arange``: ints give int64, floats give float64."""
     dt = as_dtype(dtype, "arange") if dtype is not None else None
-    data = xp.arange(start, stop, step, dtype=dt) if stop is not None else xp.arange(start, dtype=dt)
+    if stop is None:
+        data = xp.arange(start, dtype=dt)
+    else:
+        data = xp.arange(start, stop, step, dtype=dt)
     return _new(data, requires_grad)
 
 
@@ -80,7 +83,8 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False,
           generator: Any = None) -> Tensor:
     """Standard-normal samples from ``generator`` (default: the one ``manual_seed`` sets)."""
     dt = _dt(dtype, "randn")
-    data = get_generator(generator).standard_normal(shape_arg(shape, "randn")).astype(dt, copy=False)
+    gen = get_generator(generator)
+    data = gen.standard_normal(shape_arg(shape, "randn")).astype(dt, copy=False)
     return _new(xp.asarray(data), requires_grad)
 
 

@@ -42,7 +42,7 @@ def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
                 raise _shape_error(where, g.shape, out.shape)
             return g
         g = g._data
-    gd = g if type(g) is float else xp.asarray(g)
+    gd: Any = g if type(g) is float else xp.asarray(g)
     gshape = () if type(gd) is float else gd.shape
     if gshape != tuple(out.shape):
         raise _shape_error(where, gshape, out.shape)

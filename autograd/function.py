@@ -38,10 +38,10 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
+from . import tape
 from .backend import xp
 from .grad_mode import no_grad, state
 from .primitive import Primitive
-from . import tape
 from .tape import Node
 from .tensor import Tensor
 

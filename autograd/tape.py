@@ -43,17 +43,17 @@ Higher order
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
 import itertools
 import threading
 import weakref
 from collections.abc import Callable, Sequence
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 from .backend import xp
+from .grad_mode import state
 
 ndarray = xp.ndarray
-from .grad_mode import state
 
 if TYPE_CHECKING:
     from .primitive import Primitive
@@ -279,9 +279,10 @@ def run_backward(
             i = t._idx
             slots[i] = g if slots[i] is None else slots[i] + g
 
-    for t, g in zip(roots, seeds):
-        send(t, g)
+    for root, seed in zip(roots, seeds):
+        send(root, seed)
 
+    t: Any  # an input in the walk, a leaf afterwards
     with _grad_mode(create_graph):
         while heap:
             _, node = heappop(heap)
@@ -343,9 +344,9 @@ def run_backward(
     for t, g in leaf_grads.values():
         if t._extra is not None:
             g = _leaf_hooks(t, g)
-        k = cap_leaves.get(id(t))
-        if k is not None:
-            captured[k] = g if captured[k] is None else captured[k] + g
+        slot = cap_leaves.get(id(t))
+        if slot is not None:
+            captured[slot] = g if captured[slot] is None else captured[slot] + g
             continue
         if not accumulate:
             continue

@@ -7,6 +7,7 @@ turns it into a 0-d NumPy array the first time it is asked for.
 
 from __future__ import annotations
 
+import builtins
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, Union
@@ -256,7 +257,9 @@ class Tensor:
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after ``backward``."""
         if not self.requires_grad:
-            raise RuntimeError("retain_grad(): can't retain_grad on a tensor that doesn't require grad")
+            raise RuntimeError(
+                "retain_grad(): can't retain_grad on a tensor that doesn't require grad"
+            )
         node = self._node
         if node is None:
             return  # leaves always keep their grad
@@ -615,10 +618,14 @@ class Tensor:
         return _ops.argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return Tensor._make(xp.asarray(xp.all(self._data, axis=axis, keepdims=keepdims)), None, False)
+        """True where every element (along ``axis``) is nonzero; a bool tensor without grad."""
+        return Tensor._make(xp.asarray(xp.all(self._data, axis=axis, keepdims=keepdims)), None,
+                            False)
 
     def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return Tensor._make(xp.asarray(xp.any(self._data, axis=axis, keepdims=keepdims)), None, False)
+        """True where some element (along ``axis``) is nonzero; a bool tensor without grad."""
+        return Tensor._make(xp.asarray(xp.any(self._data, axis=axis, keepdims=keepdims)), None,
+                            False)
 
     def softmax(self, axis: Any = -1, *, dim: Any = None) -> Tensor:
         return _ops.softmax(self, axis, dim=dim)
@@ -679,14 +686,14 @@ class Tensor:
         return _ops.broadcast_to(self, shape)
 
     def repeat(self, *sizes: Any) -> Tensor:
-        """PyTorch's ``repeat`` (tiles the tensor); NumPy's element repeat is ``repeat_interleave``."""
-        return _ops.tile(self, sizes[0] if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes)
+        """PyTorch's ``repeat`` (tiles the tensor); NumPy's repeat is ``repeat_interleave``."""
+        return _ops.tile(self, _varargs(sizes))
 
     def repeat_interleave(self, repeats: Any, dim: Any = None) -> Tensor:
         return _ops.repeat(self, repeats, axis=dim)
 
     def tile(self, *reps: Any) -> Tensor:
-        return _ops.tile(self, reps[0] if len(reps) == 1 and not isinstance(reps[0], int) else reps)
+        return _ops.tile(self, _varargs(reps))
 
     def flip(self, *dims: Any) -> Tensor:
         return _ops.flip(self, dims[0] if len(dims) == 1 else (dims if dims else None))
@@ -747,9 +754,14 @@ class Tensor:
             return self
         return _ops.clone(self)
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self) -> builtins.bool:
         d = self._data
         return type(d) is float or bool(d.flags.c_contiguous)
+
+
+def _varargs(args: tuple[Any, ...]) -> Any:
+    """``f(2, 3)`` and ``f((2, 3))`` alike."""
+    return args[0] if len(args) == 1 and not isinstance(args[0], int) else args
 
 
 def is_tensor(obj: Any) -> bool:

@@ -23,7 +23,7 @@ def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: in
 
 def _default_elements(dtype: np.dtype, min_value: float, max_value: float) -> Any:
     if dtype.kind == "f":
-        width = 8 * dtype.itemsize
+        width: Any = 8 * dtype.itemsize
         return st.floats(min_value, max_value, allow_nan=False, allow_infinity=False, width=width)
     if dtype.kind in "iu":
         return st.integers(int(max(min_value, np.iinfo(dtype).min)),
