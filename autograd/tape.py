@@ -245,13 +245,14 @@ def run_backward(
     cap_nodes: dict[tuple[Node, int], int] = {}
     cap_leaves: dict[int, int] = {}
     captured: list[Any] = []
+    t: Any  # an input during the walk, a leaf afterwards
     if capture is not None:
         captured = [None] * len(capture)
-        for k, t in enumerate(capture):
-            if t._node is not None:
-                cap_nodes[(t._node, t._idx)] = k
+        for k, c in enumerate(capture):
+            if c._node is not None:
+                cap_nodes[(c._node, c._idx)] = k
             else:
-                cap_leaves[id(t)] = k
+                cap_leaves[id(c)] = k
 
     def send(t: Tensor, g: Any) -> None:
         node = t._node
@@ -282,7 +283,6 @@ def run_backward(
     for root, seed in zip(roots, seeds):
         send(root, seed)
 
-    t: Any  # an input in the walk, a leaf afterwards
     with _grad_mode(create_graph):
         while heap:
             _, node = heappop(heap)
