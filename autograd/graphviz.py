@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from .backend import to_numpy
-from .tape import Node
+from .tape import Node, as_recorded
 from .tensor import Tensor
 
 __all__ = ["to_dot", "render"]
@@ -143,6 +143,7 @@ def to_dot(
         for t in node.inputs or ():
             if t is None:  # an input that needs no gradient
                 continue
+            t = as_recorded(t, node.seq)  # the version this record used (in-place changes)
             if t._node is None:
                 edges.append((tensor_id(t, "leaf", _LEAF_COLOR), oid, None))
             else:

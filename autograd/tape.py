@@ -169,9 +169,8 @@ class Node:
         """(record, output index) feeding each input, ``(None, 0)`` for leaves and constants."""
         if self.inputs is None:
             return ()
-        return tuple(
-            (t._node, t._idx) if t is not None else (None, 0) for t in self.inputs
-        )
+        feeds = (as_recorded(t, self.seq) if t is not None else None for t in self.inputs)
+        return tuple((t._node, t._idx) if t is not None else (None, 0) for t in feeds)
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
