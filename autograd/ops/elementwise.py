@@ -30,7 +30,12 @@ def _slog(x: float) -> float:
 
 
 exp = Primitive("exp", xp.exp, (lambda g, out, x: g * out,), save_out=True, scalar=math.exp)
-log = Primitive("log", xp.log, (_quiet(lambda g, out, x: g / x),), scalar=_slog)
+def _log(x: Any) -> Any:
+    with xp.errstate(divide="ignore"):  # log(0) = -inf without a warning, like PyTorch
+        return xp.log(x)
+
+
+log = Primitive("log", _log, (_quiet(lambda g, out, x: g / x),), scalar=_slog)
 log1p = Primitive("log1p", xp.log1p, (_quiet(lambda g, out, x: g / (1 + x)),), scalar=math.log1p)
 expm1 = Primitive("expm1", xp.expm1, (lambda g, out, x: g * (out + 1),), save_out=True,
                   scalar=math.expm1)
