@@ -216,6 +216,10 @@ def plot(results: list[CaseResult], path: str) -> str:
             ax.hlines(t.ratio, i - 0.45, i + 0.45, colors="k", linestyles="dashed", linewidth=1)
     ax.axhline(1.0, color="grey", linewidth=0.8)
     ax.set_yscale("log")
+    from matplotlib.ticker import FormatStrFormatter
+
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
     ax.set_xticks(range(len(cases)))
     ax.set_xticklabels([f"{c.case.name}\n(vs {c.case.baseline})" for c in cases], fontsize=8)
     ax.set_ylabel("time / baseline time (log)")
