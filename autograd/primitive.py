@@ -27,6 +27,7 @@ which is how gradients of gradients work.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -38,6 +39,7 @@ ndarray = xp.ndarray
 Rule = Callable[..., Any]
 
 _SCALAR_ERRORS = (ArithmeticError, ValueError)
+_NAMED = re.compile(r"[A-Za-z_][\w.]*(\(\))?: ")  # a message that already names its operation
 
 
 class Primitive:
@@ -146,6 +148,10 @@ class Primitive:
                 out = self.fwd(*datas, **params)
             except TypeError as e:
                 raise _explain_type_error(self.name, datas, e) from e
+            except ValueError as e:  # NumPy's own (e.g. broadcasting) errors don't say which op
+                if type(e) is not ValueError or _NAMED.match(str(e)):
+                    raise
+                raise ValueError(f"{self.name}: {str(e).strip()}") from e
             if self.n_out == 1 and type(out) is not ndarray:
                 out = xp.asarray(out)
         record = rg and state.enabled and bool(self.vjps)
