@@ -20,10 +20,16 @@ def reduce_args(
     if keepdim is not None:
         keepdims = keepdim
     if axis is not None and not isinstance(axis, int):
+        # operator.index: NumPy integers are accepted, strings and floats are not
         try:
-            axis = tuple(int(a) for a in axis)
-        except TypeError as e:
-            raise TypeError(f"{op}: axis must be an int or a sequence of ints, got {axis!r}") from e
+            axis = operator.index(axis)
+        except TypeError:
+            try:
+                axis = tuple(operator.index(a) for a in axis)
+            except TypeError as e:
+                raise TypeError(
+                    f"{op}: axis must be an int or a sequence of ints, got {axis!r}"
+                ) from e
     return axis, bool(keepdims)
 
 
