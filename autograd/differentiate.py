@@ -43,6 +43,11 @@ def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
             return g
         g = g._data
     gd: Any = g if type(g) is float else xp.asarray(g)
+    if type(gd) is not float and gd.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{where}: the gradient must be a Tensor, an array or numbers, got "
+            f"{type(g).__name__} of dtype {gd.dtype}"
+        )
     gshape = () if type(gd) is float else gd.shape
     if gshape != tuple(out.shape):
         raise _shape_error(where, gshape, out.shape)
