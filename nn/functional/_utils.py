@@ -38,7 +38,22 @@ def data(a: Any) -> Any:
 
 
 def shape_of(a: Any) -> tuple[int, ...]:
-    return tuple(a.shape) if hasattr(a, "shape") else ()
+    """Shape of a Tensor, an array, a number (``()``) or a nested list of numbers.
+
+    Anything else (a string, ``None``, a dict ...) is a TypeError: taking it as shape ``()`` would
+    blame the shape for what is really a wrong type.
+    """
+    shape = getattr(a, "shape", None)
+    if shape is not None:
+        return tuple(shape)
+    if isinstance(a, (bool, int, float)):
+        return ()
+    if isinstance(a, (list, tuple)):
+        return tuple(xp.shape(a))
+    raise TypeError(
+        f"expected a Tensor, an array or numbers, got {type(a).__name__}"
+        + (f" {a!r:.40}" if isinstance(a, str) else "")
+    )
 
 
 def kernel_offsets(ksize: tuple[int, ...]) -> Iterator[tuple[int, ...]]:

@@ -11,6 +11,7 @@ from autograd.tensor import Tensor
 
 from .. import functional as F
 from .. import init
+from ..functional._utils import shape_of
 from ..parameter import Parameter
 from ._factory import param_dtype
 from .module import Module
@@ -58,7 +59,7 @@ class _BatchNorm(Module):
             init.zeros_(self.bias)
 
     def _check_input_dim(self, input: Any) -> None:
-        nd = len(getattr(input, "shape", ()))
+        nd = len(shape_of(input))  # a TypeError for non-numeric input, not "0D"
         if nd not in self._ndims:
             want = " or ".join(f"{d}D" for d in self._ndims)
             raise ValueError(f"{type(self).__name__}: expected {want} input (got {nd}D input)")
@@ -197,7 +198,7 @@ class _InstanceNorm(Module):
             self.register_parameter("bias", None)
 
     def forward(self, input: Any) -> Any:
-        nd = len(getattr(input, "shape", ()))
+        nd = len(shape_of(input))  # a TypeError for non-numeric input, not "0D"
         if nd not in self._ndims:
             raise ValueError(f"{type(self).__name__}: expected {self._ndims[0]}D input (got "
                              f"{nd}D input)")
