@@ -170,6 +170,9 @@ def _index_targets(
 ) -> tuple[Any, Any]:
     """Validated class indices (ignored ones replaced by 0) and the mask of counted entries."""
     t = xp.asarray(data(target))
+    if t.dtype.kind not in "iu":  # floats would silently match no class (or a wrong one)
+        raise TypeError(f"{op}: target must hold class indices (an integer dtype), got dtype "
+                        f"{t.dtype}")
     expect = shape[:axis] + shape[axis + 1:]
     if t.shape != expect:
         raise ValueError(
@@ -356,6 +359,7 @@ def kl_div(input: Tensor, target: Tensor, reduction: str = "mean",
     if reduction not in _REDUCTIONS + ("batchmean",):
         raise ValueError(f"{op}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got "
                          f"{reduction!r}")
+    _check_same_shape(input, target, op)  # (N, 1) against (N,) would broadcast to (N, N)
     x = _t(input)
     if log_target:
         loss = ag.exp(target) * (target - x)
