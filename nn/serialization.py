@@ -311,6 +311,11 @@ def load(f: PathOrFile) -> Any:
     except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
         raise CheckpointError(f"nn.load: corrupt .npz archive: {e}") from e
     for name, arr in arrays.items():
+        if not isinstance(arr, np.ndarray):  # a zip member that is not .npy comes back as bytes
+            raise CheckpointError(
+                f"nn.load: entry {name!r} is not a NumPy array (e.g. a pickle inside a zip, as "
+                "torch.save writes); not a tapegrad checkpoint"
+            )
         if arr.dtype.kind not in "biuf":
             raise CheckpointError(
                 f"nn.load: entry {name!r} has unsupported dtype {arr.dtype}; only bool, integer "
