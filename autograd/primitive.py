@@ -106,26 +106,62 @@ class Primitive:
                                     out if self.save_out else None)
                         return Tensor._make(out, node, True)
                     return Tensor._make(out, None, False)
+        n = len(args)
+        if not params and 0 < n <= 2 and self.n_out == 1:
+            # Fast path for the common array case: one or two operands, the first an array
+            # Tensor, the second a Tensor or a plain number/array.  It computes exactly what
+            # the general path below does, spelled out because it runs once per operation.
+            a = args[0]
+            if isinstance(a, Tensor) and type(a._data) is ndarray:
+                ad = a._data
+                b = bd = None
+                ok = True
+                if n == 2:
+                    bd = args[1]
+                    if isinstance(bd, Tensor):
+                        b = bd
+                        bd = b._data
+                    else:
+                        tb = type(bd)
+                        ok = tb is float or tb is int or (tb is ndarray and bd.dtype.kind in "biuf")
+                if ok:
+                    try:
+                        out = self.fwd(ad) if n == 1 else self.fwd(ad, bd)
+                    except (TypeError, ValueError):
+                        out = None  # the general path reports it, naming this operation
+                    else:
+                        if type(out) is not ndarray:
+                            out = xp.asarray(out)
+                        ra = a.requires_grad
+                        rb = b is not None and b.requires_grad
+                        if (ra or rb) and state.enabled and self.vjps and out.dtype.kind == "f":
+                            if n == 1:
+                                node = Node(self, (ad,), (a,), None,
+                                            out if self.save_out else None)
+                            else:
+                                node = Node(self, (ad, bd), (a if ra else None, b if rb else None),
+                                            None, out if self.save_out else None)
+                                const = a if not ra else (b if not rb else None)
+                                if const is not None:
+                                    node.consts = (const,)
+                            t = Tensor._make(out, node, True)
+                            if self.save_out:
+                                t._vc = node.out_vc = []
+                        else:
+                            t = Tensor._make(out, None, False)
+                        if self.view:
+                            _share_versions(a, (t,))
+                        return t
         datas: list[Any] = []
-        inputs: list[Tensor | None] = []
-        consts: list[Tensor] | None = None
-        rg = False
+        tensors: list[Tensor | None] = []
         scalar = self.scalar is not None
         for a in args:
             if isinstance(a, Tensor):
                 d = a._data
-                if a.requires_grad:
-                    rg = True
-                    inputs.append(a)
-                else:
-                    inputs.append(None)
-                    if consts is None:
-                        consts = [a]
-                    else:
-                        consts.append(a)
+                tensors.append(a)
             else:
                 d = as_operand(a, self.name)
-                inputs.append(None)
+                tensors.append(None)
             if scalar and type(d) is not float and type(d) is not int:
                 scalar = False
             datas.append(d)
@@ -144,53 +180,74 @@ class Primitive:
                 for i, d in enumerate(datas):
                     if type(d) is float:
                         datas[i] = xp.asarray(d)
-            try:
-                out = self.fwd(*datas, **params)
-            except TypeError as e:
-                raise _explain_type_error(self.name, datas, e) from e
-            except ValueError as e:  # NumPy's own (e.g. broadcasting) errors don't say which op
-                if type(e) is not ValueError or _NAMED.match(str(e)):
-                    raise
-                raise ValueError(f"{self.name}: {str(e).strip()}") from e
-            if self.n_out == 1 and type(out) is not ndarray:
-                out = xp.asarray(out)
+            out = self._forward(datas, params)
+        return self._finish(out, tuple(datas), tuple(tensors), params or None,
+                            args[0] if args else None)
+
+    def _forward(self, datas: Sequence[Any], params: dict[str, Any]) -> Any:
+        """The forward on arrays, with NumPy's errors reworded to name this operation."""
+        try:
+            out = self.fwd(*datas, **params)
+        except TypeError as e:
+            raise _explain_type_error(self.name, list(datas), e) from e
+        except ValueError as e:  # NumPy's own (e.g. broadcasting) errors don't say which op
+            if type(e) is not ValueError or _NAMED.match(str(e)):
+                raise
+            raise ValueError(f"{self.name}: {str(e).strip()}") from e
+        if self.n_out == 1 and type(out) is not ndarray and type(out) is not float:
+            out = xp.asarray(out)
+        return out
+
+    def _finish(
+        self,
+        out: Any,
+        datas: tuple[Any, ...],
+        tensors: tuple[Tensor | None, ...],
+        params: dict[str, Any] | None,
+        src: Any,
+    ) -> Any:
+        """Wrap the forward's result; record it on the tape if an input requires grad."""
+        rg = False
+        for t in tensors:
+            if t is not None and t.requires_grad:
+                rg = True
+                break
         record = rg and state.enabled and bool(self.vjps)
         if self.n_out != 1:
-            return self._wrap_many(out, datas, inputs, consts, params, record,
-                                   args[0] if args else None)
+            return self._wrap_many(out, datas, tensors, params, record, src)
         if record and type(out) is not float and out.dtype.kind != "f":
             record = False  # integer/bool results (argmax, comparisons) carry no gradient
         if not record:
             t = Tensor._make(out, None, False)
         else:
-            node = Node(
-                self, tuple(datas), tuple(inputs), params or None, out if self.save_out else None
-            )
+            node = Node(self, datas, _grad_inputs(tensors), params,
+                        out if self.save_out else None)
+            consts = _consts(tensors)
             if consts is not None:
-                node.consts = tuple(consts)
+                node.consts = consts
             t = Tensor._make(out, node, True)
             if self.save_out:
                 t._vc = node.out_vc = []
-        if self.view and isinstance(args[0], Tensor):
-            _share_versions(args[0], (t,))
+        if self.view and isinstance(src, Tensor):
+            _share_versions(src, (t,))
         return t
 
     def _wrap_many(
         self,
         outs: Sequence[Any],
-        datas: list[Any],
-        inputs: list[Tensor | None],
-        consts: list[Tensor] | None,
-        params: dict[str, Any],
+        datas: tuple[Any, ...],
+        tensors: tuple[Tensor | None, ...],
+        params: dict[str, Any] | None,
         record: bool,
         src: Any,
     ) -> tuple[Tensor, ...]:
         outs = [o if type(o) is ndarray else xp.asarray(o) for o in outs]
         node = None
         if record:
-            node = Node(self, tuple(datas), tuple(inputs), params or None, None, len(outs))
+            node = Node(self, datas, _grad_inputs(tensors), params, None, len(outs))
+            consts = _consts(tensors)
             if consts is not None:
-                node.consts = tuple(consts)
+                node.consts = consts
         res = []
         for i, o in enumerate(outs):
             t = Tensor._make(o, node, node is not None and o.dtype.kind == "f")
@@ -207,6 +264,24 @@ class Primitive:
                 return self(*args, **params)
         out = self.fwd(*args, **params)
         return out
+
+
+def _grad_inputs(tensors: tuple[Tensor | None, ...]) -> tuple[Tensor | None, ...]:
+    """Where each input's gradient goes: the Tensor if it requires grad, else None."""
+    if len(tensors) == 2:  # the common case, spelled out: this runs once per recorded op
+        a, b = tensors
+        return (a if a is not None and a.requires_grad else None,
+                b if b is not None and b.requires_grad else None)
+    return tuple(t if t is not None and t.requires_grad else None for t in tensors)
+
+
+def _consts(tensors: tuple[Tensor | None, ...]) -> tuple[Tensor, ...] | None:
+    """The Tensor inputs that need no grad (their data may be read: in-place checks)."""
+    found: tuple[Tensor, ...] | None = None
+    for t in tensors:
+        if t is not None and not t.requires_grad:
+            found = (t,) if found is None else found + (t,)
+    return found
 
 
 def _share_versions(src: Tensor, views: Sequence[Tensor]) -> None:

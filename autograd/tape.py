@@ -57,7 +57,8 @@ ndarray = xp.ndarray
 
 if TYPE_CHECKING:
     from .primitive import Primitive
-    from .tensor import Tensor
+else:
+    Tensor = None  # installed by autograd.tensor, which imports this module first (a cycle)
 
 _seq = itertools.count()
 _clock = 0  # global modification clock, advanced by every in-place operation
@@ -65,6 +66,12 @@ anomaly_seen = False  # set once anomaly mode is first enabled: records check th
 # Serialises gradient accumulation into leaves: backward calls running in several threads into
 # a shared leaf must not lose a contribution to a read-modify-write of ``.grad`` (as in PyTorch).
 _grad_lock = threading.Lock()
+
+
+def identity(g: Any, out: Any, *args: Any, **params: Any) -> Any:
+    """The gradient rule of inputs that pass the output's gradient through unchanged (``a + b``);
+    the walker recognises it and skips the call."""
+    return g
 
 
 def now() -> int:
@@ -190,14 +197,15 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
-    )
+    if lead:  # added leading axes (a bias over a batch, the common case): one plain sum
+        g = g.sum(axis=0 if lead == 1 else tuple(range(lead)))
+        gshape = g.shape
+        if gshape == shape:
+            return g
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and gshape[i] != 1)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
-    if lead or g.shape != shape:
-        g = g.reshape(shape)
-    return g
+    return g if g.shape == shape else g.reshape(shape)
 
 
 def _freed_error(node: Node) -> RuntimeError:
@@ -234,8 +242,6 @@ def run_backward(
     reaching those tensors (leaves or not) are returned instead, in order, ``None`` where none
     arrived.  Seeds are arrays, or Tensors when ``create_graph``.
     """
-    from .tensor import Tensor
-
     wrap = Tensor._wrap_grad if create_graph else None
     grads: dict[Node, Any] = {}  # node -> gradient of its output (list when n_out > 1)
     leaf_grads: dict[int, list[Any]] = {}  # id(leaf) -> [leaf, grad]
@@ -305,12 +311,15 @@ def run_backward(
                 rule = vjps[i]
                 if t is None or rule is None:  # a constant, or an input without a gradient
                     continue
-                try:
-                    gi = rule(g, out, *args, **params) if params else rule(g, out, *args)
-                except ZeroDivisionError:
-                    gi = _rule_on_numpy_scalars(rule, g, out, args, params)
-                if gi is None:
-                    continue
+                if rule is identity:  # add, sub, ...: no call needed
+                    gi = g
+                else:
+                    try:
+                        gi = rule(g, out, *args, **params) if params else rule(g, out, *args)
+                    except ZeroDivisionError:
+                        gi = _rule_on_numpy_scalars(rule, g, out, args, params)
+                    if gi is None:
+                        continue
                 # reduce to the input's shape/dtype, skipping the check cheaply when it matches
                 d = t._data
                 if type(gi) is float:
@@ -322,8 +331,14 @@ def run_backward(
                     from .anomaly import check_finite
 
                     check_finite(node, i, gi)
-                tn = t._node
-                if tn is not None and tn.n_out == 1:  # inline of send() for the common case
+                tn = t._node  # what follows is send(), inlined for the common cases
+                if tn is None:
+                    entry = leaf_grads.get(id(t))
+                    if entry is None:
+                        leaf_grads[id(t)] = [t, gi]
+                    else:
+                        entry[1] = entry[1] + gi
+                elif tn.n_out == 1:
                     prev = grads.get(tn)
                     if prev is None:
                         grads[tn] = gi
@@ -420,8 +435,6 @@ def _fit(gi: Any, t: Tensor, node: Node, i: int) -> Any:
 
 def _as_tensors(node: Node, args: tuple[Any, ...], inputs: tuple[Any, ...]) -> tuple[Any, Any]:
     """Arguments as Tensors for a recorded (create_graph) walk; recompute ``out`` if needed."""
-    from .tensor import Tensor
-
     targs = tuple(
         inp if inp is not None else (Tensor._const(a) if isinstance(a, xp.ndarray) else a)
         for a, inp in zip(args, inputs)
@@ -506,8 +519,6 @@ def _node_output_hooks(
 ) -> Any:
     """Apply tensor hooks, retain_grad and capture for a non-leaf output's complete gradient."""
     from .hooks import hook_result
-    from .tensor import Tensor
-
     multi = node.n_out > 1
     for idx in range(node.n_out):
         gi = g[idx] if multi else g
@@ -548,8 +559,6 @@ def _copy(g: Any) -> Any:
 
 def _leaf_hooks(t: Tensor, g: Any) -> Any:
     from .hooks import hook_result
-    from .tensor import Tensor
-
     extra = t._extra
     assert extra is not None
     hooks = extra.get("hooks")
@@ -565,8 +574,6 @@ def _leaf_hooks(t: Tensor, g: Any) -> Any:
 
 
 def _accumulate(t: Tensor, g: Any, create_graph: bool, wrap: Any) -> None:
-    from .tensor import Tensor
-
     with _grad_lock:
         if create_graph:
             t.grad = g if t.grad is None else t.grad + g

@@ -279,9 +279,9 @@ class Tensor:
         self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
     ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
-        from .differentiate import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+        _differentiate.backward(
+            self, gradient, retain_graph=retain_graph, create_graph=create_graph
+        )
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
@@ -768,4 +768,7 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
+tape.Tensor = Tensor  # the walker creates Tensors; it is imported before this class exists
+
+from . import differentiate as _differentiate  # noqa: E402
 from . import ops as _ops  # noqa: E402  (primitives need Tensor defined first)

@@ -12,13 +12,14 @@ from typing import Any
 
 from ..backend import xp
 from ..primitive import Primitive
+from ..tape import identity
 
 add = Primitive(
-    "add", xp.add, (lambda g, out, a, b: g, lambda g, out, a, b: g),
+    "add", xp.add, (identity, identity),
     scalar=operator.add, reads_inputs=False,
 )
 sub = Primitive(
-    "sub", xp.subtract, (lambda g, out, a, b: g, lambda g, out, a, b: -g),
+    "sub", xp.subtract, (identity, lambda g, out, a, b: -g),
     scalar=operator.sub, reads_inputs=False,
 )
 mul = Primitive(
