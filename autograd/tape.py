@@ -57,6 +57,7 @@ ndarray = xp.ndarray
 
 if TYPE_CHECKING:
     from .primitive import Primitive
+    from .tensor import Tensor
 else:
     Tensor = None  # installed by autograd.tensor, which imports this module first (a cycle)
 
