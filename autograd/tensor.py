@@ -768,7 +768,7 @@ def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
 
-tape.Tensor = Tensor  # the walker creates Tensors; it is imported before this class exists
+tape.Tensor = Tensor  # type: ignore[misc]  # the walker makes Tensors; tape is imported first
 
 from . import differentiate as _differentiate  # noqa: E402
 from . import ops as _ops  # noqa: E402  (primitives need Tensor defined first)
