@@ -63,7 +63,14 @@ def _read_prim(name: str, view: bool) -> Primitive:
     return Primitive(name, lambda x, index: x[index], (_dgather,), view=view, reads_inputs=False)
 
 
-_getitem_view = _read_prim("getitem", view=True)  # basic indexing: NumPy returns a view
+def _basic_view(x: Any, index: tuple[Any, ...]) -> Any:
+    # basic indexing gives a view, except that an all-integer index gives a scalar copy: a
+    # trailing Ellipsis makes that a 0-d view too, so in-place changes of ``v = x[i]`` reach x
+    # (as in PyTorch) instead of silently going to a copy
+    return x[index] if Ellipsis in index else x[index + (Ellipsis,)]
+
+
+_getitem_view = Primitive("getitem", _basic_view, (_dgather,), view=True, reads_inputs=False)
 _getitem_copy = _read_prim("getitem", view=False)  # advanced indexing: always a copy
 _gather = _read_prim("gather", view=False)
 _take_along_axis = _read_prim("take_along_axis", view=False)
