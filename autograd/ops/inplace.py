@@ -236,7 +236,13 @@ def _rebind(t: Tensor, new: Tensor, old: Tensor) -> None:
             t._extra = {}
         hist = t._extra.setdefault("history", [])
         hist.append((node.seq, old))
-        _compress(hist)
+        if len(hist) >= 2 and _freed(hist[-2][1]) and _freed(hist[-1][1]):
+            del hist[-2]  # the usual case (a buffer updated once per backward): O(1)
+        # a full scan only when the history has doubled since the last one: scanning on every
+        # update made a loop of n updates before any backward O(n^2)
+        if len(hist) >= t._extra.get("history_limit", 8):
+            _compress(hist)
+            t._extra["history_limit"] = max(8, 2 * len(hist))
     t._node = node
     t._idx = new._idx
     t.requires_grad = True
