@@ -8,6 +8,7 @@ turns it into a 0-d NumPy array the first time it is asked for.
 from __future__ import annotations
 
 import builtins
+import copy
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, Union
@@ -228,6 +229,19 @@ class Tensor:
         from .interop import array_ufunc
 
         return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        """Leaves only, like PyTorch: copying a recorded tensor would copy its whole graph (so
+        its backward would reach copies of the leaves) and recurse once per record."""
+        if self._node is not None:
+            raise RuntimeError(
+                "deepcopy: only tensors created explicitly by the user (graph leaves) support "
+                f"deepcopy; this one was made by {self._node.name()}: copy t.detach().clone() "
+                "(or keep the leaf) instead"
+            )
+        # the default protocol (what copy.deepcopy does for objects without __deepcopy__)
+        reconstruct = getattr(copy, "_reconstruct")  # noqa: B009
+        return reconstruct(self, memo, *self.__reduce_ex__(4))  # type: ignore[no-any-return]
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, outside the graph."""
