@@ -270,3 +270,26 @@ def test_deep_inplace_chain():
         ref = ref * C
     np.testing.assert_allclose(x.grad.data, ref, rtol=1e-12)
     assert a._version == n
+
+
+def test_deepcopy_of_a_deep_non_leaf_raises_a_clear_error():
+    """Copying a recorded tensor used to recurse through its graph (RecursionError from about
+    100 records) or silently duplicate it; like PyTorch, only leaves can be deep-copied."""
+    import copy
+
+    x = ag.tensor(np.ones(3), requires_grad=True)
+    y = x
+    for _ in range(5_000):
+        y = y * 1.0
+    with pytest.raises(RuntimeError, match=r"deepcopy: only tensors created explicitly by the "
+                                           r"user \(graph leaves\).*MulBackward"):
+        copy.deepcopy(y)
+    z = copy.deepcopy(y.detach().clone())  # the documented way out
+    np.testing.assert_array_equal(z.data, y.data)
+    x.grad = ag.tensor(np.array([1.0, 2.0, 3.0]))
+    xc = copy.deepcopy(x)  # leaves still copy, with their grad, sharing nothing
+    assert xc.requires_grad and xc.grad_fn is None
+    np.testing.assert_array_equal(xc.grad.data, [1.0, 2.0, 3.0])
+    assert not np.shares_memory(xc.data, x.data)
+    y.sum().backward()  # the original graph is intact
+    np.testing.assert_array_equal(x.grad.data, [2.0, 3.0, 4.0])
