@@ -9,6 +9,7 @@ plain Python floats / NumPy in the same order of operations, so they are compare
 
 from __future__ import annotations
 
+import copy
 import math
 import subprocess
 import sys
@@ -275,8 +276,6 @@ def test_deep_inplace_chain():
 def test_deepcopy_of_a_deep_non_leaf_raises_a_clear_error():
     """Copying a recorded tensor used to recurse through its graph (RecursionError from about
     100 records) or silently duplicate it; like PyTorch, only leaves can be deep-copied."""
-    import copy
-
     x = ag.tensor(np.ones(3), requires_grad=True)
     y = x
     for _ in range(5_000):
@@ -293,3 +292,21 @@ def test_deepcopy_of_a_deep_non_leaf_raises_a_clear_error():
     assert not np.shares_memory(xc.data, x.data)
     y.sum().backward()  # the original graph is intact
     np.testing.assert_array_equal(x.grad.data, [2.0, 3.0, 4.0])
+
+
+def test_graph_export_and_anomaly_mode_on_deep_graphs():
+    """``to_dot`` walks 100,000 records and an anomaly-mode backward 20,000, both without
+    recursion."""
+    x = ag.tensor(0.5, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    dot = ag.to_dot(y)
+    assert dot.count("MulBackward") >= 100_000
+    with ag.detect_anomaly():
+        v = ag.tensor(np.ones(2), requires_grad=True)
+        z = v
+        for _ in range(20_000):
+            z = ag.tanh(z) + 0.5
+        z.sum().backward()
+    assert np.isfinite(v.grad.data).all()

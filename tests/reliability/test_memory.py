@@ -365,3 +365,33 @@ def test_five_thousand_training_steps_keep_memory_flat():
     assert growth < 5 * 2**20
     assert tensors1 <= tensors0 and nodes1 <= nodes0
     assert last < first[0]  # it did train
+
+
+def test_models_optimizers_schedulers_and_loaders_are_freed_by_refcount():
+    """Dropping a trained model with its optimizer, schedulers, hooks and data loader frees all
+    of them without the cyclic gc (no self-references, e.g. a scheduler wrapping opt.step)."""
+    from autograd.data import DataLoader, TensorDataset
+
+    def build():
+        net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Dropout(0.2),
+                            nn.Linear(4, 2))
+        opt = optim.Adam(net.parameters(), lr=0.1)
+        sched = optim.lr_scheduler.StepLR(opt, 2)
+        cos = optim.lr_scheduler.CosineAnnealingLR(opt, 10)
+        net[0].register_forward_hook(lambda m, i, o: None)
+        net[0].weight.register_hook(lambda g: g * 1.0)
+        loader = DataLoader(TensorDataset(np.ones((8, 3)), np.zeros(8, dtype=np.int64)),
+                            batch_size=4, shuffle=True, seed=0)
+        for xb, yb in loader:
+            opt.zero_grad()
+            F.cross_entropy(net(xb), yb).backward()
+            opt.step()
+            sched.step()
+            cos.step()
+        opt.load_state_dict(opt.state_dict())
+        net.load_state_dict(net.state_dict())
+        mlp = nn.MLP([3, 4, 2], dropout=0.1).eval().train()
+        return [net, net[0], net[0].weight, net[1].running_mean, opt, sched, cos, loader, mlp,
+                *(v for v in opt.state[net[0].weight].values() if not isinstance(v, (int, float)))]
+
+    assert assert_freed_without_gc(build) >= 10
