@@ -3,7 +3,10 @@
 Max pooling is a selection: ``max_pool(x) = gather(x, argmax windows of x)``.  Its gradient
 scatters ``g`` to the selected positions (``max_pool_scatter``), whose own gradient gathers again
 (``max_pool_gather``); the selected positions are piecewise constant in ``x``, so these two
-primitives close under differentiation and max pooling has derivatives of every order.
+primitives close under differentiation and max pooling has derivatives of every order.  All three
+loop over the kernel taps (a handful), one vectorised pass over strided slices per tap; the
+selected position of a window is its first maximum in row-major kernel order, among the taps
+inside the input (padding is never selected).
 Average pooling is linear: its gradient is its transpose (``avg_pool_transpose``) and vice versa.
 Adaptive average pooling is two matrix products with constant averaging matrices.
 
@@ -15,8 +18,9 @@ Adaptive average pooling is two matrix products with constant averaging matrices
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 from autograd.backend import xp
 from autograd.primitive import Primitive
@@ -70,44 +74,174 @@ def _out_size(x_shape: tuple[int, ...], ks: tuple[int, ...], stride: tuple[int, 
 
 
 # -------------------------------------------------------------------------------- max pool
-def _max_positions(x: Any, ks: tuple[int, ...], stride: tuple[int, ...], pads: Pads,
-                   dilation: tuple[int, ...]) -> tuple[Any, tuple[int, ...]]:
-    """Flat index into the padded ``x`` of each window's maximum (first one on ties)."""
-    d = len(ks)
-    xpad = pad_spatial(x, pads, -xp.inf)
-    win = windows(xpad, ks, stride, dilation)
-    lead = win.shape[:-d]
-    arg = win.reshape(lead + (math.prod(ks),)).argmax(axis=-1)  # flat tap index, (N, C, *out)
-    padded = xpad.shape[-d:]
-    taps = xp.unravel_index(arg, ks)
-    pos = xp.arange(math.prod(x.shape[:-d])).reshape(x.shape[:-d] + (1,) * d) * math.prod(padded)
-    for i in range(d):
-        o = xp.arange(lead[-d + i]).reshape((-1,) + (1,) * (d - 1 - i))
-        coord = o * stride[i] + taps[i] * dilation[i]
-        pos = pos + coord * math.prod(padded[i + 1:])
-    return pos, padded
+# Max pooling loops over the kernel taps (a window has a few), each step one vectorised pass
+# over strided slices: tap ``t`` of output ``o`` reads input ``o * stride + t * dilation - pad``.
+# The slices keep only the outputs for which that index lies inside the input, so nothing is
+# padded: a window's padding is simply not among its taps.
+class _Tap(NamedTuple):
+    k: int  # flat (row-major) index of the tap in the kernel
+    osl: tuple[Any, ...]  # the outputs that read this tap inside the input ...
+    isl: tuple[Any, ...]  # ... and the input positions they read, in the same order
+    full: bool  # every output reads this tap inside the input
+
+
+class _Taps(NamedTuple):
+    taps: tuple[_Tap, ...]  # taps with at least one output, in kernel order
+    out_sp: tuple[int, ...]
+    offsets: tuple[int, ...]  # per kernel tap: its flat offset in the input plane from output 0
+    strides: tuple[int, ...]  # per spatial dim: flat offset in the input plane of output step 1
+    injective: bool  # no input position is read by two (output, tap) pairs
+
+
+@functools.lru_cache(maxsize=256)
+def _max_taps(sp: tuple[int, ...], ks: tuple[int, ...], stride: tuple[int, ...], pads: Pads,
+              dilation: tuple[int, ...]) -> _Taps:
+    out_sp = _out_size(sp, ks, stride, pads, dilation)
+    plane = tuple(math.prod(sp[i + 1:]) for i in range(len(sp)))  # row-major plane strides
+    taps, offsets = [], []
+    for k, tap in enumerate(kernel_offsets(ks)):
+        offsets.append(sum((t * dl - lo) * ps for t, dl, (lo, _), ps in zip(
+            tap, dilation, pads, plane, strict=False)))
+        osl: list[slice] = []
+        isl: list[slice] = []
+        full = True
+        for t, s, n, st, dl, (lo, _) in zip(tap, sp, out_sp, stride, dilation, pads,
+                                            strict=False):
+            off = t * dl - lo  # input index read by output 0
+            o_lo = max(0, -(off // st))  # first output reading an index >= 0
+            o_hi = min(n, (s - 1 - off) // st + 1)  # one past the last reading an index < s
+            if o_hi <= o_lo:
+                break
+            full = full and o_lo == 0 and o_hi == n
+            osl.append(slice(o_lo, o_hi))
+            isl.append(slice(o_lo * st + off, (o_hi - 1) * st + off + 1, st))
+        else:
+            taps.append(_Tap(k, (Ellipsis, *osl), (Ellipsis, *isl), full))
+    injective = all(
+        len({o * st + t * dl for o in range(n) for t in range(k)}) == n * k
+        for n, k, st, dl in zip(out_sp, ks, stride, dilation, strict=False)
+    )
+    strides = tuple(st * ps for st, ps in zip(stride, plane, strict=False))
+    return _Taps(tuple(taps), out_sp, tuple(offsets), strides, injective)
+
+
+def _geometry(x: Any, ks: tuple[int, ...], stride: tuple[int, ...], pads: Pads,
+              dilation: tuple[int, ...]) -> _Taps:
+    return _max_taps(tuple(x.shape[-len(ks):]), ks, stride, pads, dilation)
+
+
+def _window_max(x: Any, geo: _Taps) -> Any:
+    """Each window's maximum: a running ``maximum`` over the taps (NaN propagates)."""
+    start = next((tap for tap in geo.taps if tap.full), None)
+    if start is None:  # no tap reads every window: start from -inf, the padding value
+        out = xp.full(x.shape[:-len(geo.out_sp)] + geo.out_sp, -xp.inf, dtype=x.dtype)
+    else:
+        out = x[start.isl].copy()
+    for tap in geo.taps:
+        if tap is not start:
+            o = out[tap.osl]
+            xp.maximum(o, x[tap.isl], out=o)
+    return out
+
+
+def _first_max(x: Any, out: Any, geo: _Taps) -> list[Any]:
+    """Per tap (as ``geo.taps``), the windows whose *first* maximum the tap reads.
+
+    Each mask is a bool array over the tap's output slice.  Ties go to the first tap in
+    row-major kernel order (``argmax``'s choice, and PyTorch's); a NaN, which ``maximum``
+    propagates, is selected at its first occurrence."""
+    taken = xp.zeros(out.shape, dtype=bool)
+    nan = out.size > 0 and bool(xp.isnan(out.max()))
+    masks = []
+    for tap in geo.taps:
+        v = x[tap.isl]
+        hit = v == out[tap.osl]
+        if nan:
+            hit |= v != v
+        done = taken[tap.osl]
+        hit &= ~done
+        done |= hit
+        masks.append(hit)
+    return masks
+
+
+def _first_max_index(masks: list[Any], geo: _Taps, lead: tuple[int, ...]) -> Any:
+    """Flat index within its input plane of each window's first maximum (int64).
+
+    A window with no tap inside the input gets its first tap's (outside) position."""
+    n = len(geo.offsets)
+    arg = xp.zeros(lead + geo.out_sp, dtype=xp.min_scalar_type(n - 1))
+    for tap, hit in zip(geo.taps, masks, strict=True):
+        if tap.k:
+            a = arg[tap.osl]
+            a += hit * arg.dtype.type(tap.k)  # masks are disjoint: a sum selects
+    idx = xp.asarray(geo.offsets, dtype=xp.int64)[arg]
+    d = len(geo.out_sp)
+    for i, (o, s) in enumerate(zip(geo.out_sp, geo.strides, strict=True)):
+        idx += (xp.arange(o, dtype=xp.int64) * s).reshape((-1,) + (1,) * (d - 1 - i))
+    return idx
+
+
+_UINTS = {2: xp.uint16, 4: xp.uint32, 8: xp.uint64}
+
+
+def _select(a: Any, hit: Any, out: Any, *, merge: bool = False) -> None:
+    """``out[...] = where(hit, a, +0.0)`` bit for bit (``merge``: OR it into ``out``'s bits).
+
+    ``where`` and masked copies branch per element and are several times slower than a full
+    arithmetic pass on random masks, while ``a * hit`` would turn an unselected NaN into NaN and
+    a negative into -0.0; so the bits are ANDed with an all-ones / all-zeros integer mask."""
+    u = _UINTS.get(a.dtype.itemsize)
+    if u is None or out.dtype != a.dtype:  # e.g. long double: the plain (slower) way
+        out[...] = xp.where(hit, a, out if merge else 0)
+        return
+    m = hit.astype(u)
+    xp.negative(m, out=m)  # 1 -> all ones (unsigned wrap-around), 0 -> 0
+    if merge:
+        xp.bitwise_and(a.view(u), m, out=m)
+        xp.bitwise_or(out.view(u), m, out=out.view(u))
+    else:
+        xp.bitwise_and(a.view(u), m, out=out.view(u))
 
 
 def _max_pool_fwd(x: Any, *, ks: tuple[int, ...], stride: tuple[int, ...], pads: Pads,
                   dilation: tuple[int, ...]) -> Any:
-    d = len(ks)
-    win = windows(pad_spatial(x, pads, -xp.inf), ks, stride, dilation)
-    return win.max(axis=tuple(range(-d, 0)))
+    return _window_max(x, _geometry(x, ks, stride, pads, dilation))
 
 
 def _max_pool_scatter_fwd(g: Any, x: Any, *, ks: tuple[int, ...], stride: tuple[int, ...],
                           pads: Pads, dilation: tuple[int, ...]) -> Any:
-    pos, padded = _max_positions(x, ks, stride, pads, dilation)
-    lead = x.shape[:-len(ks)]
-    flat = xp.bincount(pos.ravel(), weights=g.ravel(), minlength=math.prod(lead + padded))
-    gx = flat.reshape(lead + padded).astype(xp.result_type(g.dtype, x.dtype), copy=False)
-    return xp.ascontiguousarray(crop_spatial(gx, pads, x.shape))
+    """``g`` added at each window's first maximum, in an array shaped like ``x``."""
+    geo = _geometry(x, ks, stride, pads, dilation)
+    out = _window_max(x, geo)
+    masks = _first_max(x, out, geo)
+    dt = xp.result_type(g.dtype, x.dtype)
+    g = xp.broadcast_to(g, out.shape).astype(dt, copy=False)
+    gx = xp.zeros(x.shape, dtype=dt)
+    if geo.injective:  # each input position is read by at most one window: plain writes
+        for tap, hit in zip(geo.taps, masks, strict=True):
+            _select(g[tap.osl], hit, gx[tap.isl])
+        return gx
+    # Overlapping windows: accumulate in the gradient's precision (like PyTorch); each
+    # position's terms are added in row-major window order (taps last to first).
+    part = xp.empty(out.shape, dtype=dt)
+    for tap, hit in zip(reversed(geo.taps), reversed(masks), strict=True):
+        c, a = part[tap.osl], gx[tap.isl]
+        _select(g[tap.osl], hit, c)
+        xp.add(a, c, out=a)
+    return gx
 
 
 def _max_pool_gather_fwd(v: Any, x: Any, *, ks: tuple[int, ...], stride: tuple[int, ...],
                          pads: Pads, dilation: tuple[int, ...]) -> Any:
-    pos, _ = _max_positions(x, ks, stride, pads, dilation)
-    return pad_spatial(v, pads).reshape(-1)[pos]
+    """``v`` read at each window's first maximum of ``x`` (the transpose of the scatter)."""
+    geo = _geometry(x, ks, stride, pads, dilation)
+    out = _window_max(x, geo)
+    v = xp.broadcast_to(v, x.shape)
+    res = xp.zeros(out.shape, dtype=v.dtype)  # a window without taps reads padding: 0
+    for tap, hit in zip(geo.taps, _first_max(x, out, geo), strict=True):
+        _select(v[tap.isl], hit, res[tap.osl], merge=True)  # one tap per window: OR is exact
+    return res
 
 
 def _no_grad(*args: Any, **params: Any) -> None:
@@ -228,16 +362,10 @@ def _max_pool(x: Tensor, d: int, kernel_size: Any, stride: Any, padding: Any, di
     if not return_indices:
         return y
     xd = x._data if isinstance(x, Tensor) else xp.asarray(x)
-    pos, padded = _max_positions(xd, ks, st, pads, dil)
+    geo = _geometry(xd, ks, st, pads, dil)
     # PyTorch's indices: flat positions within each (unpadded) input plane
-    sp = xd.shape[-d:]
-    rem = pos % math.prod(padded)
-    idx = xp.zeros_like(rem)
-    for i in range(d):
-        stride_i = math.prod(padded[i + 1:])
-        coord = (rem // stride_i) % padded[i] - pads[i][0]
-        idx = idx * sp[i] + coord
-    return y, Tensor(idx.astype(xp.int64))
+    idx = _first_max_index(_first_max(xd, y._data, geo), geo, xd.shape[:-d])
+    return y, Tensor(idx)
 
 
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
