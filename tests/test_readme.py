@@ -15,7 +15,7 @@ FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 
 COMMANDS = [
     'pip install -e ".[demo]" && python -m autograd.demo',
-    'pip install -e ".[test]" && python -m pytest',
+    'pip install -e ".[test,demo]" && python -m pytest',
 ]
 
 
