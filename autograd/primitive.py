@@ -284,12 +284,17 @@ def _consts(tensors: tuple[Tensor | None, ...]) -> tuple[Tensor, ...] | None:
     return found
 
 
+UNRECORDED_VIEW = -1  # ``_idx`` of a view made outside the tape (a leaf otherwise has 0)
+
+
 def _share_versions(src: Tensor, views: Sequence[Tensor]) -> None:
     """Views share their base's version history: modifying one in place modifies the other."""
     if src._vc is None:
         src._vc = []
     for v in views:
         v._vc = src._vc
+        if v._node is None:
+            v._idx = UNRECORDED_VIEW
     if src._node is not None and views and views[0]._node is not None:
         track_views(src, views)  # recorded views of a non-leaf: see autograd.ops.inplace
 

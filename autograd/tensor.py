@@ -454,19 +454,19 @@ class Tensor:
 
     # ------------------------------------------------------------- in-place (autograd.inplace)
     def __iadd__(self, other: Any) -> Tensor:
-        return _ops.add_(self, other)
+        return _ops.add_(self, other, augmented=True)
 
     def __isub__(self, other: Any) -> Tensor:
-        return _ops.sub_(self, other)
+        return _ops.sub_(self, other, augmented=True)
 
     def __imul__(self, other: Any) -> Tensor:
-        return _ops.mul_(self, other)
+        return _ops.mul_(self, other, augmented=True)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return _ops.div_(self, other)
+        return _ops.div_(self, other, augmented=True)
 
     def __ipow__(self, other: Any) -> Tensor:
-        return _ops.pow_(self, other)
+        return _ops.pow_(self, other, augmented=True)
 
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
         return _ops.add_(self, other if alpha == 1 else other * alpha)

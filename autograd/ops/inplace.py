@@ -21,9 +21,11 @@ Rules (PyTorch's):
   grad) updates the base's history too: the base becomes ``index_put(base, new values at the
   view's positions)`` and the view a fresh view of that, so ``x[0] += w`` works; a view of a
   leaf that requires grad raises, and so does a view whose elements overlap (``expand``);
-* a view of a tensor that does not require grad has no record of its base: modifying it with a
-  value that requires grad gives the view a history but not the base.  Write through the base
-  instead (``base[i] = value``), as ``base[i] += value`` does.
+* a view of a tensor that does not require grad (or one taken outside grad mode) has no record
+  of its base, so ``view.copy_(w)`` / ``view.add_(w)`` with a ``w`` that requires grad raise
+  rather than leave the base without a gradient.  Write through the base instead
+  (``base[i] = value``), as ``base[i] += value`` does: there Python stores the result back with
+  ``base.__setitem__``, so the augmented operators are allowed on such views.
 
 >>> import autograd as ag
 >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
@@ -45,7 +47,7 @@ from typing import Any
 from .. import tape
 from ..backend import xp
 from ..grad_mode import state
-from ..primitive import Primitive, as_operand
+from ..primitive import UNRECORDED_VIEW, Primitive, as_operand
 from ..tensor import Tensor
 from .arithmetic import _clip, add, clip, div, mul, pow, sub
 
@@ -68,7 +70,7 @@ def _leaf_error(op: str, t: Tensor, view: bool) -> RuntimeError:
     )
 
 
-def _recording(t: Tensor, others: tuple[Any, ...], op: str) -> bool:
+def _recording(t: Tensor, others: tuple[Any, ...], op: str, augmented: bool = False) -> bool:
     """Whether the operation must be recorded; raises for a leaf that requires grad."""
     if not state.enabled:
         return False
@@ -76,6 +78,15 @@ def _recording(t: Tensor, others: tuple[Any, ...], op: str) -> bool:
         return False
     if t._node is None and t.requires_grad:
         raise _leaf_error(op, t, view=False)
+    if t._node is None and t._idx == UNRECORDED_VIEW and not augmented:
+        # (``buf[i] += v`` is fine: Python writes the result back with buf.__setitem__)
+        # the write would change the base's data, but the base's history would not know
+        raise RuntimeError(
+            f"{op}: writing a value that requires grad into a view (shape {tuple(t.shape)}) of "
+            "a tensor that does not require grad, or of one viewed outside grad mode: the "
+            "gradient could not reach the base. Write into the base instead (base[index] = "
+            "value), or take the view from a tensor that is recorded"
+        )
     return True
 
 
@@ -351,9 +362,9 @@ def _raw_binary(prim: Primitive, t: Tensor, other: Any, op: str) -> None:
         ) from e
 
 
-def _binary(prim: Primitive, t: Any, other: Any, op: str) -> Tensor:
+def _binary(prim: Primitive, t: Any, other: Any, op: str, augmented: bool = False) -> Tensor:
     _check_target(t, op)
-    if _recording(t, (other,), op):
+    if _recording(t, (other,), op, augmented):
         _inplace(t, op, prim, (other,), prim.reads_inputs)
         return t
     _raw_binary(prim, t, other, op)
@@ -361,29 +372,29 @@ def _binary(prim: Primitive, t: Any, other: Any, op: str) -> Tensor:
     return t
 
 
-def add_(t: Tensor, other: Any) -> Tensor:
+def add_(t: Tensor, other: Any, augmented: bool = False) -> Tensor:
     """``t += other`` in place (``Tensor.add_``, ``__iadd__``)."""
-    return _binary(add, t, other, "add_")
+    return _binary(add, t, other, "add_", augmented)
 
 
-def sub_(t: Tensor, other: Any) -> Tensor:
+def sub_(t: Tensor, other: Any, augmented: bool = False) -> Tensor:
     """``t -= other`` in place."""
-    return _binary(sub, t, other, "sub_")
+    return _binary(sub, t, other, "sub_", augmented)
 
 
-def mul_(t: Tensor, other: Any) -> Tensor:
+def mul_(t: Tensor, other: Any, augmented: bool = False) -> Tensor:
     """``t *= other`` in place."""
-    return _binary(mul, t, other, "mul_")
+    return _binary(mul, t, other, "mul_", augmented)
 
 
-def div_(t: Tensor, other: Any) -> Tensor:
+def div_(t: Tensor, other: Any, augmented: bool = False) -> Tensor:
     """``t /= other`` in place (true division; integer tensors can't hold the result)."""
-    return _binary(div, t, other, "div_")
+    return _binary(div, t, other, "div_", augmented)
 
 
-def pow_(t: Tensor, other: Any) -> Tensor:
+def pow_(t: Tensor, other: Any, augmented: bool = False) -> Tensor:
     """``t **= other`` in place."""
-    return _binary(pow, t, other, "pow_")
+    return _binary(pow, t, other, "pow_", augmented)
 
 
 def clamp_(t: Tensor, min: Any = None, max: Any = None) -> Tensor:

@@ -907,3 +907,19 @@ def test_view_of_a_view_follows_a_change_of_the_base():
     ref = (x.data + w.data).reshape(2, 3)[:, 1:]
     np.testing.assert_allclose(f(x, w).data, ref * ref)
     assert ag.gradcheck(f, (x, w))
+
+
+@pytest.mark.parametrize("method", ["copy_", "add_", "mul_"])
+def test_grad_value_into_unrecorded_view_raises_instead_of_losing_the_gradient(method):
+    buf = ag.zeros(4)
+    w = leaf([1.0, 2.0, 3.0])
+    view = buf[1:]
+    with pytest.raises(RuntimeError, match=r"view \(shape \(3,\)\).*Write into the base"):
+        getattr(view, method)(w)
+    np.testing.assert_array_equal(buf.data, np.zeros(4))  # nothing was written
+    with ag.no_grad():
+        late = leaf([1.0, 2.0, 3.0, 4.0])[1:]  # viewed outside grad mode
+    with pytest.raises(RuntimeError, match="viewed outside grad mode"):
+        getattr(late, method)(w)
+    view.add_(1.0)  # values that need no gradient are fine
+    np.testing.assert_array_equal(buf.data, [0.0, 1.0, 1.0, 1.0])
