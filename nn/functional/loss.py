@@ -4,7 +4,9 @@ binary cross-entropy with probabilities or logits).  ``reduction`` is ``'mean' |
 Cross-entropy is one fused, stable primitive.  For logits ``z`` and per-class target weights
 ``q`` (one-hot rows, smoothed labels or probabilities, times the class weights) the per-sample
 loss is ``-sum_c q_c log softmax(z)_c`` and its gradient is ``sum(q) * softmax(z) - q``: with plain
-one-hot targets, ``softmax - target`` (seed 000, eq. 25), then divided per the reduction.
+one-hot targets, ``softmax - target`` (seed 000, eq. 25), then divided per the reduction.  The
+everyday case (integer targets for ``(N, C)`` logits, no weights or smoothing, ``'mean'`` or
+``'sum'``) is a second primitive that also folds in the reduction, with the same results.
 
 >>> import autograd as ag, nn.functional as F
 >>> z = ag.tensor([[2.0, 0.0, 0.0]], requires_grad=True)
@@ -195,6 +197,71 @@ def _one_hot(t: Any, c: int, axis: int, dtype: Any) -> Any:
     return (xp.expand_dims(t, axis) == classes).astype(dtype)
 
 
+# The common case fused into one primitive: integer class targets for (N, C) logits, no class
+# weights, no smoothing, 'mean' or 'sum', every target a class.  The same arithmetic as the
+# general path (so the same values and gradients, bit for bit) without building one-hot targets
+# or recording separate sum and division steps.  Rows are tiny here, so the ufunc reductions are
+# called directly (cheaper than the methods) and the non-finite fallback costs one check.
+def _shifted(z: Any) -> tuple[Any, Any]:
+    """``z`` minus its row maxima (non-finite maxima: 0, as the general path) and the rows'
+    log-sum-exp of that, both keeping the class axis."""
+    m = xp.maximum.reduce(z, axis=1, keepdims=True)
+    if not xp.isfinite(m).all():
+        zs = z - xp.where(xp.isfinite(m), m, 0)
+        with xp.errstate(divide="ignore"):
+            return zs, xp.log(xp.add.reduce(xp.exp(zs), axis=1, keepdims=True))
+    zs = z - m
+    return zs, xp.log(xp.add.reduce(xp.exp(zs), axis=1, keepdims=True))
+
+
+def _ce_index_fwd(z: Any, *, target: Any, mean: bool) -> Any:
+    zs, lse = _shifted(z)
+    per_sample = lse[:, 0] - zs[xp.arange(z.shape[0]), target]  # -log softmax(z)[n, t[n]]
+    total = per_sample.sum()
+    return total / z.shape[0] if mean else total
+
+
+def _dce_index(g: Any, out: Any, z: Any, *, target: Any, mean: bool) -> Any:
+    """``(softmax(z) - onehot(target)) * g``, divided by N for 'mean' (seed 000, eq. 25)."""
+    scale = g / z.shape[0] if mean else g
+    if isinstance(z, Tensor) or isinstance(g, Tensor):  # create_graph: record it, from primitives
+        onehot = (target[:, None] == xp.arange(z.shape[1])).astype(z.dtype)
+        return (ag.softmax(z, axis=1) - onehot) * scale
+    zs, lse = _shifted(z)
+    p = xp.exp(zs - lse)  # a fresh array: finished in place
+    p[xp.arange(z.shape[0]), target] -= 1
+    p *= scale
+    return p
+
+
+cross_entropy_index = Primitive("cross_entropy", _ce_index_fwd, (_dce_index,))
+
+
+def _fast_targets(x: Tensor, target: Any, weight: Any, ignore_index: int, reduction: str,
+                  label_smoothing: float) -> Any:
+    """The targets as a private index array when the fused primitive applies, else None."""
+    if weight is not None or label_smoothing or reduction == "none":
+        return None
+    xd = x._data
+    if type(xd) is float or xd.ndim != 2 or xd.dtype.kind != "f" or xd.shape[0] == 0:
+        return None
+    if 0 <= ignore_index < xd.shape[1]:
+        return None  # a class that may be ignored: the general path counts them
+    t = target._data if isinstance(target, Tensor) else target
+    if type(t) is not xp.ndarray:
+        if not isinstance(t, (list, tuple)):
+            return None
+        t = xp.asarray(t)
+    if t.dtype.kind not in "iu" or t.shape != xd.shape[:1]:
+        return None
+    # a copy (later in-place changes to the target must not leak in); negatives wrap to huge
+    # values, so one comparison checks 0 <= t < C
+    tu = t.astype(xp.uintp)
+    if tu.max() >= xd.shape[1]:
+        return None  # the general path explains bad targets or handles ignore_index
+    return tu
+
+
 def cross_entropy(
     input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,
     reduction: str = "mean", label_smoothing: float = 0.0,
@@ -214,6 +281,9 @@ def cross_entropy(
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
     x = _t(input)
+    tf = _fast_targets(x, target, weight, ignore_index, reduction, label_smoothing)
+    if tf is not None:
+        return cross_entropy_index(x, target=tf, mean=reduction == "mean")
     shape = shape_of(x)
     axis = _class_axis(shape, op)
     c = shape[axis]
