@@ -190,3 +190,14 @@ def orthogonal_(t: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     if rows < cols:
         q = q.T
     return _fill(t, (gain * q).reshape(t.shape))
+
+
+def default_layer_init_(weight: Tensor, bias: Tensor | None, generator: Any = None) -> None:
+    """PyTorch's default for Linear and convolution layers: ``kaiming_uniform_(a=sqrt(5))`` for
+    the weight (``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``) and the same bound for the bias."""
+    rng = get_generator(generator)
+    kaiming_uniform_(weight, a=math.sqrt(5), generator=rng)
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        uniform_(bias, -bound, bound, generator=rng)

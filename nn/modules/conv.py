@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from autograd.backend import xp
-from autograd.random import get_generator
 
 from .. import init
 from ..functional._utils import ntuple
@@ -67,12 +65,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self, generator: Any = None) -> None:
         """PyTorch's default: ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` for weight and bias."""
-        rng = get_generator(generator)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=rng)
-        if self.bias is not None:
-            fan_in = self.in_channels // self.groups * math.prod(self.kernel_size)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound, generator=rng)
+        init.default_layer_init_(self.weight, self.bias, generator)
 
     def forward(self, input: Any) -> Any:
         return convolution(input, self.weight, self.bias, self.stride, self.padding,
@@ -165,12 +158,7 @@ class _ConvTransposeNd(Module):
 
     def reset_parameters(self, generator: Any = None) -> None:
         """PyTorch's default: bounds from the weight's fan-in, ``(out / groups) * prod(k)``."""
-        rng = get_generator(generator)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=rng)
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound, generator=rng)
+        init.default_layer_init_(self.weight, self.bias, generator)
 
     def forward(self, input: Any, output_size: Any = None) -> Any:
         opad = self.output_padding

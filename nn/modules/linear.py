@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from autograd.backend import xp
-from autograd.random import get_generator
 
 from .. import functional as F
 from .. import init
@@ -56,11 +54,8 @@ class Linear(Module):
         self.reset_parameters(generator)
 
     def reset_parameters(self, generator: Any = None) -> None:
-        rng = get_generator(generator)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=rng)
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound, generator=rng)
+        """PyTorch's default: ``U(-1/sqrt(in_features), 1/sqrt(in_features))`` for both."""
+        init.default_layer_init_(self.weight, self.bias, generator)
 
     def forward(self, input: Any) -> Any:
         return F.linear(input, self.weight, self.bias)
