@@ -7,7 +7,16 @@ from typing import Any
 
 from autograd.backend import xp
 
-from .optimizer import Group, Optimizer, ParamsT, State, _check_range, _Scratch
+from .optimizer import (
+    Group,
+    Optimizer,
+    ParamsT,
+    State,
+    _check_range,
+    _Scratch,
+    direction,
+    direction_scalar,
+)
 
 
 class Adagrad(Optimizer):
@@ -65,12 +74,7 @@ class Adagrad(Optimizer):
     ) -> None:
         wd = group["weight_decay"]
         t = st["step"] = st["step"] + 1
-        d = g
-        if wd != 0:
-            d = xp.multiply(p, wd, out=buf[1])
-            (xp.subtract if group["maximize"] else xp.add)(d, g, out=d)
-        elif group["maximize"]:
-            d = xp.negative(g, out=buf[1])
+        d = direction(p, g, wd, group["maximize"], buf[1])
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
         s = buf[0]
         acc = st["sum"]
@@ -81,11 +85,7 @@ class Adagrad(Optimizer):
     def _update_scalar(self, p: float, g: float, st: State, group: Group) -> float:
         wd = group["weight_decay"]
         t = st["step"] = st["step"] + 1
-        d = g
-        if wd != 0:
-            d = p * wd - g if group["maximize"] else p * wd + g
-        elif group["maximize"]:
-            d = -g
+        d = direction_scalar(p, g, wd, group["maximize"])
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
         acc = st["sum"] = st["sum"] + d * d
         return p - d / (math.sqrt(acc) + group["eps"]) * clr

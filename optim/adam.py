@@ -7,7 +7,16 @@ from typing import Any
 
 from autograd.backend import xp
 
-from .optimizer import Group, Optimizer, ParamsT, State, _check_range, _Scratch
+from .optimizer import (
+    Group,
+    Optimizer,
+    ParamsT,
+    State,
+    _check_range,
+    _Scratch,
+    direction,
+    direction_scalar,
+)
 
 
 class Adam(Optimizer):
@@ -85,15 +94,10 @@ class Adam(Optimizer):
     ) -> None:
         lr, wd = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        d = g
         coupled = wd != 0 and not group["decoupled_weight_decay"]
         if wd != 0 and not coupled:
             p *= 1 - lr * wd
-        if coupled:
-            d = xp.multiply(p, wd, out=buf[1])
-            (xp.subtract if group["maximize"] else xp.add)(d, g, out=d)
-        elif group["maximize"]:
-            d = xp.negative(g, out=buf[1])
+        d = direction(p, g, wd if coupled else 0.0, group["maximize"], buf[1])
         step_size, bc2_sqrt = self._coefficients(st, group)
         m, v = st["exp_avg"], st["exp_avg_sq"]
         s = buf[0]
@@ -108,14 +112,10 @@ class Adam(Optimizer):
     def _update_scalar(self, p: float, g: float, st: State, group: Group) -> float:
         lr, wd = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        d = g
         coupled = wd != 0 and not group["decoupled_weight_decay"]
         if wd != 0 and not coupled:
             p = p * (1 - lr * wd)
-        if coupled:
-            d = p * wd - g if group["maximize"] else p * wd + g
-        elif group["maximize"]:
-            d = -g
+        d = direction_scalar(p, g, wd if coupled else 0.0, group["maximize"])
         step_size, bc2_sqrt = self._coefficients(st, group)
         m = st["exp_avg"] = st["exp_avg"] + (d - st["exp_avg"]) * (1 - beta1)
         v = st["exp_avg_sq"] = st["exp_avg_sq"] * beta2 + d * d * (1 - beta2)

@@ -321,6 +321,26 @@ class Optimizer:
         return "\n".join(lines)
 
 
+def direction(p: Any, g: Any, wd: float, maximize: bool, out: Any) -> Any:
+    """The gradient an update follows: ``g`` (``-g`` when maximizing) plus the L2 term ``wd * p``.
+
+    Written into ``out`` only when it differs from ``g``, so the plain case copies nothing.
+    """
+    if wd != 0:
+        d = xp.multiply(p, wd, out=out)
+        return (xp.subtract if maximize else xp.add)(d, g, out=d)
+    if maximize:
+        return xp.negative(g, out=out)
+    return g
+
+
+def direction_scalar(p: float, g: float, wd: float, maximize: bool) -> float:
+    """:func:`direction` for Python-float parameters, same operations in the same order."""
+    if wd != 0:
+        return p * wd - g if maximize else p * wd + g
+    return -g if maximize else g
+
+
 class _Scratch:
     """Scratch arrays shaped like one parameter's array: ``buf[0]``, ``buf[1]`` (made on first use).
 

@@ -7,7 +7,16 @@ from typing import Any
 
 from autograd.backend import xp
 
-from .optimizer import Group, Optimizer, ParamsT, State, _check_range, _Scratch
+from .optimizer import (
+    Group,
+    Optimizer,
+    ParamsT,
+    State,
+    _check_range,
+    _Scratch,
+    direction,
+    direction_scalar,
+)
 
 
 class RMSprop(Optimizer):
@@ -73,12 +82,7 @@ class RMSprop(Optimizer):
     ) -> None:
         lr, wd, alpha = group["lr"], group["weight_decay"], group["alpha"]
         st["step"] += 1
-        d = g
-        if wd != 0:
-            d = xp.multiply(p, wd, out=buf[1])
-            (xp.subtract if group["maximize"] else xp.add)(d, g, out=d)
-        elif group["maximize"]:
-            d = xp.negative(g, out=buf[1])
+        d = direction(p, g, wd, group["maximize"], buf[1])
         s = buf[0]
         sq = st["square_avg"]
         sq *= alpha
@@ -101,11 +105,7 @@ class RMSprop(Optimizer):
     def _update_scalar(self, p: float, g: float, st: State, group: Group) -> float:
         lr, wd, alpha = group["lr"], group["weight_decay"], group["alpha"]
         st["step"] += 1
-        d = g
-        if wd != 0:
-            d = p * wd - g if group["maximize"] else p * wd + g
-        elif group["maximize"]:
-            d = -g
+        d = direction_scalar(p, g, wd, group["maximize"])
         sq = st["square_avg"] = st["square_avg"] * alpha + d * d * (1 - alpha)
         if group["centered"]:
             a = st["grad_avg"] = st["grad_avg"] + (d - st["grad_avg"]) * (1 - alpha)

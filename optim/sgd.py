@@ -6,7 +6,16 @@ from typing import Any
 
 from autograd.backend import xp
 
-from .optimizer import Group, Optimizer, ParamsT, State, _check_range, _Scratch
+from .optimizer import (
+    Group,
+    Optimizer,
+    ParamsT,
+    State,
+    _check_range,
+    _Scratch,
+    direction,
+    direction_scalar,
+)
 
 
 class SGD(Optimizer):
@@ -67,12 +76,7 @@ class SGD(Optimizer):
         self, p: Any, g: Any, st: State, group: Group, buf: _Scratch
     ) -> None:
         lr, wd, mu = group["lr"], group["weight_decay"], group["momentum"]
-        d = g
-        if wd != 0:
-            d = xp.multiply(p, wd, out=buf[0])
-            (xp.subtract if group["maximize"] else xp.add)(d, g, out=d)
-        elif group["maximize"]:
-            d = xp.negative(g, out=buf[0])
+        d = direction(p, g, wd, group["maximize"], buf[0])
         if mu != 0:
             b = st.get("momentum_buffer")
             if b is None:
@@ -92,11 +96,7 @@ class SGD(Optimizer):
 
     def _update_scalar(self, p: float, g: float, st: State, group: Group) -> float:
         lr, wd, mu = group["lr"], group["weight_decay"], group["momentum"]
-        d = g
-        if wd != 0:
-            d = p * wd - g if group["maximize"] else p * wd + g
-        elif group["maximize"]:
-            d = -g
+        d = direction_scalar(p, g, wd, group["maximize"])
         if mu != 0:
             b = st.get("momentum_buffer")
             if b is None:
