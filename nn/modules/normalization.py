@@ -17,6 +17,16 @@ from ._factory import param_dtype
 from .module import Module
 
 
+def _affine_parameters(m: Module, affine: bool, n: int, dt: Any) -> None:
+    """The learnable per-channel scale (ones) and shift (zeros), or ``None`` for both."""
+    if affine:
+        m.weight = Parameter(xp.ones((n,), dtype=dt))
+        m.bias = Parameter(xp.zeros((n,), dtype=dt))
+    else:
+        m.register_parameter("weight", None)
+        m.register_parameter("bias", None)
+
+
 class _BatchNorm(Module):
     _ndims: tuple[int, ...] = ()
 
@@ -30,12 +40,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(xp.ones((num_features,), dtype=dt))
-            self.bias = Parameter(xp.zeros((num_features,), dtype=dt))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, num_features, dt)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(xp.zeros((num_features,), dtype=dt)))
             self.register_buffer("running_var", Tensor(xp.ones((num_features,), dtype=dt)))
@@ -166,12 +171,7 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         dt = param_dtype(dtype, "GroupNorm")
-        if affine:
-            self.weight = Parameter(xp.ones((num_channels,), dtype=dt))
-            self.bias = Parameter(xp.zeros((num_channels,), dtype=dt))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, num_channels, dt)
 
     def forward(self, input: Any) -> Any:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
@@ -190,12 +190,7 @@ class _InstanceNorm(Module):
         self.eps = eps
         self.affine = affine
         dt = param_dtype(dtype, type(self).__name__)
-        if affine:
-            self.weight = Parameter(xp.ones((num_features,), dtype=dt))
-            self.bias = Parameter(xp.zeros((num_features,), dtype=dt))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, num_features, dt)
 
     def forward(self, input: Any) -> Any:
         nd = len(shape_of(input))  # a TypeError for non-numeric input, not "0D"
