@@ -51,7 +51,7 @@ from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 from .backend import xp
-from .grad_mode import state
+from .grad_mode import enable_grad, no_grad, state
 
 ndarray = xp.ndarray
 
@@ -289,7 +289,8 @@ def run_backward(
     for root, seed in zip(roots, seeds):
         send(root, seed)
 
-    with _grad_mode(create_graph):
+    # the walk itself is recorded only with create_graph (that is how higher orders work)
+    with enable_grad() if create_graph else no_grad():
         while heap:
             _, node = heappop(heap)
             g = grads.pop(node)
@@ -392,22 +393,6 @@ def _rule_on_numpy_scalars(
     with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
         gi = rule(conv(g), conv(out), *map(conv, args), **(params or {}))
     return float(gi) if isinstance(gi, xp.generic) else gi
-
-
-class _grad_mode:
-    """Grad mode for the walk: recorded only with ``create_graph``."""
-
-    __slots__ = ("mode", "prev")
-
-    def __init__(self, mode: bool) -> None:
-        self.mode = mode
-
-    def __enter__(self) -> None:
-        self.prev = state.enabled
-        state.enabled = self.mode
-
-    def __exit__(self, *exc: object) -> None:
-        state.enabled = self.prev
 
 
 def _fit(gi: Any, t: Tensor, node: Node, i: int) -> Any:
