@@ -371,7 +371,7 @@ def _dbce_t(g: Any, out: Any, x: Any, t: Any) -> Any:
 binary_cross_entropy_p = Primitive("binary_cross_entropy", _bce_fwd, (_dbce_x, _dbce_t))
 
 
-def _check_same_shape(input: Any, target: Any, op: str) -> None:
+def _require_same_shape(input: Any, target: Any, op: str) -> None:
     # BCE does not broadcast (PyTorch raises too): (N, 1) against (N,) would silently be (N, N)
     if shape_of(input) != shape_of(target):
         raise ValueError(
@@ -386,7 +386,7 @@ def binary_cross_entropy(
     """``-w (t log x + (1 - t) log(1 - x))`` for probabilities ``x``; logs clamped at -100."""
     op = "binary_cross_entropy"
     _check_reduction(reduction, op)
-    _check_same_shape(input, target, op)
+    _require_same_shape(input, target, op)
     xd = data(input)
     if xd.size and not ((xd >= 0) & (xd <= 1)).all():
         raise ValueError(f"{op}: all elements of input should be between 0 and 1")
@@ -407,7 +407,7 @@ def binary_cross_entropy_with_logits(
     """
     op = "binary_cross_entropy_with_logits"
     _check_reduction(reduction, op)
-    _check_same_shape(input, target, op)
+    _require_same_shape(input, target, op)
     x = _t(input)
     sp = ag.softplus(-x, threshold=math.inf)  # no linear cut-off: exact for every x
     if pos_weight is None:
