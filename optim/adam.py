@@ -12,6 +12,7 @@ from .optimizer import (
     Optimizer,
     ParamsT,
     State,
+    _check_betas,
     _check_range,
     _Scratch,
     direction,
@@ -65,13 +66,8 @@ class Adam(Optimizer):
     def _validate_group(self, group: Group) -> None:
         super()._validate_group(group)
         name = type(self).__name__
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
-        group["betas"] = tuple(betas)
+        _check_betas(name, group)
         _check_range(name, "epsilon value", group["eps"], 0.0)
-        _check_range(name, "beta parameter at index 0", betas[0], 0.0, 1.0)
-        _check_range(name, "beta parameter at index 1", betas[1], 0.0, 1.0)
         _check_range(name, "weight_decay value", group["weight_decay"], 0.0)
 
     def _init_state(self, st: State, d: Any, group: Group) -> None:

@@ -52,6 +52,9 @@ class Optimizer:
 
     #: names of the per-parameter state entries a subclass may create ('step' is a counter).
     _state_keys: frozenset[str] = frozenset()
+    #: state entries that are one Python float per parameter whatever its shape (NAdam's
+    #: ``mu_product``), not arrays shaped like the parameter.
+    _float_state_keys: frozenset[str] = frozenset()
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -297,7 +300,7 @@ class Optimizer:
         value = value._data if isinstance(value, Tensor) else value
         if key == "step":
             return int(_to_python(value))
-        if type(p._data) is float:
+        if type(p._data) is float or key in self._float_state_keys:
             if xp.size(value) != 1:
                 raise ValueError(f"{where}: state {key!r} of scalar parameter {i} has shape "
                                  f"{xp.shape(value)}; expected a single number")
@@ -425,6 +428,16 @@ def _check_range(
     if not ok:
         bound = f"in [{low}, {high}{')' if high_open else ']'}" if high is not None else f">= {low}"
         raise ValueError(f"{where}: invalid {what}: {value!r} (must be {bound})")
+
+
+def _check_betas(where: str, group: Group) -> None:
+    """ValueError unless ``group['betas']`` is a pair in [0, 1); stores it as a tuple."""
+    betas = group["betas"]
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"{where}: betas must be a pair (beta1, beta2), got {betas!r}")
+    group["betas"] = tuple(betas)
+    _check_range(where, "beta parameter at index 0", betas[0], 0.0, 1.0)
+    _check_range(where, "beta parameter at index 1", betas[1], 0.0, 1.0)
 
 
 def _to_python(v: Any) -> Any:

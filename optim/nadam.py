@@ -1,0 +1,131 @@
+"""NAdam: Adam with Nesterov momentum and a momentum schedule (Dozat, 2016)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograd.backend import xp
+
+from .optimizer import (
+    Group,
+    Optimizer,
+    ParamsT,
+    State,
+    _check_betas,
+    _check_range,
+    _Scratch,
+    direction,
+    direction_scalar,
+)
+
+
+class NAdam(Optimizer):
+    r"""NAdam, as ``torch.optim.NAdam`` (``decoupled_weight_decay=True`` gives NAdamW).
+
+    For each parameter ``p`` with gradient ``g`` (``-g`` when ``maximize``), at step ``t``::
+
+        p = p * (1 - lr * weight_decay)           (decoupled weight decay)
+        d = g + weight_decay * p                  (otherwise: L2 penalty folded into the gradient)
+        mu_t = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))        (momentum schedule)
+        P = P * mu_t                              (``mu_product``, the running product; P_0 = 1)
+        m = m + (1 - beta1) * (d - m)
+        v = beta2 * v + (1 - beta2) * d * d
+        r = sqrt(v / (1 - beta2**t)) + eps
+        p = p - lr * (1 - mu_t) / (1 - P) * d / r
+        p = p - lr * mu_{t+1} / (1 - P * mu_{t+1}) * m / r
+
+    ``mu_product`` is one Python float per parameter (a 0-d tensor in PyTorch); the other state
+    entries (``exp_avg``, ``exp_avg_sq``) are shaped like the parameter.  Raises ValueError for
+    a negative ``lr``, ``eps``, ``weight_decay`` or ``momentum_decay`` and betas outside [0, 1).
+
+    >>> import autograd as ag
+    >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = NAdam([w], lr=0.1)
+    >>> (w * w).sum().backward()
+    >>> opt.step()
+    >>> w.data.round(4)
+    array([ 0.8518, -1.8518])
+    """
+
+    _state_keys = frozenset({"step", "mu_product", "exp_avg", "exp_avg_sq"})
+    _float_state_keys = frozenset({"mu_product"})
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum_decay: float = 4e-3,
+        decoupled_weight_decay: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                        momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: Group) -> None:
+        super()._validate_group(group)
+        _check_betas("NAdam", group)
+        _check_range("NAdam", "epsilon value", group["eps"], 0.0)
+        _check_range("NAdam", "weight_decay value", group["weight_decay"], 0.0)
+        _check_range("NAdam", "momentum_decay value", group["momentum_decay"], 0.0)
+
+    def _init_state(self, st: State, d: Any, group: Group) -> None:
+        st["step"] = 0
+        st["mu_product"] = 1.0
+        st["exp_avg"] = 0.0 if d is None else xp.zeros_like(d)
+        st["exp_avg_sq"] = 0.0 if d is None else xp.zeros_like(d)
+
+    @staticmethod
+    def _coefficients(st: State, group: Group) -> tuple[float, float, float]:
+        """Advance step and ``mu_product``; return ``1 - beta2**t`` and the two step sizes."""
+        t = st["step"] = st["step"] + 1
+        lr, psi = group["lr"], group["momentum_decay"]
+        beta1, beta2 = group["betas"]
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+        prod = st["mu_product"] = st["mu_product"] * mu
+        return 1 - beta2**t, lr * (1.0 - mu) / (1.0 - prod), lr * mu_next / (1.0 - prod * mu_next)
+
+    @staticmethod
+    def _decay(group: Group) -> tuple[float, bool]:
+        """The weight decay and whether it is folded into the gradient (coupled L2)."""
+        wd = group["weight_decay"]
+        return wd, wd != 0 and not group["decoupled_weight_decay"]
+
+    def _update_array(
+        self, p: Any, g: Any, st: State, group: Group, buf: _Scratch
+    ) -> None:
+        wd, coupled = self._decay(group)
+        beta1, beta2 = group["betas"]
+        if wd != 0 and not coupled:
+            p *= 1 - group["lr"] * wd
+        d = direction(p, g, wd if coupled else 0.0, group["maximize"], buf[1])
+        bc2, c_grad, c_avg = self._coefficients(st, group)
+        m, v = st["exp_avg"], st["exp_avg_sq"]
+        s = buf[0]
+        m += xp.multiply(xp.subtract(d, m, out=s), 1 - beta1, out=s)
+        v *= beta2
+        v += xp.multiply(xp.multiply(d, d, out=s), 1 - beta2, out=s)
+        r = xp.add(xp.sqrt(xp.divide(v, bc2, out=s), out=s), group["eps"], out=s)
+        u = buf[1]  # holds d or is free: d / r may overwrite it
+        xp.subtract(p, xp.multiply(xp.divide(d, r, out=u), c_grad, out=u), out=p)
+        xp.subtract(p, xp.multiply(xp.divide(m, r, out=u), c_avg, out=u), out=p)
+
+    def _update_scalar(self, p: float, g: float, st: State, group: Group) -> float:
+        wd, coupled = self._decay(group)
+        beta1, beta2 = group["betas"]
+        if wd != 0 and not coupled:
+            p = p * (1 - group["lr"] * wd)
+        d = direction_scalar(p, g, wd if coupled else 0.0, group["maximize"])
+        bc2, c_grad, c_avg = self._coefficients(st, group)
+        m = st["exp_avg"] = st["exp_avg"] + (d - st["exp_avg"]) * (1 - beta1)
+        v = st["exp_avg_sq"] = st["exp_avg_sq"] * beta2 + d * d * (1 - beta2)
+        r = math.sqrt(v / bc2) + group["eps"]
+        p = p - d / r * c_grad
+        return p - m / r * c_avg
