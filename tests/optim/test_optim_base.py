@@ -221,7 +221,11 @@ def test_step_allocates_no_parameter_sized_temporaries(name):
                "Adam": dict(amsgrad=True, weight_decay=0.1, maximize=True),
                "AdamW": dict(amsgrad=True, maximize=True),
                "RMSprop": dict(momentum=0.9, centered=True, weight_decay=0.1, maximize=True),
-               "Adagrad": dict(lr_decay=0.1, weight_decay=0.1, maximize=True)}[name]
+               "Adagrad": dict(lr_decay=0.1, weight_decay=0.1, maximize=True),
+               "NAdam": dict(weight_decay=0.1, maximize=True),
+               "RAdam": dict(weight_decay=0.1, maximize=True),
+               "Adamax": dict(weight_decay=0.1, maximize=True),
+               "Adadelta": dict(weight_decay=0.1, maximize=True)}[name]
     p = ag.tensor(np.ones(n), requires_grad=True)
     p.grad = ag.tensor(np.full(n, 0.5))
     opt = cls([p], lr=0.01, **options)

@@ -17,6 +17,10 @@ OPTIONS = {  # every optional state buffer switched on
     "AdamW": dict(lr=0.01, amsgrad=True),
     "RMSprop": dict(lr=0.01, momentum=0.5, centered=True),
     "Adagrad": dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1),
+    "NAdam": dict(lr=0.01, weight_decay=1e-3, momentum_decay=0.01),
+    "RAdam": dict(lr=0.01, weight_decay=1e-3, decoupled_weight_decay=True),
+    "Adamax": dict(lr=0.01, weight_decay=1e-3),
+    "Adadelta": dict(lr=0.5, weight_decay=1e-3),
 }
 
 

@@ -32,6 +32,12 @@ QUADRATIC = [  # (id, class, options, scheduler factory or None, steps, toleranc
     ("rmsprop-centered-momentum", optim.RMSprop, dict(lr=0.05, momentum=0.5, centered=True),
      lambda o: L.ExponentialLR(o, 0.98), 400, 1e-10),
     ("adagrad", optim.Adagrad, dict(lr=0.5), None, 400, 1e-12),
+    ("nadam", optim.NAdam, dict(lr=0.1), lambda o: L.ExponentialLR(o, 0.98), 400, 1e-9),
+    ("nadamw", optim.NAdam, dict(lr=0.1, decoupled_weight_decay=True),
+     lambda o: L.ExponentialLR(o, 0.98), 400, 1e-9),
+    ("radam", optim.RAdam, dict(lr=0.1), None, 400, 1e-8),
+    ("adamax", optim.Adamax, dict(lr=0.1), None, 400, 1e-9),
+    ("adadelta", optim.Adadelta, dict(lr=10.0), lambda o: L.ExponentialLR(o, 0.99), 1000, 1e-12),
 ]
 
 
@@ -63,6 +69,12 @@ def test_quadratic(cls, options, schedule, steps, tol):
     (optim.RMSprop, dict(lr=0.05, weight_decay=0.5), lambda o: L.ExponentialLR(o, 0.98), 400,
      1e-7),
     (optim.Adagrad, dict(lr=0.5, weight_decay=0.5), None, 400, 1e-12),
+    (optim.NAdam, dict(lr=0.1, weight_decay=0.5), lambda o: L.ExponentialLR(o, 0.98), 400,
+     1e-12),
+    (optim.RAdam, dict(lr=0.1, weight_decay=0.5), None, 400, 1e-8),
+    (optim.Adamax, dict(lr=0.1, weight_decay=0.5), None, 400, 1e-9),
+    (optim.Adadelta, dict(lr=10.0, weight_decay=0.5), lambda o: L.ExponentialLR(o, 0.99), 1000,
+     1e-12),
 ])
 def test_quadratic_with_weight_decay_reaches_the_ridge_solution(cls, options, schedule, steps,
                                                                 tol):

@@ -79,6 +79,8 @@ def test_scalar_fast_path_bit_identical_to_arrays(name, data, seed):
     for key, value in opt.state[ps].items():
         if key == "step":
             assert type(value) is int and value == opt.state[p1][key] == STEPS
+        elif key in cls._float_state_keys:  # one float per parameter whatever its shape
+            assert type(value) is float and value == opt.state[p0][key] == opt.state[p1][key]
         else:
             assert type(value) is float
             assert value == opt.state[p0][key] == opt.state[p1][key][0]
