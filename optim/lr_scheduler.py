@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -86,7 +87,12 @@ class LRScheduler:
         return [self._closed_form(base, self.last_epoch) for base in self.base_lrs]
 
     def step(self, epoch: int | None = None) -> None:
-        """Advance one epoch (or jump to ``epoch``) and set the groups' learning rates."""
+        """Advance one epoch (or jump to ``epoch``) and set the groups' learning rates.
+
+        Call it after ``optimizer.step()``: the first call before any optimizer step gives
+        PyTorch's UserWarning (the first rate of the schedule would be skipped).
+        """
+        self._warn_if_optimizer_not_stepped()
         self._step_count += 1
         if epoch is None:
             self.last_epoch += 1
@@ -97,6 +103,20 @@ class LRScheduler:
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _warn_if_optimizer_not_stepped(self) -> None:
+        """PyTorch's warning for ``scheduler.step()`` called before any ``optimizer.step()``.
+
+        Checked on the first step after construction only (``_step_count == 1``).
+        """
+        if self._step_count == 1 and not self.optimizer._opt_called:
+            warnings.warn(
+                "Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call them in "
+                "the opposite order: `optimizer.step()` before `lr_scheduler.step()`; otherwise "
+                "the first value of the learning rate schedule is skipped.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def get_last_lr(self) -> list[float]:
         """The learning rates set by the last ``step`` (one per parameter group)."""
@@ -376,7 +396,34 @@ class LinearLR(LRScheduler):
         return base_lr * self._factor(epoch)
 
 
-class SequentialLR(LRScheduler):
+class _NestedSchedulers(LRScheduler):
+    """A schedule made of other schedules (``_schedulers``): their states are saved with it."""
+
+    _schedulers: list[LRScheduler]
+
+    def state_dict(self) -> dict[str, Any]:
+        sd = super().state_dict()
+        sd["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return sd
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        name = f"{type(self).__name__}.load_state_dict"
+        sd = dict(state_dict)
+        subs = sd.pop("_schedulers", None)
+        if subs is None:
+            raise ValueError(f"{name}: missing the '_schedulers' entry")
+        if isinstance(subs, Mapping):  # {'0': ..., '1': ...} after a flattening file format
+            subs = [subs[k] for k in sorted(subs, key=int)]
+        if len(subs) != len(self._schedulers):
+            raise ValueError(
+                f"{name}: saved {len(subs)} scheduler(s), this one has {len(self._schedulers)}"
+            )
+        super().load_state_dict(sd)
+        for s, sub in zip(self._schedulers, subs, strict=True):
+            s.load_state_dict(sub)
+
+
+class SequentialLR(_NestedSchedulers):
     """Run ``schedulers`` one after another, switching at the ``milestones`` epochs.
 
     At a milestone the next scheduler restarts at its epoch 0 (from the base rates), e.g. a
@@ -440,23 +487,12 @@ class SequentialLR(LRScheduler):
             sched.step()
         self._last_lr = sched.get_last_lr()
 
-    def state_dict(self) -> dict[str, Any]:
-        sd = super().state_dict()
-        sd["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return sd
 
-    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        sd = dict(state_dict)
-        subs = sd.pop("_schedulers", None)
-        if subs is None:
-            raise ValueError("SequentialLR.load_state_dict: missing the '_schedulers' entry")
-        if isinstance(subs, Mapping):  # {'0': ..., '1': ...} after a flattening file format
-            subs = [subs[k] for k in sorted(subs, key=int)]
-        if len(subs) != len(self._schedulers):
-            raise ValueError(
-                f"SequentialLR.load_state_dict: saved {len(subs)} scheduler(s), this one has "
-                f"{len(self._schedulers)}"
-            )
-        super().load_state_dict(sd)
-        for s, sub in zip(self._schedulers, subs, strict=True):
-            s.load_state_dict(sub)
+# The newer schedules live in their own modules (they import LRScheduler from here); they are
+# re-exported so that ``optim.lr_scheduler.X`` names every schedule, as in PyTorch.
+from .lr_scheduler_chained import ChainedScheduler  # noqa: E402
+from .lr_scheduler_cyclic import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: E402
+from .lr_scheduler_plateau import ReduceLROnPlateau  # noqa: E402
+
+__all__ += ["ChainedScheduler", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR",
+            "ReduceLROnPlateau"]

@@ -45,7 +45,7 @@ class NAdam(Optimizer):
     >>> (w * w).sum().backward()
     >>> opt.step()
     >>> w.data.round(4)
-    array([ 0.8518, -1.8518])
+    array([ 0.8944, -1.8944])
     """
 
     _state_keys = frozenset({"step", "mu_product", "exp_avg", "exp_avg_sq"})

@@ -22,6 +22,7 @@ tensor([0., 0.], requires_grad=True)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -55,6 +56,22 @@ class Optimizer:
     #: state entries that are one Python float per parameter whatever its shape (NAdam's
     #: ``mu_product``), not arrays shaped like the parameter.
     _float_state_keys: frozenset[str] = frozenset()
+
+    #: set by the first ``step`` (any subclass's): schedulers warn when stepped before it.
+    _opt_called: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_marks_optimizer_called", False):
+            # a subclass with its own step (LBFGS, user optimizers) still records that it ran
+            @functools.wraps(step)
+            def marked_step(self: Optimizer, *args: Any, **kw: Any) -> Any:
+                self._opt_called = True
+                return step(self, *args, **kw)
+
+            marked_step._marks_optimizer_called = True  # type: ignore[attr-defined]
+            cls.step = marked_step  # type: ignore[method-assign]
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -140,6 +157,7 @@ class Optimizer:
 
         ``closure`` re-evaluates the model and returns the loss (it runs with grad enabled).
         """
+        self._opt_called = True
         loss = None
         if closure is not None:
             with enable_grad():
