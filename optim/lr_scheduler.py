@@ -4,7 +4,10 @@ Every scheduler sets ``group['lr']`` of its optimizer's parameter groups.  On co
 records each group's starting rate as ``group['initial_lr']`` (``base_lrs``) and applies epoch 0.
 ``step()`` advances one epoch using the *chainable* form (the new rate is computed from the
 group's current rate, so a rate changed by hand or by another scheduler is respected, as in
-PyTorch); ``step(epoch)`` jumps to ``epoch`` using the closed form.
+PyTorch); ``step(epoch)`` jumps to ``epoch`` using the closed form.  The cyclical schedules
+(``CyclicLR``, ``OneCycleLR``, ``CosineAnnealingWarmRestarts``), ``ReduceLROnPlateau`` (stepped
+with a metric) and ``ChainedScheduler`` live in their own modules and are re-exported here.
+Stepping a schedule before its optimizer has ever stepped gives PyTorch's UserWarning.
 
 >>> import autograd as ag
 >>> from optim import SGD

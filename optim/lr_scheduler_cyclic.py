@@ -334,7 +334,9 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     fractional (call it after each batch with ``epoch + i / iters`` to anneal within epochs);
     the cycle holding ``epoch`` is found exactly (PyTorch's floating-point logarithm can put an
     epoch right at a restart into the previous cycle when ``T_mult > 1``; here the restart
-    epoch always begins the new cycle, as ``step()`` does).  Raises ValueError for a
+    epoch always begins the new cycle, as ``step()`` does).  Its first step before any
+``optimizer.step()`` warns like the other schedules (PyTorch's override of ``step`` skips that
+check for this one).  Raises ValueError for a
     non-positive ``T_0``, ``T_mult < 1`` (both integers) and a negative ``epoch``.
 
     >>> import autograd as ag
