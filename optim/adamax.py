@@ -39,8 +39,8 @@ class Adamax(Optimizer):
     >>> opt = Adamax([w], lr=0.1)
     >>> (w * w).sum().backward()
     >>> opt.step()   # the first step is lr * g / (|g| + eps): about lr against the gradient
-    >>> w.data.round(6)
-    array([ 0.9, -1.9])
+    >>> [round(v, 6) for v in w.tolist()]
+    [0.9, -1.9]
     """
 
     _state_keys = frozenset({"step", "exp_avg", "exp_inf"})

@@ -60,8 +60,8 @@ class LBFGS(Optimizer):
     ...     loss.backward()
     ...     return loss
     >>> loss = opt.step(closure)
-    >>> w.data.round(6)
-    array([1., 1.])
+    >>> [round(v, 6) for v in w.tolist()]
+    [1.0, 1.0]
     """
 
     _state_keys = frozenset(_INT_KEYS + _FLOAT_KEYS + _VECTOR_KEYS + _HISTORY_KEYS + ("ro",))

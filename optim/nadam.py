@@ -44,8 +44,8 @@ class NAdam(Optimizer):
     >>> opt = NAdam([w], lr=0.1)
     >>> (w * w).sum().backward()
     >>> opt.step()
-    >>> w.data.round(4)
-    array([ 0.8944, -1.8944])
+    >>> [round(v, 4) for v in w.tolist()]
+    [0.8944, -1.8944]
     """
 
     _state_keys = frozenset({"step", "mu_product", "exp_avg", "exp_avg_sq"})

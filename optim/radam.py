@@ -45,8 +45,8 @@ class RAdam(Optimizer):
     >>> opt = RAdam([w], lr=0.1)
     >>> (w * w).sum().backward()
     >>> opt.step()   # rho_1 = 1 <= 5: a bias-corrected momentum step, lr * g
-    >>> w.data.round(6)
-    array([ 0.8, -1.6])
+    >>> [round(v, 6) for v in w.tolist()]
+    [0.8, -1.6]
     """
 
     _state_keys = frozenset({"step", "exp_avg", "exp_avg_sq"})
