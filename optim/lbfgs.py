@@ -351,4 +351,4 @@ def _history(value: Any, where: str, key: str) -> list[Any]:
 
 def _abs_max(v: Any) -> float:
     """``max |v|`` (0 for an empty vector: nothing left to optimise)."""
-    return float(xp.max(xp.abs(v), initial=0.0))
+    return float(xp.max(xp.abs(v))) if v.size else 0.0  # (CuPy's max has no ``initial``)

@@ -56,7 +56,7 @@ def strong_wolfe(
     Returns ``(loss, gradient, t, evaluations)`` at the accepted step (the best one seen when
     the search runs out of evaluations or the bracket gets narrower than ``tolerance_change``).
     """
-    d_norm = float(xp.max(xp.abs(d), initial=0.0))
+    d_norm = float(xp.max(xp.abs(d))) if d.size else 0.0
     f_new, g_new = obj_func(x, t, d)
     evals = 1
     gtd_new = float(xp.dot(g_new, d))

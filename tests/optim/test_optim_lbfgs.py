@@ -168,6 +168,13 @@ def test_stops_at_once_when_already_optimal():
     assert np.array_equal(x.data, np.ones(3))
 
 
+def test_size_zero_parameters_are_already_optimal():
+    p = ag.tensor(np.zeros((0, 3)), requires_grad=True)
+    opt = optim.LBFGS([p], line_search_fn="strong_wolfe")
+    loss = opt.step(_closure(opt, lambda: (p * p).sum()))
+    assert float(loss) == 0.0 and opt.state[p] == {"func_evals": 1, "n_iter": 0}
+
+
 def test_max_eval_bounds_the_closure_calls():
     for max_eval in (1, 2, 5):
         ps, f, _ = _ours(*_start(1))
