@@ -181,8 +181,9 @@ def test_max_eval_bounds_the_closure_calls():
         opt = optim.LBFGS(ps, max_iter=50, max_eval=max_eval, line_search_fn="strong_wolfe")
         evals = []
         opt.step(_closure(opt, f, evals))
-        # every iteration may finish its line search: at most max_eval plus one search's worth
-        assert len(evals) == opt.state[ps[0]]["func_evals"]
+        # a line search may use max_eval - (evaluations so far) points after its first one, so
+        # one step evaluates at most max_eval + 1 times (as PyTorch's)
+        assert len(evals) == opt.state[ps[0]]["func_evals"] <= max_eval + 1
         assert opt.state[ps[0]]["n_iter"] <= max_eval
 
 
