@@ -2,8 +2,9 @@
 ``glu``.
 
 All but ``hardswish`` are compositions of existing primitives.  ``hardswish`` is its own
-primitive because its kinks follow PyTorch's rule (slope ``x/3 + 1/2`` on ``-3 <= x <= 3``, so
-``-1/2`` at ``x = -3`` and ``3/2`` at ``x = 3``), which a composition with ``clip`` would not give.
+primitive because its kinks follow PyTorch's rule (slope ``x/3 + 1/2`` strictly inside
+``(-3, 3)``, 0 at and below ``-3``, 1 at and above ``3``), which a composition with ``clip``
+(whose gradient passes at its bounds) would not give.
 
 >>> import autograd as ag, nn.functional as F
 >>> F.hardswish(ag.tensor([-4.0, 0.0, 1.0, 4.0])).tolist()
@@ -70,9 +71,9 @@ def softsign(input: Tensor) -> Tensor:
 
 
 def _dhardswish(g: Any, out: Any, x: Any) -> Any:
-    # PyTorch's kinks: 0 below -3, x/3 + 1/2 on [-3, 3] (both ends included), 1 above 3
-    inner = ag.where.raw((x >= -3.0) & (x <= 3.0), 1.0, 0.0)
-    above = ag.where.raw(x > 3.0, 1.0, 0.0)
+    # PyTorch's kinks: 0 up to -3, x/3 + 1/2 strictly between, 1 from 3 on
+    inner = ag.where.raw((x > -3.0) & (x < 3.0), 1.0, 0.0)
+    above = ag.where.raw(x >= 3.0, 1.0, 0.0)
     return g * (inner * (x / 3.0 + 0.5) + above)
 
 
@@ -82,7 +83,7 @@ _hardswish = Primitive(
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
-    """``x * relu6(x + 3) / 6``; gradient ``x/3 + 1/2`` on ``[-3, 3]``, 0 below, 1 above.
+    """``x * relu6(x + 3) / 6``; gradient ``x/3 + 1/2`` on ``(-3, 3)``, 0 at/below, 1 at/above.
 
     ``inplace=True`` writes the result into ``input``.  PyTorch: ``F.hardswish``.
     """

@@ -46,10 +46,22 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
     return x / ag.clamp(n, min=float(eps))
 
 
+def clamp_min_value(x: Tensor, lo: float) -> Tensor:
+    """``x`` with values below ``lo`` raised to ``lo``, the gradient passing through unchanged.
+
+    PyTorch clamps some guards in place under ``no_grad`` (``cosine_similarity``'s norms,
+    ``gaussian_nll_loss``'s variance): the value is clamped, the gradient is the identity.
+    Adding the constant difference reproduces exactly that.
+    """
+    d = x._data
+    return x + Tensor(xp.maximum(d, lo) - d)
+
+
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """``x1 . x2 / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim`` (inputs broadcast).
 
-    The result has the broadcast shape without ``dim``.  Raises IndexError for a ``dim`` out of
+    As in PyTorch the ``eps`` clamp changes the norms' values only; their gradient is taken as
+    if unclamped.  The result has the broadcast shape without ``dim``.  Raises IndexError for a ``dim`` out of
     range, ValueError for shapes that do not broadcast.
     PyTorch: ``torch.nn.functional.cosine_similarity``.
     """
@@ -65,8 +77,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         a = a.astype("float64")
     if b.dtype.kind != "f":
         b = b.astype("float64")
-    na = ag.clamp(ag.norm(a, 2, dim=dim, keepdim=True), min=float(eps))
-    nb = ag.clamp(ag.norm(b, 2, dim=dim, keepdim=True), min=float(eps))
+    na = clamp_min_value(ag.norm(a, 2, dim=dim, keepdim=True), float(eps))
+    nb = clamp_min_value(ag.norm(b, 2, dim=dim, keepdim=True), float(eps))
     return ((a / na) * (b / nb)).sum(dim=dim)
 
 

@@ -20,7 +20,7 @@ from autograd.tensor import Tensor
 
 from ._utils import shape_of
 from .activation_extra import logsigmoid
-from .distance import pairwise_distance
+from .distance import clamp_min_value, pairwise_distance
 from .loss import _check_reduction, _reduce
 
 
@@ -113,7 +113,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     """
     _check_reduction(reduction, "gaussian_nll_loss")
     x, y = _t(input), _t(target)
-    v = _t(var) if isinstance(var, Tensor) else Tensor(ag.full(x.shape, float(var))._data)
+    v = _t(var) if isinstance(var, Tensor) else ag.full(tuple(x.shape), float(var), dtype=x.dtype)
     xs, vs = tuple(x.shape), tuple(v.shape)
     if vs != xs:
         if xs[:-1] == vs:
@@ -125,9 +125,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
             )
     if bool((v._data < 0).any()):
         raise ValueError("gaussian_nll_loss: var has negative entry/entries")
-    # clamp the value, keep the identity gradient (PyTorch clamps a clone under no_grad)
-    clamped = v._data.clip(min=eps)
-    v = v + Tensor(clamped - v._data)
+    v = clamp_min_value(v, eps)  # PyTorch clamps a clone under no_grad: identity gradient
     loss = 0.5 * (ag.log(v) + (x - y) ** 2 / v)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
