@@ -49,6 +49,7 @@ from .loss_extra import (
     triplet_margin_loss,
 )
 from .normalization import batch_norm, group_norm, instance_norm, layer_norm
+from .padding import pad
 from .pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -59,7 +60,6 @@ from .pooling import (
     max_pool2d,
     max_pool3d,
 )
-from .padding import pad
 from .sparse import embedding, one_hot
 
 __all__ = [

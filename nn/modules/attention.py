@@ -94,11 +94,11 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(e, e, bias=bias, dtype=dt, generator=generator)
+        self.bias_k: Parameter | None = None
+        self.bias_v: Parameter | None = None
         if add_bias_kv:
             self.bias_k = Parameter(xp.empty((1, 1, e), dtype=dt))
             self.bias_v = Parameter(xp.empty((1, 1, e), dtype=dt))
-        else:
-            self.bias_k = self.bias_v = None
         self.add_zero_attn = add_zero_attn
         self._reset_parameters(generator)
 
@@ -113,9 +113,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
-        if self.bias_k is not None:
-            init.xavier_normal_(self.bias_k, generator=rng)
-            init.xavier_normal_(self.bias_v, generator=rng)
+        for b in (self.bias_k, self.bias_v):
+            if b is not None:
+                init.xavier_normal_(b, generator=rng)
 
     def _project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, ...]:
         e = self.embed_dim
@@ -146,9 +146,9 @@ class MultiheadAttention(Module):
         if not batched:  # (L, E): a batch of one in the (L, N, E) layout
             q_in, k_in, v_in = q_in.unsqueeze(1), k_in.unsqueeze(1), v_in.unsqueeze(1)
             if key_padding_mask is not None:
-                kpm = key_padding_mask if isinstance(key_padding_mask, Tensor) else \
+                unbatched_kpm = key_padding_mask if isinstance(key_padding_mask, Tensor) else \
                     Tensor(key_padding_mask)
-                key_padding_mask = kpm.unsqueeze(0)
+                key_padding_mask = unbatched_kpm.unsqueeze(0)
         elif self.batch_first:
             q_in, k_in, v_in = (a.swapaxes(0, 1) for a in (q_in, k_in, v_in))
         n_l, n, e = q_in.shape
@@ -161,8 +161,8 @@ class MultiheadAttention(Module):
                 f"{tuple(q_in.shape)}, {tuple(k_in.shape)}, {tuple(v_in.shape)}"
             )
         dt = q_in.dtype
-        mask = _float_mask(attn_mask, "attn_mask", dt)
-        kpm = _float_mask(key_padding_mask, "key_padding_mask", dt)
+        mask: Tensor | None = _float_mask(attn_mask, "attn_mask", dt)
+        kpm: Tensor | None = _float_mask(key_padding_mask, "key_padding_mask", dt)
         h, hd = self.num_heads, self.head_dim
         if mask is not None:
             if mask.ndim == 2:
@@ -182,7 +182,7 @@ class MultiheadAttention(Module):
             raise RuntimeError(f"MultiheadAttention: expected key_padding_mask of shape "
                                f"{(n, n_s)}, got {tuple(kpm.shape)}")
         q, k, v = self._project(q_in, k_in, v_in)  # (L, N, E), (S, N, E), (S, N, E)
-        if self.bias_k is not None:
+        if self.bias_k is not None and self.bias_v is not None:
             k = ag.cat([k, self.bias_k.expand(1, n, e)], dim=0)
             v = ag.cat([v, self.bias_v.expand(1, n, e)], dim=0)
             mask = None if mask is None else F.pad(mask, (0, 1))

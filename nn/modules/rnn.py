@@ -127,7 +127,7 @@ class RNNBase(Module):
         return [f"_l{layer}"] + ([f"_l{layer}_reverse"] if self.bidirectional else [])
 
     def reset_parameters(self, generator: Any = None) -> None:
-        """PyTorch's init: every weight and bias ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``."""
+        """PyTorch's init: every weight and bias ``U(-1/sqrt(hidden), 1/sqrt(hidden))``."""
         rng = get_generator(generator)
         stdv = 1.0 / math.sqrt(self.hidden_size)
         for p in self.parameters():
@@ -143,7 +143,7 @@ class RNNBase(Module):
             )
 
     def _initial(self, hx: Any, n: int, batched: bool, dtype: Any) -> list[Tensor]:
-        """The initial state tensors as ``(layers * D, N, size)`` (one for GRU/RNN, two for LSTM)."""
+        """Initial states as ``(layers * D, N, size)`` (one for GRU/RNN, two for LSTM)."""
         nd = self.num_layers * self.num_directions
         sizes = [self.proj_size or self.hidden_size]
         if self.mode == "LSTM":
@@ -281,7 +281,8 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    """Long short-term memory: gates ``i, f, g, o``; ``c_t = f c_{t-1} + i g``, ``h_t = o tanh(c_t)``.
+    """Long short-term memory, gates ``i, f, g, o``: ``c_t = f c_{t-1} + i g``,
+    ``h_t = o tanh(c_t)``.
 
     Returns ``(output, (h_n, c_n))``; ``hx`` is ``(h_0, c_0)`` (default zeros).  With
     ``proj_size > 0`` the hidden state is projected by ``weight_hr_l{k}`` to ``proj_size``.
