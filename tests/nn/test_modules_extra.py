@@ -91,3 +91,24 @@ def test_parameters_to_vector_round_trip():
         vector_to_parameters(new, net.parameters())
     with pytest.raises(TypeError, match="one Tensor"):
         parameters_to_vector(net[0].weight)
+
+
+@pytest.mark.parametrize("name,kw", [("ReLU", {}), ("LeakyReLU", {"negative_slope": 0.2}),
+                                     ("ELU", {}), ("SiLU", {}), ("Mish", {}), ("ReLU6", {}),
+                                     ("Hardtanh", {"min_val": -0.5, "max_val": 2.0}),
+                                     ("Hardswish", {}), ("Hardsigmoid", {})])
+def test_inplace_activations_write_into_the_input(name, kw):
+    """``inplace=True`` changes the caller's tensor like PyTorch and keeps gradients right."""
+    x0 = np.linspace(-4, 7, 12) + 0.123  # off the kinks (their conventions: issue 11)
+    w, tw = ag.tensor(x0, requires_grad=True), torch.tensor(x0, requires_grad=True)
+    h, th = w * 2.0, tw * 2.0
+    out = getattr(nn, name)(inplace=True, **kw)(h)
+    assert getattr(torch.nn, name)(inplace=True, **kw)(th) is th
+    assert out is h
+    np.testing.assert_allclose(h.detach().numpy(), th.detach().numpy(), rtol=1e-12)
+    (h * h).sum().backward()
+    (th * th).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-7, atol=1e-12)
+    leaf = ag.tensor(x0, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        getattr(nn, name)(inplace=True, **kw)(leaf)
