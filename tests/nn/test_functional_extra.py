@@ -279,3 +279,29 @@ def test_fold_errors():
         F.unfold(ag.ones(1, 1, 2, 2), 3)
     with pytest.raises(ValueError, match="4-D"):
         F.unfold(ag.ones(2, 2), 1)
+
+
+def test_empty_and_zero_d_inputs():
+    """Size-0 batches flow through (zero-size gradients); 0-d inputs where PyTorch takes them."""
+    empty = ag.zeros(0, 3, requires_grad=True)
+    fns = [F.logsigmoid, F.softsign, F.hardswish, F.hardsigmoid, lambda t: F.softmin(t, -1),
+           lambda t: F.normalize(t, dim=1), lambda t: F.pad(t, (1, 1)),
+           lambda t: F.cosine_similarity(t, t), lambda t: F.pairwise_distance(t, t)]
+    for fn in fns:
+        fn(empty).sum().backward()
+        assert empty.grad.shape == (0, 3)
+    assert F.glu(ag.zeros(0, 4)).shape == (0, 2)
+    assert F.interpolate(ag.zeros(0, 2, 3), size=5, mode="linear").shape == (0, 2, 5)
+    assert F.unfold(ag.zeros(0, 2, 3, 3), 2).shape == (0, 8, 4)
+    assert F.fold(ag.zeros(0, 8, 4), 3, 2).shape == (0, 2, 3, 3)
+    s = ag.tensor(2.0, requires_grad=True)
+    for fn, value, grad in [(F.softsign, 2 / 3, 1 / 9), (F.hardswish, 5 / 3, 2 / 3 + 0.5),
+                            (F.logsigmoid, -np.log1p(np.exp(-2.0)), 1 / (1 + np.exp(2.0)))]:
+        s.grad = None
+        y = fn(s)
+        y.backward()
+        assert y.shape == () and y.item() == pytest.approx(value)
+        assert s.grad.item() == pytest.approx(grad)
+    # attention over zero keys: zero output (every row is fully masked), like PyTorch 2.x
+    out = F.scaled_dot_product_attention(ag.ones(2, 3, 4), ag.zeros(2, 0, 4), ag.zeros(2, 0, 4))
+    assert out.shape == (2, 3, 4) and not out.numpy().any()
