@@ -2,8 +2,8 @@
 interpolation, with PyTorch's source-index conventions.
 
 Every mode is separable: one axis at a time, the output reads ``x[i0] * (1 - w) + x[i1] * w``
-(nearest: ``x[i0]``) with integer index vectors gathered by fancy indexing, so the gradient
-scatters back through the indexing primitive and second derivatives follow.
+(nearest: ``x[i0]``) with integer index vectors gathered by ``take_axis``, whose gradient is its
+adjoint scatter-add: first and second derivatives follow.
 
 >>> import autograd as ag, nn.functional as F
 >>> x = ag.tensor([[[1.0, 2.0]]])
@@ -20,6 +20,8 @@ from typing import Any
 
 from autograd.backend import xp
 from autograd.tensor import Tensor
+
+from ._take import take_axis
 
 _MODES = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2, "trilinear": 3}
 
@@ -59,10 +61,9 @@ def _axis_linear(x: Tensor, axis: int, out_n: int, scale: float | None,
     i0 = xp.minimum(xp.floor(src).astype(xp.intp), in_n - 1)
     i1 = xp.minimum(i0 + 1, in_n - 1)
     w = (src - i0).astype(x.dtype)
-    lead = (slice(None),) * axis
     shape = (out_n,) + (1,) * (x.ndim - axis - 1)
     w = w.reshape(shape)
-    return x[lead + (i0,)] * (1 - w) + x[lead + (i1,)] * w
+    return take_axis(x, i0, axis) * (1 - w) + take_axis(x, i1, axis) * w
 
 
 def _axis_nearest(x: Tensor, axis: int, out_n: int, scale: float | None, exact: bool) -> Tensor:
@@ -72,7 +73,7 @@ def _axis_nearest(x: Tensor, axis: int, out_n: int, scale: float | None, exact: 
     # nearest: floor(dst * step) (PyTorch's legacy rule); nearest-exact: pixel centres
     src = xp.floor((dst + 0.5) * step if exact else dst * step).astype(xp.intp)
     idx = xp.minimum(src, in_n - 1)
-    return x[(slice(None),) * axis + (idx,)]
+    return take_axis(x, idx, axis)
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,

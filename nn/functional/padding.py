@@ -2,8 +2,9 @@
 
 ``pad=(left, right)`` pads the last dimension, ``(left, right, top, bottom)`` the last two, and so
 on.  Negative amounts crop.  The modes map onto NumPy's (``replicate`` is NumPy's ``edge``,
-``circular`` its ``wrap``); all of them are built on ``autograd.pad`` and basic slicing, so the
-gradient adds every padded copy back into the element it came from and second derivatives follow.
+``circular`` its ``wrap``).  Constant padding is ``autograd.pad``; the other modes gather each
+padded axis by an index vector (``take_axis``), whose gradient adds every padded copy back into
+the element it came from; second derivatives follow.
 
 >>> import autograd as ag, nn.functional as F
 >>> F.pad(ag.tensor([[[1.0, 2.0, 3.0]]]), (1, 2), mode="reflect").tolist()
@@ -17,7 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 import autograd as ag
+from autograd.backend import xp
 from autograd.tensor import Tensor
+
+from ._take import take_axis
 
 _NUMPY_MODE = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
                "circular": "wrap"}
@@ -108,4 +112,8 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
                 raise ValueError(f"pad: cannot replicate-pad the empty dimension {d} of {cropped}")
     if mode == "constant":
         return ag.pad(x, widths, constant_values=0.0 if value is None else value)
-    return ag.pad(x, widths, mode=_NUMPY_MODE[mode])
+    # one gather per padded axis: NumPy's pad of arange(n) says which element fills each slot
+    for axis, ((b, a), n) in enumerate(zip(widths, cropped, strict=True)):
+        if b or a:
+            x = take_axis(x, xp.pad(xp.arange(n), (b, a), mode=_NUMPY_MODE[mode]), axis)
+    return x
