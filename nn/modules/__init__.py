@@ -82,8 +82,9 @@ from .pooling import (
     MaxPool3d,
 )
 from .rnn import GRU, LSTM, RNN, RNNBase
+from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .sparse import Embedding
-from .transformer import TransformerEncoderLayer
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
@@ -101,7 +102,8 @@ __all__ = [
     "ConstantPad3d", "CosineEmbeddingLoss", "CosineSimilarity", "Fold", "GLU", "GRU",
     "GaussianNLLLoss", "Hardsigmoid", "Hardswish", "LSTM", "LogSigmoid", "MarginRankingLoss",
     "MultiLabelSoftMarginLoss", "MultiheadAttention", "PairwiseDistance", "PoissonNLLLoss", "RNN",
-    "RNNBase", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
+    "RNNBase", "RNNCell", "RNNCellBase", "LSTMCell", "GRUCell", "TransformerEncoder",
+    "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
     "ReplicationPad2d", "ReplicationPad3d", "Softmin", "Softsign", "TransformerEncoderLayer",
     "TripletMarginLoss", "Unfold", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d",
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",

@@ -1,5 +1,6 @@
 """``TransformerEncoderLayer``: self-attention and a feed-forward block, each with a residual
-connection and layer norm (after, or with ``norm_first`` before), as PyTorch builds it.
+connection and layer norm (after, or with ``norm_first`` before), as PyTorch builds it; and
+``TransformerEncoder``, a stack of copies of one layer.
 
 Sub-module names match PyTorch (``self_attn``, ``linear1``, ``dropout``, ``linear2``, ``norm1``,
 ``norm2``, ``dropout1``, ``dropout2``), so state dicts map one to one.
@@ -12,11 +13,13 @@ Sub-module names match PyTorch (``self_attn``, ``linear1``, ``dropout``, ``linea
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
 from .. import functional as F
 from .attention import MultiheadAttention
+from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
 from .module import Module
@@ -83,3 +86,34 @@ class TransformerEncoderLayer(Module):
             return x + self._ff_block(self.norm2(x))
         x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
         return self.norm2(x + self._ff_block(x))
+
+
+class TransformerEncoder(Module):
+    """``num_layers`` independent copies of ``encoder_layer`` applied in turn, then ``norm``.
+
+    ``forward(src, mask=None, src_key_padding_mask=None, is_causal=None)`` passes the masks to
+    every layer.  Parameter names are PyTorch's (``layers.0.self_attn.in_proj_weight``, ...,
+    ``norm.weight``).  PyTorch: ``torch.nn.TransformerEncoder`` (without its nested-tensor fast
+    path, which changes speed, not results).
+    """
+
+    def __init__(self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
+                 enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
+        super().__init__()
+        if not isinstance(encoder_layer, Module):
+            raise TypeError(f"TransformerEncoder: encoder_layer must be a Module, got "
+                            f"{type(encoder_layer).__name__}")
+        if not isinstance(num_layers, int) or num_layers < 0:
+            raise ValueError(f"TransformerEncoder: num_layers must be a non-negative int, got "
+                             f"{num_layers!r}")
+        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(self, src: Any, mask: Any = None, src_key_padding_mask: Any = None,
+                is_causal: bool | None = None) -> Any:
+        x = src
+        for layer in self.layers:
+            x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
+                      is_causal=bool(is_causal))
+        return x if self.norm is None else self.norm(x)

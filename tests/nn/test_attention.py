@@ -203,3 +203,28 @@ def test_transformer_encoder_layer_options():
     assert layer(ag.randn(3, 4)).shape == (3, 4)  # unbatched
     with pytest.raises(RuntimeError, match="relu/gelu"):
         nn.TransformerEncoderLayer(4, 2, activation="tanh")
+
+
+def test_transformer_encoder_matches_torch():
+    torch = pytest.importorskip("torch")
+    kw = {"dim_feedforward": 16, "dropout": 0.0}
+    tenc = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(8, 2, **kw), 2,
+                                       norm=torch.nn.LayerNorm(8),
+                                       enable_nested_tensor=False).double()
+    enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, **kw), 2, norm=nn.LayerNorm(8))
+    sd = {k: v.detach().numpy() for k, v in tenc.state_dict().items()}
+    assert list(enc.state_dict()) == list(sd)
+    enc.load_state_dict(sd)
+    # the copies are independent
+    assert enc.layers[0].linear1.weight is not enc.layers[1].linear1.weight
+    x = np.random.default_rng(3).standard_normal((5, 2, 8))
+    causal = np.triu(np.full((5, 5), -np.inf), 1)
+    ax, tx = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out = enc(ax, mask=causal, is_causal=True)
+    tout = tenc(tx, mask=torch.tensor(causal), is_causal=True)
+    _close(out, tout)
+    (out * out).sum().backward()
+    (tout * tout).sum().backward()
+    _close(ax.grad, tx.grad, 1e-9)
+    for p, tp in zip(enc.parameters(), tenc.parameters(), strict=True):
+        _close(p.grad, tp.grad, 1e-9)

@@ -140,3 +140,47 @@ def test_errors():
         nn.GRU(3, 4, dropout=1.5)
     with pytest.raises(ValueError, match="proj_size"):
         nn.LSTM(3, 4, proj_size=4)
+
+
+@pytest.mark.parametrize("name,kw", [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}),
+                                     ("LSTMCell", {}), ("GRUCell", {}),
+                                     ("GRUCell", {"bias": False})])
+@pytest.mark.parametrize("batched", [True, False])
+def test_cells_match_torch(name, kw, batched):
+    tm = getattr(torch.nn, name)(3, 4, **kw).double()
+    m = getattr(nn, name)(3, 4, **kw)
+    sd = {k: v.detach().numpy() for k, v in tm.state_dict().items()}
+    assert list(m.state_dict()) == list(sd)
+    m.load_state_dict(sd)
+    rng = np.random.default_rng(5)
+    lead = (2,) if batched else ()
+    x, h0, c0 = (rng.standard_normal((*lead, n)) for n in (3, 4, 4))
+    ax, ah, ac = (ag.tensor(a, requires_grad=True) for a in (x, h0, c0))
+    tx, th, tc = (torch.tensor(a, requires_grad=True) for a in (x, h0, c0))
+    lstm = name == "LSTMCell"
+    out = m(ax, (ah, ac) if lstm else ah)
+    tout = tm(tx, (th, tc) if lstm else th)
+    loss = sum((o * o).sum() for o in _states(out))
+    tloss = sum((o * o).sum() for o in _states(tout))
+    for a, b in zip(_states(out), _states(tout), strict=True):
+        _close(a, b)
+    loss.backward()
+    tloss.backward()
+    for a, b in [(ax, tx), (ah, th)] + ([(ac, tc)] if lstm else []):
+        _close(a.grad, b.grad)
+    for p, tp in zip(m.parameters(), tm.parameters(), strict=True):
+        _close(p.grad, tp.grad)
+    # default state: zeros
+    for a, b in zip(_states(m(ax)), _states(tm(tx)), strict=True):
+        _close(a, b)
+
+
+def test_cell_errors():
+    with pytest.raises(RuntimeError, match="input_size"):
+        nn.GRUCell(3, 4)(ag.ones(2, 2))
+    with pytest.raises(RuntimeError, match=r"\(2, 4\)"):
+        nn.RNNCell(3, 4)(ag.ones(2, 3), ag.zeros(3, 4))
+    with pytest.raises(TypeError, match="tuple"):
+        nn.LSTMCell(3, 4)(ag.ones(2, 3), ag.zeros(2, 4))
+    with pytest.raises(ValueError, match="nonlinearity"):
+        nn.RNNCell(3, 4, nonlinearity="gelu")
