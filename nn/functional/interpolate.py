@@ -22,8 +22,10 @@ from autograd.backend import xp
 from autograd.tensor import Tensor
 
 from ._take import take_axis
+from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
-_MODES = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2, "trilinear": 3}
+_MODES = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2, "trilinear": 3,
+          "area": None}
 
 
 def _as_list(v: Any, d: int, name: str) -> list[Any]:
@@ -83,7 +85,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
 
     Give exactly one of ``size`` (an int or one per spatial dim) and ``scale_factor`` (output
     size ``floor(in * scale)``).  ``mode``: ``'nearest'`` (PyTorch's ``floor(dst * in/out)``),
-    ``'nearest-exact'``, ``'linear'`` (3-D input), ``'bilinear'`` (4-D), ``'trilinear'`` (5-D).
+    ``'nearest-exact'``, ``'linear'`` (3-D input), ``'bilinear'`` (4-D), ``'trilinear'`` (5-D),
+    ``'area'`` (adaptive average pooling; 3-D or 4-D input).
     ``align_corners=True`` maps the corner pixels onto each other (linear modes only); with a
     ``scale_factor`` and no ``recompute_scale_factor`` the step is ``1/scale_factor``, as in
     PyTorch.  Raises ValueError for a missing/duplicated size, a mode/rank mismatch,
@@ -134,6 +137,11 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         )
     if x.dtype.kind != "f":
         raise TypeError(f"interpolate: expected a floating-point input, got {x.dtype}")
+    if mode == "area":
+        if d == 3:
+            raise ValueError("interpolate: mode 'area' supports 3-D and 4-D inputs only")
+        pool = adaptive_avg_pool1d if d == 1 else adaptive_avg_pool2d
+        return pool(x, tuple(sizes))
     for i in range(d):
         axis = 2 + i
         if linear:

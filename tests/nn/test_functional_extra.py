@@ -198,7 +198,7 @@ INTERP = [
     ("nearest", 1, None), ("nearest", 2, None), ("nearest", 3, None),
     ("nearest-exact", 2, None),
     ("linear", 1, False), ("linear", 1, True), ("bilinear", 2, False), ("bilinear", 2, True),
-    ("trilinear", 3, False), ("trilinear", 3, True),
+    ("trilinear", 3, False), ("trilinear", 3, True), ("area", 1, None), ("area", 2, None),
 ]
 
 
