@@ -133,6 +133,10 @@ class RNNBase(Module):
         for p in self.parameters():
             init.uniform_(p, -stdv, stdv, generator=rng)
 
+    def flatten_parameters(self) -> None:
+        """Does nothing: PyTorch compacts the weights into one cuDNN buffer here; NumPy needs no
+        such layout, so ported code that calls it keeps working unchanged."""
+
     def _param(self, name: str) -> Any:
         return self._parameters.get(name)
 

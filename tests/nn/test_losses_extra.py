@@ -43,6 +43,8 @@ CASES = {
                                     (A, B, np.abs(C[:, :1]) + 0.1), (), {}),
     "gaussian_nll_var_one_less_dim": (F.gaussian_nll_loss, "gaussian_nll_loss",
                                       (A, B, np.abs(C[:, 0]) + 0.1), (), {}),
+    "gaussian_nll_number_var": (F.gaussian_nll_loss, "gaussian_nll_loss", (A, B), (),
+                                {"var": 0.7}),
     "poisson_nll": (F.poisson_nll_loss, "poisson_nll_loss", (A,), (COUNTS,), {}),
     "poisson_nll_rate_full": (F.poisson_nll_loss, "poisson_nll_loss", (np.abs(A) + 0.1,),
                               (COUNTS,), {"log_input": False, "full": True}),
