@@ -119,5 +119,5 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
             f"glu: halving dimension must be even, but dimension {dim} is size {n} "
             f"(input shape {tuple(x.shape)})"
         )
-    a, b = ag.split_sizes(x, n // 2, dim=dim)
+    a, b = ag.chunk(x, 2, dim=dim)
     return a * ag.sigmoid(b)
