@@ -20,9 +20,14 @@ from .activation import (
     softplus,
     tanh,
 )
+from .activation_extra import glu, hardsigmoid, hardswish, logsigmoid, softmin, softsign
+from .attention import scaled_dot_product_attention
 from .conv import conv1d, conv2d, conv3d
 from .conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
+from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
+from .fold import fold, unfold
+from .interpolate import interpolate
 from .linear import linear
 from .loss import (
     binary_cross_entropy,
@@ -35,7 +40,16 @@ from .loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from .loss_extra import (
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    margin_ranking_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    triplet_margin_loss,
+)
 from .normalization import batch_norm, group_norm, instance_norm, layer_norm
+from .padding import pad
 from .pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -57,4 +71,9 @@ __all__ = [
     "linear", "log_softmax", "max_pool1d", "max_pool2d", "max_pool3d", "mish", "mse_loss",
     "nll_loss", "one_hot", "relu", "relu6", "sigmoid", "silu", "smooth_l1_loss", "softmax",
     "softplus", "tanh",
+    # issue 13
+    "cosine_embedding_loss", "cosine_similarity", "fold", "gaussian_nll_loss", "glu",
+    "hardsigmoid", "hardswish", "interpolate", "logsigmoid", "margin_ranking_loss",
+    "multilabel_soft_margin_loss", "normalize", "pad", "pairwise_distance", "poisson_nll_loss",
+    "scaled_dot_product_attention", "softmin", "softsign", "triplet_margin_loss", "unfold",
 ]

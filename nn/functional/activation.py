@@ -8,29 +8,30 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import autograd as ag
 from autograd.tensor import Tensor
 
-
-def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+from .activation_extra import apply_maybe_inplace
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """``max(x, 0)``; the gradient at exactly 0 is 0 (like PyTorch).  ``inplace`` is ignored."""
-    return ag.relu(input)
+    """``max(x, 0)``; the gradient at exactly 0 is 0 (like PyTorch).
+
+    ``inplace=True`` writes the result into ``input`` (here and in the other activations).
+    """
+    return apply_maybe_inplace(ag.relu, input, inplace)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` for ``x > 0`` else ``negative_slope * x``."""
-    return ag.leaky_relu(input, negative_slope=float(negative_slope))
+    return apply_maybe_inplace(
+        lambda x: ag.leaky_relu(x, negative_slope=float(negative_slope)), input, inplace)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x`` for ``x > 0`` else ``alpha * (exp(x) - 1)``."""
-    return ag.elu(input, alpha=float(alpha))
+    return apply_maybe_inplace(lambda x: ag.elu(x, alpha=float(alpha)), input, inplace)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -56,10 +57,9 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     return ag.softplus(input, beta=float(beta), threshold=float(threshold))
 
 
-def silu(input: Tensor) -> Tensor:
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * sigmoid(x)`` (a.k.a. swish)."""
-    x = _t(input)
-    return x * ag.sigmoid(x)
+    return apply_maybe_inplace(lambda x: x * ag.sigmoid(x), input, inplace)
 
 
 def softmax(input: Tensor, dim: int | None = None) -> Tensor:
@@ -72,19 +72,20 @@ def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
     return ag.log_softmax(input, dim=-1 if dim is None else dim)
 
 
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
     if min_val > max_val:
         raise ValueError(
             f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})"
         )
-    return ag.clip(input, min_val, max_val)
+    return apply_maybe_inplace(lambda x: ag.clip(x, min_val, max_val), input, inplace)
 
 
-def relu6(input: Tensor) -> Tensor:
-    return ag.clip(input, 0.0, 6.0)
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    return apply_maybe_inplace(lambda x: ag.clip(x, 0.0, 6.0), input, inplace)
 
 
-def mish(input: Tensor) -> Tensor:
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))``."""
-    x = _t(input)
-    return x * ag.tanh(ag.softplus(x, threshold=math.inf))
+    return apply_maybe_inplace(
+        lambda x: x * ag.tanh(ag.softplus(x, threshold=math.inf)), input, inplace)

@@ -21,7 +21,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Any) -> Any:
-        return F.relu(input)
+        return F.relu(input, self.inplace)
 
 
 class LeakyReLU(Module):
@@ -31,7 +31,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Any) -> Any:
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
@@ -44,7 +44,7 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input: Any) -> Any:
-        return F.elu(input, self.alpha)
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
@@ -74,29 +74,37 @@ class Tanh(Module):
         return F.tanh(input)
 
 
-class SiLU(Module):
+class _InplaceActivation(Module):
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+
+class SiLU(_InplaceActivation):
     def forward(self, input: Any) -> Any:
-        return F.silu(input)
+        return F.silu(input, self.inplace)
 
 
-class Mish(Module):
+class Mish(_InplaceActivation):
     def forward(self, input: Any) -> Any:
-        return F.mish(input)
+        return F.mish(input, self.inplace)
 
 
-class ReLU6(Module):
+class ReLU6(_InplaceActivation):
     def forward(self, input: Any) -> Any:
-        return F.relu6(input)
+        return F.relu6(input, self.inplace)
 
 
 class Hardtanh(Module):
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0,
+                 inplace: bool = False) -> None:
         super().__init__()
         self.min_val = min_val
         self.max_val = max_val
+        self.inplace = inplace
 
     def forward(self, input: Any) -> Any:
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}"
