@@ -101,10 +101,17 @@ class ExceptionWrapper:
         if self.exc_type is KeyError:
             msg = KeyErrorMessage(msg)
         try:
-            exc = self.exc_type(msg)
+            exc: BaseException | None = self.exc_type(msg)
         except Exception:
+            exc = None
+        if exc is None:
             raise RuntimeError(msg) from None
-        raise exc
+        try:
+            raise exc
+        finally:
+            # The traceback holds this frame: without the del, exc -> traceback -> frame -> exc
+            # is a cycle that keeps the loader's iterator (and its workers) alive until gc.
+            del exc
 
 
 class KeyErrorMessage(str):
@@ -227,7 +234,7 @@ def worker_loop(
             del result, task, index  # don't hold a batch while waiting for the next task
     except KeyboardInterrupt:
         pass  # Ctrl-C reaches the whole process group; the main process handles it
-    if done_event.is_set():
-        # The main process may not read what is still buffered: don't block exiting on it.
-        result_queue.cancel_join_thread()
-        result_queue.close()
+    # Whether told to stop or orphaned, nobody will read what is still buffered: don't block
+    # exiting on flushing it into a pipe that may be full.
+    result_queue.cancel_join_thread()
+    result_queue.close()

@@ -1,0 +1,545 @@
+"""DataLoader with worker processes: the same batches as num_workers=0, seeds and worker info,
+errors from workers, timeouts, dead workers, clean shutdown (no process left behind), persistent
+workers, iterable datasets, and the 'spawn' start method.
+
+Every test runs under an alarm: a hang fails the test instead of stalling the suite. Worker
+processes are identified by the pids the datasets report from inside them; "gone" means the
+process no longer exists (it was joined: not even a zombie is left).
+"""
+
+import os
+import random
+import signal
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd.data import (
+    DataLoader,
+    Dataset,
+    IterableDataset,
+    SequentialSampler,
+    TensorDataset,
+    WeightedRandomSampler,
+    get_worker_info,
+)
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGALRM and /proc-free pids")
+
+LIMIT_S = 60
+
+
+@pytest.fixture(autouse=True)
+def bounded_in_time():
+    def on_alarm(signum, frame):
+        raise TimeoutError(f"test still running after {LIMIT_S} s: a DataLoader hang")
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(LIMIT_S)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def alive(pid):
+    """Whether process pid exists and has not exited (a zombie has exited: who reaps an orphan
+    is up to the system's init, not to the DataLoader)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
+def assert_gone(pids):
+    assert pids, "no worker pid was recorded"
+    assert pids.isdisjoint({os.getpid()})
+    left = [p for p in pids if alive(p)]
+    assert not left, f"worker processes {left} are still alive"
+
+
+# ----------------------------------------------------------------------------- datasets
+class Rows(Dataset):
+    """Samples (row, label) from arrays; no fast path (per-sample collate in the worker)."""
+
+    def __init__(self, n):
+        self.X = np.arange(n * 2, dtype=np.float64).reshape(n, 2)
+        self.y = np.arange(n) % 3
+
+    def __len__(self):
+        return len(self.y)
+
+    def __getitem__(self, i):
+        return self.X[i], int(self.y[i])
+
+
+class Pids(Dataset):
+    """Each sample is (index, pid of the process that fetched it)."""
+
+    def __init__(self, n, fail_at=None, sleep_at=None, die_at=None, sleep_s=1.5):
+        self.n, self.fail_at, self.sleep_at, self.die_at = n, fail_at, sleep_at, die_at
+        self.sleep_s = sleep_s
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        if i == self.fail_at:
+            raise ValueError(f"bad sample at index {i}")
+        if i == self.sleep_at:
+            time.sleep(self.sleep_s)
+        if i == self.die_at:
+            os._exit(3)
+        return i, os.getpid()
+
+
+class Randoms(Dataset):
+    """Each sample reports who fetched it and the random numbers it saw there."""
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        info = get_worker_info()
+        return {
+            "id": info.id, "num_workers": info.num_workers, "seed": info.seed,
+            "same_dataset": info.dataset is self, "init": getattr(self, "init_id", -1),
+            "np": float(np.random.rand()), "ag": float(ag.rand(()).item()),
+            "py": random.random(),
+        }
+
+
+def mark_init(worker_id):
+    get_worker_info().dataset.init_id = worker_id
+
+
+def batches_of(loader):
+    """Batches as nested Python lists (comparable with ==)."""
+    def plain(x):
+        if isinstance(x, ag.Tensor):
+            return ("T", str(x.dtype), x.tolist())
+        if isinstance(x, np.ndarray):
+            return ("A", str(x.dtype), x.tolist())
+        if isinstance(x, (list, tuple)):
+            return [plain(v) for v in x]
+        if isinstance(x, dict):
+            return {k: plain(v) for k, v in x.items()}
+        return x
+
+    return [plain(b) for b in loader]
+
+
+def pids_in(batches):
+    return {int(p) for b in batches for p in np.ravel(b[1].data)}
+
+
+# ----------------------------------------------------------------------------- same batches
+@pytest.mark.parametrize("make_ds", [lambda: TensorDataset(np.arange(26.0).reshape(13, 2),
+                                                           np.arange(13) % 3),
+                                     lambda: Rows(13)])
+@pytest.mark.parametrize("bs, shuffle, drop_last, workers, prefetch",
+                         [(4, True, False, 2, None), (3, False, True, 3, 1), (5, True, True, 1, 3),
+                          (1, True, False, 2, 1), (20, False, False, 2, None)])
+def test_workers_give_the_same_batches_in_the_same_order(make_ds, bs, shuffle, drop_last,
+                                                         workers, prefetch):
+    ds = make_ds()
+    ref = DataLoader(ds, bs, shuffle=shuffle, drop_last=drop_last, seed=7)
+    par = DataLoader(ds, bs, shuffle=shuffle, drop_last=drop_last, seed=7, num_workers=workers,
+                     prefetch_factor=prefetch)
+    assert len(par) == len(ref)
+    for _epoch in range(2):  # the second epoch has a different order, equal in both loaders
+        expected = batches_of(ref)
+        assert batches_of(par) == expected and len(expected) == len(ref)
+
+
+def test_batches_arriving_out_of_order_are_yielded_in_order():
+    # worker 0 is slow on the first batch: worker 1's batches arrive first and must wait
+    got = list(DataLoader(Pids(12, sleep_at=0, sleep_s=0.5), batch_size=2, num_workers=2))
+    assert [b[0].tolist() for b in got] == [[2 * k, 2 * k + 1] for k in range(6)]
+    assert len(pids_in(got)) == 2
+
+
+def test_same_batches_with_a_sampler_a_batch_sampler_and_no_batching():
+    ds = Rows(9)
+    w = np.linspace(0.0, 1.0, 9)
+    for make_kw in (lambda: {"batch_size": 2, "sampler": WeightedRandomSampler(w, 12, generator=3)},
+                    lambda: {"batch_sampler": [[8, 1], [2], [0, 0, 5]]},
+                    lambda: {"batch_size": None},
+                    lambda: {"batch_size": None, "shuffle": True},
+                    lambda: {"batch_size": 4, "collate_fn": lambda s: [x for x, _ in s]}):
+        ag.manual_seed(0)
+        expected = batches_of(DataLoader(ds, **make_kw()))
+        ag.manual_seed(0)
+        assert batches_of(DataLoader(ds, num_workers=2, **make_kw())) == expected, make_kw()
+
+
+def test_global_generator_use_is_the_same_with_and_without_workers():
+    """Each iter(loader) draws one base seed from the loader's source, with or without workers,
+    so code drawing random numbers after an epoch sees the same stream either way."""
+    ds = TensorDataset(np.arange(10.0))
+    after = []
+    for workers in (0, 2):
+        ag.manual_seed(1)
+        order = batches_of(DataLoader(ds, 3, shuffle=True, num_workers=workers))
+        after.append((order, ag.rand(3).tolist()))
+    assert after[0] == after[1]
+
+
+# ----------------------------------------------------------------------------- seeds, info
+def test_worker_seeds_info_and_init_fn():
+    loader = DataLoader(Randoms(), batch_size=2, num_workers=2, seed=5, worker_init_fn=mark_init,
+                        collate_fn=lambda s: s)
+    epoch1 = [s for b in loader for s in b]
+    # base_seed is the first draw of the loader's generator, as in PyTorch
+    base = int(np.random.default_rng(5).integers(0, 2**63 - 1, dtype=np.int64))
+    for k, s in enumerate(epoch1):
+        assert s["id"] == (k // 2) % 2  # batches go round-robin to the workers
+        assert s["num_workers"] == 2 and s["seed"] == base + s["id"]
+        assert s["same_dataset"] and s["init"] == s["id"]
+    by_worker = {w: [s for s in epoch1 if s["id"] == w] for w in (0, 1)}
+    for source in ("np", "ag", "py"):  # workers draw different numbers from every source
+        assert by_worker[0][0][source] != by_worker[1][0][source]
+    epoch2 = [s for b in loader for s in b]
+    assert epoch2[0]["seed"] != epoch1[0]["seed"]  # a new base seed every epoch
+    again = DataLoader(Randoms(), batch_size=2, num_workers=2, seed=5, worker_init_fn=mark_init,
+                       collate_fn=lambda s: s)
+    assert [s for b in again for s in b] == epoch1  # the seed fixes every worker's numbers
+    assert get_worker_info() is None
+
+
+# ----------------------------------------------------------------------------- errors
+def catch(loader, exc_type):
+    """Run an epoch expecting exc_type; return its message and the batches seen before it.
+    (Catching here lets the iterator, kept by the traceback, go when this returns.)"""
+    seen = []
+    try:
+        for b in loader:
+            seen.append(b)
+    except exc_type as e:
+        return str(e), seen
+    raise AssertionError(f"{exc_type.__name__} was not raised")
+
+
+def test_an_error_in_a_worker_is_reraised_with_its_traceback_and_workers_stop():
+    loader = DataLoader(Pids(12, fail_at=5), batch_size=2, num_workers=2)
+    msg, seen = catch(loader, ValueError)
+    assert "Caught ValueError in DataLoader worker process 0" in msg
+    assert "bad sample at index 5" in msg and "in __getitem__" in msg and "Traceback" in msg
+    assert [b[0].tolist() for b in seen] == [[0, 1], [2, 3]]  # the batches before, in order
+    assert_gone(pids_in(seen))
+
+
+def test_iteration_can_go_on_after_a_worker_error_as_in_pytorch():
+    it = iter(DataLoader(Pids(8, fail_at=2), batch_size=2, num_workers=2))
+    first = next(it)
+    with pytest.raises(ValueError, match="bad sample at index 2"):
+        next(it)
+    rest = list(it)
+    assert [b[0].tolist() for b in [first, *rest]] == [[0, 1], [4, 5], [6, 7]]
+    assert_gone(pids_in([first, *rest]))
+
+
+class NeedsTwoArgs(Exception):
+    def __init__(self, a, b):
+        super().__init__(a, b)
+
+
+class RaisesOdd(Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        if i == 1:
+            raise NeedsTwoArgs("x", "y")
+        if i == 3:
+            raise KeyError("missing")
+        return i
+
+
+def test_exception_types_that_cannot_be_rebuilt_become_runtime_errors():
+    it = iter(DataLoader(RaisesOdd(), batch_size=None, num_workers=1))
+    assert next(it) == 0
+    with pytest.raises(RuntimeError, match="Caught NeedsTwoArgs in DataLoader worker process 0"):
+        next(it)
+    assert next(it) == 2
+    with pytest.raises(KeyError) as excinfo:
+        next(it)
+    text = str(excinfo.value)
+    assert "Caught KeyError" in text and "\n" in text and "\\n" not in text  # readable
+    del excinfo, it
+
+
+def test_error_in_worker_init_fn_is_reraised():
+    def init(worker_id):
+        raise OSError(f"cannot open the files of worker {worker_id}")
+
+    msg, _ = catch(DataLoader(Pids(4), batch_size=2, num_workers=1, worker_init_fn=init), OSError)
+    assert "cannot open the files of worker 0" in msg and ", in init" in msg
+    assert "Caught OSError in DataLoader worker process 0" in msg
+
+
+def test_a_batch_that_cannot_be_pickled_is_an_error_not_a_hang():
+    loader = DataLoader(Pids(4), batch_size=2, num_workers=1, collate_fn=lambda s: lambda: s)
+    msg, _ = catch(loader, Exception)
+    assert "pickle" in msg.lower() and "worker process 0" in msg
+
+
+def test_a_graph_cannot_cross_processes():
+    def collate(samples):
+        w = ag.tensor([1.0, 2.0], requires_grad=True)
+        return w * 2.0  # a non-leaf that requires grad
+
+    msg, _ = catch(DataLoader(Pids(2), batch_size=2, num_workers=1, collate_fn=collate),
+                   RuntimeError)
+    assert "graph cannot cross processes" in msg and "detach()" in msg
+    # leaves keep requires_grad; constants arrive as constants
+    leaf = DataLoader(Pids(2), batch_size=2, num_workers=1,
+                      collate_fn=lambda s: (ag.tensor([1.0], requires_grad=True), ag.ones(2)))
+    (a, b), = list(leaf)
+    assert a.requires_grad and a.is_leaf and not b.requires_grad and b.tolist() == [1.0, 1.0]
+
+
+def test_timeout_raises_runtime_error_and_stops_workers():
+    loader = DataLoader(Pids(4, sleep_at=0), batch_size=2, num_workers=1, timeout=0.2)
+    msg, _ = catch(loader, RuntimeError)
+    assert "timed out after 0.2 seconds" in msg
+    fast = DataLoader(Pids(4), batch_size=2, num_workers=1, timeout=30)
+    assert [b[0].tolist() for b in fast] == [[0, 1], [2, 3]]
+
+
+def test_a_worker_that_dies_is_an_error():
+    msg, _ = catch(DataLoader(Pids(8, die_at=4), batch_size=2, num_workers=2), RuntimeError)
+    assert "exited unexpectedly" in msg and "exit code 3" in msg
+
+
+# ----------------------------------------------------------------------------- shutdown
+def test_break_stops_the_workers():
+    loader = DataLoader(Pids(40), batch_size=2, num_workers=2)
+    seen = []
+    for b in loader:
+        seen.append(b)
+        if len(seen) == 3:
+            break
+    assert_gone(pids_in(seen))
+
+
+def test_del_of_the_iterator_stops_the_workers():
+    it = iter(DataLoader(Pids(40), batch_size=2, num_workers=2))
+    seen = [next(it), next(it)]
+    workers = [w.pid for w in it._workers]
+    del it
+    assert_gone(pids_in(seen) | set(workers))
+
+
+def test_an_exception_in_the_loop_body_stops_the_workers():
+    seen = []
+
+    def train():
+        for b in DataLoader(Pids(40), batch_size=2, num_workers=2):
+            seen.append(b)
+            raise ArithmeticError("loss is NaN")
+
+    with pytest.raises(ArithmeticError):
+        train()
+    assert_gone(pids_in(seen))
+
+
+def test_an_unstarted_iterator_and_the_end_of_an_epoch_stop_the_workers():
+    it = iter(DataLoader(Pids(4), batch_size=2, num_workers=2))
+    workers = {w.pid for w in it._workers}
+    del it  # never advanced
+    assert_gone(workers)
+    it = iter(DataLoader(Pids(4), batch_size=2, num_workers=2))
+    seen = list(it)  # exhausted: stopped at the end of the epoch, iterator still referenced
+    assert_gone(pids_in(seen))
+    assert next(it, "done") == "done"
+
+
+_KILLED_MAIN = """
+import os, signal
+from autograd.data import DataLoader, Dataset
+
+class Pids(Dataset):
+    def __len__(self):
+        return 1000
+
+    def __getitem__(self, i):
+        return os.getpid()
+
+it = iter(DataLoader(Pids(), batch_size=2, num_workers=2))
+pids = {int(p) for _ in range(4) for p in next(it).tolist()}
+print(*sorted(pids), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # the main process dies without any cleanup
+"""
+
+
+def test_workers_exit_when_the_main_process_is_killed():
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.run([sys.executable, "-c", _KILLED_MAIN], capture_output=True, text=True,
+                          timeout=LIMIT_S - 20, env=env)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    pids = {int(p) for p in proc.stdout.split()}
+    assert len(pids) == 2
+    deadline = time.monotonic() + 20  # workers check on their parent every second
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert_gone(pids)
+
+
+# ----------------------------------------------------------------------------- persistent
+def test_persistent_workers_are_reused_and_give_the_same_batches():
+    ds = Pids(10)
+    ref = DataLoader(ds, 3, shuffle=True, seed=2)
+    par = DataLoader(ds, 3, shuffle=True, seed=2, num_workers=2, persistent_workers=True)
+    pids = set()
+    for _epoch in range(3):
+        got = list(par)
+        assert [b[0].tolist() for b in got] == [b[0].tolist() for b in ref]
+        pids |= pids_in(got)
+    assert len(pids) == 2 and all(alive(p) for p in pids)  # the same two processes throughout
+    # leaving an epoch early: the next one still starts from its beginning, stale batches dropped
+    for b in par:
+        break
+    next(iter(ref))  # the reference loader draws its 4th epoch too
+    assert [b[0].tolist() for b in par] == [b[0].tolist() for b in ref]
+    assert pids_in(list(par)) == pids
+    del par, b
+    assert_gone(pids)
+
+
+# ----------------------------------------------------------------------------- iterable
+class Stream(IterableDataset):
+    """0..n-1; each worker takes every num_workers-th sample when shard=True."""
+
+    def __init__(self, n, shard=True):
+        self.n, self.shard = n, shard
+
+    def __iter__(self):
+        info = get_worker_info()
+        if info is None or not self.shard:
+            return iter(range(self.n))
+        return iter(range(info.id, self.n, info.num_workers))
+
+    def __len__(self):
+        return self.n
+
+
+def interleave(streams, bs, drop_last):
+    """PyTorch's order: batches go round-robin to the workers that still have data."""
+    batches = [[s[i:i + bs] for i in range(0, len(s), bs)] for s in streams]
+    if drop_last:
+        batches = [[b for b in bb if len(b) == bs] for bb in batches]
+    out = []
+    for k in range(max(map(len, batches), default=0)):
+        out += [bb[k] for bb in batches if k < len(bb)]
+    return out
+
+
+@pytest.mark.parametrize("n, bs, drop_last", [(11, 2, False), (11, 2, True), (3, 4, False),
+                                              (0, 2, False)])
+def test_iterable_dataset_shards_by_worker_info(n, bs, drop_last):
+    assert [b.tolist() for b in DataLoader(Stream(n), bs, drop_last=drop_last)] == \
+        interleave([list(range(n))], bs, drop_last)
+    got = [b.tolist() for b in DataLoader(Stream(n), bs, drop_last=drop_last, num_workers=2)]
+    assert got == interleave([list(range(0, n, 2)), list(range(1, n, 2))], bs, drop_last)
+    if not drop_last:
+        assert sorted(v for b in got for v in b) == list(range(n))
+
+
+def test_iterable_dataset_without_sharding_repeats_in_each_worker():
+    got = [b.tolist() for b in DataLoader(Stream(4, shard=False), 2, num_workers=2)]
+    assert got == [[0, 1], [0, 1], [2, 3], [2, 3]]  # PyTorch's documented pitfall
+
+
+def test_iterable_dataset_with_persistent_workers_restarts_each_epoch():
+    loader = DataLoader(Stream(7), 2, num_workers=2, persistent_workers=True)
+    first = [b.tolist() for b in loader]
+    assert first == interleave([[0, 2, 4, 6], [1, 3, 5]], 2, False)
+    for _ in loader:
+        break
+    assert [b.tolist() for b in loader] == first
+    no_batch = list(DataLoader(Stream(5), batch_size=None, num_workers=2))
+    assert no_batch == [0, 1, 2, 3, 4]
+
+
+def test_iterable_dataset_length_and_option_errors():
+    assert len(DataLoader(Stream(7), 2)) == 4 and len(DataLoader(Stream(7), 2, drop_last=True)) == 3
+
+    class NoLen(IterableDataset):
+        def __iter__(self):
+            return iter([1.0])
+
+    with pytest.raises(TypeError, match="define __len__"):
+        len(DataLoader(NoLen()))
+    for kw in ({"shuffle": True}, {"sampler": SequentialSampler(range(3))},
+               {"batch_sampler": [[0]]}):
+        name = next(iter(kw))
+        with pytest.raises(ValueError, match=f"IterableDataset: expected unspecified {name}"):
+            DataLoader(Stream(3), **kw)
+
+
+# ----------------------------------------------------------------------------- spawn
+def test_spawn_start_method():
+    ds = TensorDataset(np.arange(14.0).reshape(7, 2), np.arange(7))
+    ref = batches_of(DataLoader(ds, 3, shuffle=True, seed=4))
+    par = DataLoader(ds, 3, shuffle=True, seed=4, num_workers=2, multiprocessing_context="spawn")
+    assert batches_of(par) == ref
+    unpicklable = DataLoader(ds, 3, num_workers=1, multiprocessing_context="spawn",
+                             collate_fn=lambda s: s)
+    with pytest.raises(RuntimeError, match="define them at module level"):
+        iter(unpicklable)
+
+
+# ----------------------------------------------------------------------------- options
+def test_pin_memory_is_accepted_and_changes_nothing():
+    ds = TensorDataset(np.arange(6.0))
+    assert batches_of(DataLoader(ds, 4, pin_memory=True, num_workers=1)) == \
+        batches_of(DataLoader(ds, 4))
+
+
+def test_option_errors_as_in_pytorch():
+    ds = TensorDataset(np.zeros(4))
+    cases = [
+        ({"num_workers": -1}, "num_workers option should be a non-negative"),
+        ({"num_workers": 1.5}, "num_workers option should be a non-negative"),
+        ({"timeout": -1}, "timeout option should be non-negative"),
+        ({"prefetch_factor": 2}, "prefetch_factor option could only be specified"),
+        ({"num_workers": 1, "prefetch_factor": 0}, "prefetch_factor should be a positive int"),
+        ({"persistent_workers": True}, "persistent_workers option needs num_workers > 0"),
+        ({"sampler": [0, 1], "shuffle": True}, "sampler option is mutually exclusive with shuffle"),
+        ({"batch_sampler": [[0]], "batch_size": 2}, "batch_sampler option is mutually exclusive"),
+        ({"batch_sampler": [[0]], "shuffle": True}, "batch_sampler option is mutually exclusive"),
+        ({"batch_sampler": [[0]], "sampler": [0]}, "batch_sampler option is mutually exclusive"),
+        ({"batch_sampler": [[0]], "drop_last": True}, "batch_sampler option is mutually exclusive"),
+        ({"batch_size": None, "drop_last": True}, "disables auto-batching"),
+        ({"multiprocessing_context": "teleport"}, "not a start method"),
+    ]
+    for kw, match in cases:
+        with pytest.raises(ValueError, match=match):
+            DataLoader(ds, **kw)
+    with pytest.raises(TypeError, match="worker_init_fn must be callable"):
+        DataLoader(ds, num_workers=1, worker_init_fn=3)
+    with pytest.raises(TypeError, match="multiprocessing context"):
+        DataLoader(ds, multiprocessing_context=3)
+    assert DataLoader(ds, num_workers=2).prefetch_factor == 2
+    assert DataLoader(ds).prefetch_factor is None
+
+
+def test_batch_size_none_yields_converted_samples():
+    ds = TensorDataset(np.arange(6.0).reshape(3, 2))
+    loader = DataLoader(ds, batch_size=None)
+    assert len(loader) == 3
+    assert [x.tolist() for (x,) in loader] == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
+    arrays = DataLoader([np.array([1, 2]), np.array([3, 4])], batch_size=None)
+    assert all(isinstance(t, ag.Tensor) for t in arrays)
