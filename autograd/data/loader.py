@@ -103,7 +103,8 @@ class DataLoader:
     ``shuffle``; ``batch_sampler`` with ``batch_size``/``shuffle``/``sampler``/``drop_last``;
     ``batch_size=None`` with ``drop_last``; ``shuffle``/``sampler``/``batch_sampler`` with an
     :class:`IterableDataset`; ``prefetch_factor`` or ``persistent_workers`` without workers;
-    negative ``num_workers`` or ``timeout``; ``seed`` with ``generator``), ``TypeError`` for a
+    ``multiprocessing_context`` without workers; negative ``num_workers`` or ``timeout``;
+    ``seed`` with ``generator``), ``TypeError`` for a
     dataset that is neither map-style nor an :class:`IterableDataset` and for arguments of the
     wrong type.
 
@@ -214,6 +215,11 @@ class DataLoader:
         self.worker_init_fn = worker_init_fn
         self.multiprocessing_context = multiprocessing_context
         if multiprocessing_context is not None:
+            if num_workers == 0:
+                raise ValueError(
+                    "DataLoader: multiprocessing_context can only be used with multi-process "
+                    "loading (num_workers > 0), but got num_workers=0"
+                )
             _resolve_context(multiprocessing_context)  # validate now, not at the first epoch
         self.seed = seed
         # One generator for the loader's life: successive epochs get different orders, and the
@@ -282,10 +288,17 @@ class DataLoader:
             self._iterator._reset(self)
         return self._iterator  # type: ignore[no-any-return]
 
+    def _indices(self) -> Iterator[Any]:
+        """One epoch of the index sampler, as what the fetchers take (see BatchSampler)."""
+        s = self._index_sampler
+        if isinstance(s, BatchSampler) and type(s).__iter__ is BatchSampler.__iter__:
+            return s._batches()
+        return iter(s)
+
     def _single_process(self) -> Iterator[Any]:
         fetcher = make_fetcher(self.dataset, self._iterable, self._auto_collation,
                                self.collate_fn, self.drop_last)
-        for index in self._index_sampler:
+        for index in self._indices():
             if self._iterable:
                 try:
                     batch = fetcher.fetch(index)

@@ -23,7 +23,6 @@ How it works (PyTorch's design):
 from __future__ import annotations
 
 import itertools
-import os
 import pickle
 import queue
 import time
@@ -71,8 +70,7 @@ class MultiProcessIter:
                     target=worker_loop,
                     args=(loader.dataset, loader._iterable, loader._auto_collation,
                           loader.collate_fn, loader.drop_last, iq, self._result_queue,
-                          self._done_event, base_seed, loader.worker_init_fn, wid, n,
-                          os.getpid()),
+                          self._done_event, base_seed, loader.worker_init_fn, wid, n),
                     daemon=True,
                 )
                 w.start()
@@ -92,7 +90,7 @@ class MultiProcessIter:
 
     # --------------------------------------------------------------------------- epochs
     def _start_epoch(self, loader: DataLoader, first: bool) -> None:
-        self._sampler_iter = iter(loader._index_sampler)
+        self._sampler_iter = loader._indices()
         self._send_idx = 0  # number of the next task to send
         self._rcvd_idx = 0  # number of the next batch to yield
         # task number -> [worker id] while out, [worker id, result] once arrived early

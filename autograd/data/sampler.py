@@ -300,14 +300,20 @@ class BatchSampler(Sampler[list[int]]):
         self.drop_last = _check_bool("drop_last", drop_last, "BatchSampler")
 
     def __iter__(self) -> Iterator[list[int]]:
+        for batch in self._batches():
+            yield batch.tolist() if isinstance(batch, np.ndarray) else batch
+
+    def _batches(self) -> Iterator[np.ndarray | list[int]]:
+        """The batches, as int64 array slices when the sampler has a whole-epoch array (what
+        the DataLoader fetches with: one fancy index, no Python list per batch)."""
         b = self.batch_size
         order = epoch_indices(self.sampler)
         if order is not None:
             stop = len(order) - len(order) % b if self.drop_last else len(order)
             for start in range(0, stop, b):
-                yield order[start:start + b].tolist()
+                yield order[start:start + b]
             return
-        batch: list[int] = []
+        batch: list[Any] = []
         for idx in self.sampler:
             batch.append(idx)
             if len(batch) == b:

@@ -175,11 +175,14 @@ def _safe_error(wrapper: ExceptionWrapper) -> ExceptionWrapper:
 def worker_loop(
     dataset: Any, iterable: bool, auto_collation: bool, collate_fn: Any, drop_last: bool,
     index_queue: Any, result_queue: Any, done_event: Any, base_seed: int,
-    worker_init_fn: Any, worker_id: int, num_workers: int, parent_pid: int,
+    worker_init_fn: Any, worker_id: int, num_workers: int,
 ) -> None:
     """The body of a worker process (see the module docstring)."""
     global _worker_info
     where = f"in DataLoader worker process {worker_id}"
+    # The process that started this one (the main process; with 'forkserver' the server, which
+    # exits with it): when it is gone, this worker is an orphan and must exit.
+    parent_pid = os.getppid()
     try:
         seed = seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
@@ -217,8 +220,8 @@ def worker_loop(
                 continue  # shutting down, or nothing left to fetch: drop the task
             idx, index = task
             result: Any
-            if init_error is not None:
-                result, init_error = init_error, None
+            if init_error is not None:  # this worker cannot fetch: every task gets the error
+                result = init_error
             else:
                 try:
                     result = dumps(fetcher.fetch(index))

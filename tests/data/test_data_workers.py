@@ -285,6 +285,11 @@ def test_error_in_worker_init_fn_is_reraised():
     msg, _ = catch(DataLoader(Pids(4), batch_size=2, num_workers=1, worker_init_fn=init), OSError)
     assert "cannot open the files of worker 0" in msg and ", in init" in msg
     assert "Caught OSError in DataLoader worker process 0" in msg
+    it = iter(DataLoader(Pids(4), batch_size=2, num_workers=1, worker_init_fn=init))
+    for _ in range(2):  # a worker that could not start fails each of its tasks the same way
+        with pytest.raises(OSError, match="cannot open the files of worker 0"):
+            next(it)
+    assert next(it, "end") == "end"
 
 
 def test_a_batch_that_cannot_be_pickled_is_an_error_not_a_hang():
@@ -351,6 +356,13 @@ def test_an_exception_in_the_loop_body_stops_the_workers():
     with pytest.raises(ArithmeticError):
         train()
     assert_gone(pids_in(seen))
+
+
+def test_an_empty_dataset_gives_no_batches_with_workers():
+    it = iter(DataLoader(TensorDataset(np.zeros((0, 2))), 3, shuffle=True, num_workers=2))
+    workers = {w.pid for w in it._workers}
+    assert list(it) == []
+    assert_gone(workers)
 
 
 def test_an_unstarted_iterator_and_the_end_of_an_epoch_stop_the_workers():
@@ -523,17 +535,39 @@ def test_option_errors_as_in_pytorch():
         ({"batch_sampler": [[0]], "sampler": [0]}, "batch_sampler option is mutually exclusive"),
         ({"batch_sampler": [[0]], "drop_last": True}, "batch_sampler option is mutually exclusive"),
         ({"batch_size": None, "drop_last": True}, "disables auto-batching"),
-        ({"multiprocessing_context": "teleport"}, "not a start method"),
+        ({"multiprocessing_context": "spawn"}, "multiprocessing_context can only be used"),
     ]
     for kw, match in cases:
         with pytest.raises(ValueError, match=match):
             DataLoader(ds, **kw)
+    with pytest.raises(ValueError, match="not a start method"):
+        DataLoader(ds, num_workers=1, multiprocessing_context="teleport")
     with pytest.raises(TypeError, match="worker_init_fn must be callable"):
         DataLoader(ds, num_workers=1, worker_init_fn=3)
     with pytest.raises(TypeError, match="multiprocessing context"):
-        DataLoader(ds, multiprocessing_context=3)
+        DataLoader(ds, num_workers=1, multiprocessing_context=3)
     assert DataLoader(ds, num_workers=2).prefetch_factor == 2
     assert DataLoader(ds).prefetch_factor is None
+
+
+def test_option_errors_are_the_ones_pytorch_raises():
+    torch = pytest.importorskip("torch")
+    ds = [0.0, 1.0, 2.0, 3.0]
+    for kw in ({"num_workers": -1}, {"timeout": -1}, {"prefetch_factor": 2},
+               {"persistent_workers": True}, {"sampler": [0, 1], "shuffle": True},
+               {"batch_sampler": [[0]], "batch_size": 2}, {"batch_sampler": [[0]], "shuffle": True},
+               {"batch_sampler": [[0]], "sampler": [0]}, {"batch_sampler": [[0]], "drop_last": True},
+               {"batch_size": None, "drop_last": True}, {"multiprocessing_context": "spawn"}):
+        with pytest.raises(ValueError):
+            DataLoader(ds, **kw)
+        with pytest.raises(ValueError):
+            torch.utils.data.DataLoader(ds, **kw)
+    # and the combinations both accept
+    for kw in ({"sampler": [3, 1], "batch_size": 2}, {"batch_sampler": [[0, 2]]},
+               {"batch_size": None}, {"num_workers": 1, "prefetch_factor": 3}):
+        ours = [getattr(b, "tolist", lambda b=b: b)() for b in DataLoader(ds, **kw)]
+        theirs = [getattr(b, "tolist", lambda b=b: b)() for b in torch.utils.data.DataLoader(ds, **kw)]
+        assert ours == theirs, kw
 
 
 def test_batch_size_none_yields_converted_samples():
