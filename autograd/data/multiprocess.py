@@ -3,7 +3,7 @@ batches to fetch, put the results back in order, and always stop them.
 
 How it works (PyTorch's design):
 
-- Each worker has its own index queue; all share one result queue. Task ``k`` (the ``k``-th item
+- Each worker has its own index queue and its own result pipe. Task ``k`` (the ``k``-th item
   of the index sampler) goes to the next worker in round-robin order; at most
   ``prefetch_factor * num_workers`` tasks are out at a time. Results may arrive out of order:
   early ones wait in a dict until their turn, so batches come out in sampler order, the same
@@ -12,20 +12,21 @@ How it works (PyTorch's design):
   no more tasks; the epoch ends when every worker has ended.
 - Errors: a worker's exception is re-raised here with the worker's traceback in the message
   (the iteration may go on, as in PyTorch); a worker that dies (killed, crashed) is detected
-  within ``STATUS_CHECK_INTERVAL`` and raises ``RuntimeError``; ``timeout > 0`` bounds each wait
+  (its pipe closes) and raises ``RuntimeError``; ``timeout > 0`` bounds each wait
   for a batch (``RuntimeError`` after it).
 - Shutdown: at the end of the epoch (unless ``persistent_workers``), and whenever the iterator is
   garbage (``break`` out of the loop, ``del``, an exception unwinding the loop): the workers are
-  told to exit, joined for a bounded time, then terminated if still alive. Workers are daemonic
-  (killed if the main process exits) and exit on their own if the main process dies.
+  told to exit, their result pipes are closed (a worker blocked sending a batch gets an error and
+  exits), they are joined for a bounded time, then terminated if still alive. Workers are
+  daemonic (killed if the main process exits) and exit on their own if the main process dies.
 """
 
 from __future__ import annotations
 
 import itertools
 import pickle
-import queue
 import time
+from multiprocessing import connection
 from typing import TYPE_CHECKING, Any
 
 from .worker import (
@@ -33,6 +34,7 @@ from .worker import (
     ExceptionWrapper,
     IterableStreamEnd,
     ResumeIteration,
+    recv_result,
     worker_loop,
 )
 
@@ -57,24 +59,32 @@ class MultiProcessIter:
         self._timeout = float(loader.timeout)
         self._persistent = loader.persistent_workers
         self._prefetch = loader.prefetch_factor * n  # type: ignore[operator]
-        self._result_queue = ctx.Queue()
         self._done_event = ctx.Event()
         self._index_queues: list[Any] = []
+        self._result_conns: list[Any] = []  # this process's (reading) ends of the pipes
         self._workers: list[Any] = []
+        self.exitcodes: list[int | None] = []
         self._shutdown = False
         try:
             for wid in range(n):
                 iq = ctx.Queue()
                 iq.cancel_join_thread()  # never block exiting on tasks nobody will take
+                reader, writer = ctx.Pipe(duplex=False)
+                self._index_queues.append(iq)
+                self._result_conns.append(reader)
                 w = ctx.Process(
                     target=worker_loop,
                     args=(loader.dataset, loader._iterable, loader._auto_collation,
-                          loader.collate_fn, loader.drop_last, iq, self._result_queue,
-                          self._done_event, base_seed, loader.worker_init_fn, wid, n),
+                          loader.collate_fn, loader.drop_last, iq, writer,
+                          self._done_event, base_seed, loader.worker_init_fn, wid, n,
+                          tuple(self._result_conns)),
                     daemon=True,
                 )
-                w.start()
-                self._index_queues.append(iq)
+                try:
+                    w.start()
+                finally:
+                    # Only the worker writes: when it dies, this end sees the pipe close.
+                    writer.close()
                 self._workers.append(w)
         except BaseException as e:
             self._shutdown_workers()
@@ -132,9 +142,11 @@ class MultiProcessIter:
         self._send_idx += 1
 
     # --------------------------------------------------------------------------- results
-    def _check_workers_alive(self) -> None:
-        dead = [w for w, active in zip(self._workers, self._active)
-                if (active or self._persistent) and not w.is_alive()]
+    def _check_workers_alive(self, pipe_closed: bool = False) -> None:
+        if pipe_closed:  # a worker's pipe closes a moment before its exit status is known
+            for w in self._workers:
+                w.join(timeout=0.1)
+        dead = [w for w in self._workers if not w.is_alive()]
         if dead:
             pids = ", ".join(f"{w.pid} (exit code {w.exitcode})" for w in dead)
             self._shutdown_workers()
@@ -152,11 +164,20 @@ class MultiProcessIter:
             wait = STATUS_CHECK_INTERVAL
             if deadline is not None:
                 wait = max(0.0, min(wait, deadline - time.monotonic()))
-            try:
-                return self._result_queue.get(timeout=wait)  # type: ignore[no-any-return]
-            except queue.Empty:
-                pass
-            self._check_workers_alive()
+            pipe_closed = False
+            for conn in connection.wait(self._result_conns, timeout=wait):
+                try:
+                    return recv_result(conn)
+                except (EOFError, OSError):
+                    pipe_closed = True  # its worker is gone: say which, below
+                    break
+            self._check_workers_alive(pipe_closed)
+            if pipe_closed:  # the worker's exit status did not come in time: still an error
+                self._shutdown_workers()
+                raise RuntimeError(
+                    "DataLoader: a worker's result pipe closed unexpectedly (the worker died); "
+                    "run with num_workers=0 to see the error in the main process"
+                )
             if deadline is not None and time.monotonic() >= deadline:
                 self._shutdown_workers()
                 raise RuntimeError(
@@ -199,7 +220,7 @@ class MultiProcessIter:
         if isinstance(result, ExceptionWrapper):
             result.reraise()
         try:
-            return pickle.loads(result)
+            return result.load()
         except Exception as e:
             raise RuntimeError(
                 f"DataLoader: a batch from a worker could not be unpickled here: {e}"
@@ -226,6 +247,8 @@ class MultiProcessIter:
                     iq.put(None)
                 except (OSError, ValueError):
                     pass
+            for conn in self._result_conns:
+                conn.close()  # a worker blocked sending a batch gets BrokenPipeError and exits
             for w in self._workers:
                 w.join(timeout=JOIN_TIMEOUT)
         finally:
@@ -235,12 +258,16 @@ class MultiProcessIter:
                     w.join(timeout=JOIN_TIMEOUT)
             for iq in self._index_queues:
                 iq.close()
-            self._result_queue.close()
+            for conn in self._result_conns:
+                conn.close()
+            # How the workers ended (0: they exited when asked; -15: terminated).
+            self.exitcodes = [w.exitcode for w in self._workers]
             for w in self._workers:
                 if not w.is_alive():
                     w.close()  # release its pipe and sentinel now, not at garbage collection
             # Free the queues and pipes now; the iterator may outlive shutdown (a traceback).
             self._index_queues = []
+            self._result_conns = []
             self._sampler_iter = iter(())
 
     def __del__(self) -> None:

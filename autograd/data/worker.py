@@ -2,11 +2,11 @@
 worker process runs, and how batches and errors travel back to the main process.
 
 A worker receives ``(task number, index)`` items on its own queue, fetches and collates the batch
-exactly as the main process would with ``num_workers=0``, and puts ``(task number, result)`` on
-the shared result queue. The result is the batch already pickled in the worker (so a batch that
-cannot be pickled becomes an error the main process re-raises, instead of a silently lost
-message), an :class:`ExceptionWrapper` carrying the worker's traceback text, or a marker saying
-that an iterable dataset's stream has ended in this worker.
+exactly as the main process would with ``num_workers=0``, and sends ``(task number, result)`` on
+its own result pipe. The result is the batch pickled in the worker (a :class:`Pickled`: so a
+batch that cannot be pickled becomes an error the main process re-raises, and large arrays
+travel as raw bytes), an :class:`ExceptionWrapper` carrying the worker's traceback text, or a
+marker saying that an iterable dataset's stream has ended in this worker.
 
 Tensors travel as their arrays: a leaf Tensor is sent as ``(array, requires_grad)`` and rebuilt
 as a new leaf; a Tensor inside a graph (one that requires grad and is not a leaf) is refused
@@ -152,13 +152,72 @@ _DISPATCH = copyreg.dispatch_table.copy()
 _DISPATCH[Tensor] = _reduce_tensor
 
 
-def dumps(obj: Any) -> bytes:
+# Arrays smaller than this travel inside the pickle; larger ones as raw bytes (out of band).
+OUT_OF_BAND_BYTES = 1 << 16
+
+
+class Pickled:
+    """A batch pickled in a worker: a header (pickle protocol 5) and the raw memory of its large
+    contiguous arrays, kept out of band.
+
+    The worker writes that memory straight into its result pipe (:func:`send_result`) and the
+    main process reads it straight into fresh writable buffers (:func:`recv_result`), from which
+    the arrays are rebuilt without another copy. Pickling a large array in band instead costs
+    several copies into growing buffers, far slower than the transfer itself.
+    """
+
+    __slots__ = ("header", "buffers")
+
+    def __init__(self, header: bytes, buffers: list[Any]) -> None:
+        self.header = header
+        self.buffers = buffers
+
+    def __getstate__(self) -> bytes:
+        return self.header  # the buffers travel separately, as raw bytes
+
+    def __setstate__(self, header: bytes) -> None:
+        self.header, self.buffers = header, []
+
+    def load(self) -> Any:
+        """The batch (its arrays writable, as they would be without workers)."""
+        return pickle.loads(self.header, buffers=self.buffers)
+
+
+def dumps(obj: Any) -> Pickled:
     """Pickle ``obj`` with Tensors sent as arrays (see the module docstring)."""
+    out_of_band: list[memoryview] = []
+
+    def keep_in_band(b: pickle.PickleBuffer) -> bool:
+        raw = b.raw()
+        if raw.nbytes < OUT_OF_BAND_BYTES:
+            return True
+        out_of_band.append(raw)
+        return False
+
     buf = io.BytesIO()
-    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler = pickle.Pickler(buf, protocol=5, buffer_callback=keep_in_band)
     pickler.dispatch_table = _DISPATCH
     pickler.dump(obj)
-    return buf.getvalue()
+    return Pickled(buf.getvalue(), out_of_band)
+
+
+def send_result(conn: Any, idx: Any, result: Any) -> None:
+    """Send ``(idx, result)`` on a worker's result pipe, a batch's large buffers as raw bytes
+    after it (one writer per pipe, so the pieces of a message stay together)."""
+    buffers = result.buffers if isinstance(result, Pickled) else []
+    conn.send((idx, result, [b.nbytes for b in buffers]))
+    for b in buffers:
+        conn.send_bytes(b)
+
+
+def recv_result(conn: Any) -> tuple[Any, Any]:
+    """Receive what :func:`send_result` sent, each raw buffer read into its own bytearray."""
+    idx, result, sizes = conn.recv()
+    if sizes:
+        result.buffers = [bytearray(n) for n in sizes]
+        for b in result.buffers:
+            conn.recv_bytes_into(b)
+    return idx, result
 
 
 def _safe_error(wrapper: ExceptionWrapper) -> ExceptionWrapper:
@@ -174,11 +233,18 @@ def _safe_error(wrapper: ExceptionWrapper) -> ExceptionWrapper:
 # ------------------------------------------------------------------------------- the loop
 def worker_loop(
     dataset: Any, iterable: bool, auto_collation: bool, collate_fn: Any, drop_last: bool,
-    index_queue: Any, result_queue: Any, done_event: Any, base_seed: int,
-    worker_init_fn: Any, worker_id: int, num_workers: int,
+    index_queue: Any, result_conn: Any, done_event: Any, base_seed: int,
+    worker_init_fn: Any, worker_id: int, num_workers: int, main_ends: tuple[Any, ...] = (),
 ) -> None:
-    """The body of a worker process (see the module docstring)."""
+    """The body of a worker process (see the module docstring).
+
+    ``main_ends`` are the main process's reading ends of the result pipes made so far (this
+    worker's included), which a forked worker inherits: it closes them, so that when the main
+    process closes its end, a worker blocked writing a batch gets ``BrokenPipeError`` and exits.
+    """
     global _worker_info
+    for conn in main_ends:
+        conn.close()
     where = f"in DataLoader worker process {worker_id}"
     # The process that started this one (the main process; with 'forkserver' the server, which
     # exits with it): when it is gone, this worker is an orphan and must exit.
@@ -214,7 +280,7 @@ def worker_loop(
                                                drop_last)
                     except Exception:
                         init_error = _safe_error(ExceptionWrapper(sys.exc_info(), where))
-                result_queue.put((task, None))
+                send_result(result_conn, task, None)
                 continue
             if done_event.is_set() or stream_ended:
                 continue  # shutting down, or nothing left to fetch: drop the task
@@ -233,11 +299,10 @@ def worker_loop(
                         stream_ended = True
                 except Exception:
                     result = _safe_error(ExceptionWrapper(sys.exc_info(), where))
-            result_queue.put((idx, result))
+            send_result(result_conn, idx, result)
             del result, task, index  # don't hold a batch while waiting for the next task
     except KeyboardInterrupt:
         pass  # Ctrl-C reaches the whole process group; the main process handles it
-    # Whether told to stop or orphaned, nobody will read what is still buffered: don't block
-    # exiting on flushing it into a pipe that may be full.
-    result_queue.cancel_join_thread()
-    result_queue.close()
+    except (BrokenPipeError, ConnectionError):
+        pass  # the main process closed its end: it is shutting down (or gone)
+    result_conn.close()

@@ -337,6 +337,44 @@ def test_break_stops_the_workers():
     assert_gone(pids_in(seen))
 
 
+def test_workers_blocked_sending_large_batches_exit_when_asked():
+    """Batches far larger than a pipe's buffer: at a break, workers are blocked writing them;
+    closing the pipes makes them exit by themselves (exit code 0), not by being terminated."""
+    ds = TensorDataset(np.ones((64, 64, 64)))  # 32 KB samples, 1 MB batches of 32
+    it = iter(DataLoader(ds, 32, num_workers=2, prefetch_factor=2))
+    next(it)
+    time.sleep(0.2)  # let the workers fill their pipes
+    del it  # (the iterator is gone: its exit codes were recorded on the way)
+    it = iter(DataLoader(ds, 32, num_workers=2))
+    next(it)
+    time.sleep(0.2)
+    it._shutdown_workers()
+    assert it.exitcodes == [0, 0]
+
+
+def test_large_and_odd_arrays_cross_intact_and_writable():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 3, 40, 40))  # batches of 8 are 300 KB: sent out of band
+
+    def collate(samples):
+        xs = np.stack([x.data for (x,) in samples])
+        return {"c": ag.tensor(xs), "f": np.asfortranarray(xs[:, 0]),
+                "strided": xs[:, :, ::3, 1], "small": xs[:, 0, 0, :2].astype(np.float32)}
+
+    ref = list(DataLoader(TensorDataset(X), 8, collate_fn=collate))
+    got = list(DataLoader(TensorDataset(X), 8, collate_fn=collate, num_workers=2))
+    for a, b in zip(ref, got, strict=True):
+        for k in a:
+            va = a[k].data if k == "c" else a[k]
+            vb = b[k].data if k == "c" else b[k]
+            assert vb.dtype == va.dtype and vb.shape == va.shape
+            np.testing.assert_array_equal(vb, va)
+        assert b["f"].flags.f_contiguous
+        b["c"].data[...] = 0.0  # writable, as without workers
+        b["f"][...] = 0.0
+        assert not b["c"].data.any()
+
+
 def test_del_of_the_iterator_stops_the_workers():
     it = iter(DataLoader(Pids(40), batch_size=2, num_workers=2))
     seen = [next(it), next(it)]
