@@ -447,6 +447,43 @@ def test_workers_exit_when_the_main_process_is_killed():
     assert_gone(pids)
 
 
+def test_loaders_and_iterators_are_freed_without_the_garbage_collector():
+    """No reference cycles: reference counting alone frees iterators (stopping their workers),
+    also after a worker error, and a loader holding persistent workers."""
+    import gc
+    import weakref
+
+    gc.collect()
+    gc.disable()
+    try:
+        it = iter(DataLoader(Pids(8), 2, num_workers=2))
+        first = next(it)
+        ref = weakref.ref(it)
+        del it
+        assert ref() is None
+        assert_gone(pids_in([first]))
+
+        it = iter(DataLoader(Pids(8, fail_at=2), 2, num_workers=2))
+        first = next(it)
+        try:
+            next(it)
+        except ValueError:
+            pass
+        ref = weakref.ref(it)
+        del it
+        assert ref() is None
+        assert_gone(pids_in([first]))
+
+        loader = DataLoader(Pids(8), 2, num_workers=2, persistent_workers=True)
+        pids = pids_in(list(loader))
+        ref = weakref.ref(loader)
+        del loader
+        assert ref() is None
+        assert_gone(pids)
+    finally:
+        gc.enable()
+
+
 # ----------------------------------------------------------------------------- persistent
 def test_persistent_workers_are_reused_and_give_the_same_batches():
     ds = Pids(10)
