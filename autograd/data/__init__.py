@@ -1,9 +1,17 @@
 """Datasets and mini-batch loading, in PyTorch's habits (``torch.utils.data``).
 
 A *dataset* is anything with ``len(ds)`` and ``ds[i]`` (a :class:`Dataset` subclass, a
-:class:`TensorDataset` over arrays, even a plain list).  A :class:`DataLoader` draws batches of
-indices (in order, or shuffled reproducibly from a seed or generator), fetches the samples and
-stacks them into Tensors with :func:`default_collate`.
+:class:`TensorDataset` over arrays, even a plain list), or a stream (an :class:`IterableDataset`).
+A :class:`DataLoader` draws batches of indices from a sampler (in order, shuffled reproducibly
+from a seed or generator, or any :class:`Sampler`: :class:`WeightedRandomSampler`,
+:class:`SubsetRandomSampler`, :class:`DistributedSampler` for data-parallel training, ...),
+fetches the samples and stacks them into Tensors with :func:`default_collate`, in this process
+or in ``num_workers`` worker processes (the same batches either way; see :class:`DataLoader`).
+
+Modules: ``dataset`` (datasets), ``sampler`` and ``distributed`` (samplers), ``collate``,
+``loader`` (:class:`DataLoader`), ``fetch`` (sample fetching shared by the main process and the
+workers), ``worker`` (:func:`get_worker_info`, seeding, the worker loop and the transport of
+batches) and ``multiprocess`` (the main-process side of the workers).
 
 Full-batch training is ``batch_size=len(ds)``, mini-batch is any smaller size, and
 ``batch_size=1`` is stochastic gradient descent.

@@ -139,7 +139,7 @@ def batches_of(loader):
 
 
 def pids_in(batches):
-    return {int(p) for b in batches for p in np.ravel(b[1].data)}
+    return {int(p) for b in batches for p in np.ravel(b[1].numpy())}
 
 
 # ----------------------------------------------------------------------------- same batches
@@ -357,7 +357,7 @@ def test_large_and_odd_arrays_cross_intact_and_writable():
     X = rng.normal(size=(24, 3, 40, 40))  # batches of 8 are 300 KB: sent out of band
 
     def collate(samples):
-        xs = np.stack([x.data for (x,) in samples])
+        xs = np.stack([x.numpy() for (x,) in samples])
         return {"c": ag.tensor(xs), "f": np.asfortranarray(xs[:, 0]),
                 "strided": xs[:, :, ::3, 1], "small": xs[:, 0, 0, :2].astype(np.float32)}
 
@@ -365,14 +365,14 @@ def test_large_and_odd_arrays_cross_intact_and_writable():
     got = list(DataLoader(TensorDataset(X), 8, collate_fn=collate, num_workers=2))
     for a, b in zip(ref, got, strict=True):
         for k in a:
-            va = a[k].data if k == "c" else a[k]
-            vb = b[k].data if k == "c" else b[k]
+            va = a[k].numpy() if k == "c" else a[k]
+            vb = b[k].numpy() if k == "c" else b[k]
             assert vb.dtype == va.dtype and vb.shape == va.shape
             np.testing.assert_array_equal(vb, va)
         assert b["f"].flags.f_contiguous
-        b["c"].data[...] = 0.0  # writable, as without workers
+        b["c"].numpy()[...] = 0.0  # writable, as without workers
         b["f"][...] = 0.0
-        assert not b["c"].data.any()
+        assert not b["c"].numpy().any()
 
 
 def test_del_of_the_iterator_stops_the_workers():
