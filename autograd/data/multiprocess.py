@@ -105,7 +105,6 @@ class MultiProcessIter:
         self._rcvd_idx = 0  # number of the next batch to yield
         # task number -> [worker id] while out, [worker id, result] once arrived early
         self._task_info: dict[int, list[Any]] = {}
-        self._tasks_outstanding = 0
         self._active = [True] * self._num_workers
         self._worker_cycle = itertools.cycle(range(self._num_workers))
         if not first:
@@ -138,7 +137,6 @@ class MultiProcessIter:
             return  # every worker's stream has ended
         self._index_queues[wid].put((self._send_idx, index))
         self._task_info[self._send_idx] = [wid]
-        self._tasks_outstanding += 1
         self._send_idx += 1
 
     # --------------------------------------------------------------------------- results
@@ -171,6 +169,11 @@ class MultiProcessIter:
                 except (EOFError, OSError):
                     pipe_closed = True  # its worker is gone: say which, below
                     break
+                except Exception as e:  # e.g. a class the worker could import and we cannot
+                    self._shutdown_workers()  # the pipe is out of step now: stop
+                    raise RuntimeError(
+                        f"DataLoader: a result from a worker could not be read here: {e!r}"
+                    ) from e
             self._check_workers_alive(pipe_closed)
             if pipe_closed:  # the worker's exit status did not come in time: still an error
                 self._shutdown_workers()
@@ -203,7 +206,6 @@ class MultiProcessIter:
                 del self._task_info[self._rcvd_idx]
                 return self._deliver(info[1])
             idx, result = self._get_result()
-            self._tasks_outstanding -= 1
             if isinstance(result, IterableStreamEnd):
                 self._active[result.worker_id] = False
                 self._put_task()

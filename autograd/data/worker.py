@@ -260,7 +260,7 @@ def worker_loop(
                 worker_init_fn(worker_id)
             fetcher = make_fetcher(dataset, iterable, auto_collation, collate_fn, drop_last)
         except Exception:
-            # Reported as the result of this worker's first task, like any fetch error.
+            # This worker cannot fetch: each of its tasks reports the error (below).
             init_error = _safe_error(ExceptionWrapper(sys.exc_info(), where))
         stream_ended = False
         while True:

@@ -15,6 +15,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd as ag
 from autograd.data import (
@@ -574,6 +576,45 @@ def test_iterable_dataset_length_and_option_errors():
         name = next(iter(kw))
         with pytest.raises(ValueError, match=f"IterableDataset: expected unspecified {name}"):
             DataLoader(Stream(3), **kw)
+
+
+class UnevenStreams(IterableDataset):
+    """Worker k yields lengths[k] samples (k * 100, k * 100 + 1, ...); the main process all."""
+
+    def __init__(self, lengths):
+        self.lengths = lengths
+
+    def __iter__(self):
+        info = get_worker_info()
+        ids = range(len(self.lengths)) if info is None else [info.id]
+        return iter([k * 100 + i for k in ids for i in range(self.lengths[k])])
+
+
+@settings(max_examples=10)
+@given(lengths=st.lists(st.integers(0, 7), min_size=1, max_size=3), bs=st.integers(1, 3),
+       drop_last=st.booleans(), prefetch=st.integers(1, 3), persistent=st.booleans())
+def test_uneven_worker_streams_interleave_as_in_pytorch(lengths, bs, drop_last, prefetch,
+                                                        persistent):
+    loader = DataLoader(UnevenStreams(lengths), bs, drop_last=drop_last,
+                        num_workers=len(lengths), prefetch_factor=prefetch,
+                        persistent_workers=persistent)
+    streams = [[k * 100 + i for i in range(n)] for k, n in enumerate(lengths)]
+    expected = interleave(streams, bs, drop_last)
+    for _epoch in range(2 if persistent else 1):
+        assert [b.tolist() for b in loader] == expected
+
+
+@settings(max_examples=10)
+@given(n=st.integers(0, 15), bs=st.integers(1, 5), drop_last=st.booleans(),
+       shuffle=st.booleans(), workers=st.integers(1, 3), prefetch=st.integers(1, 3),
+       seed=st.integers(0, 2**32 - 1))
+def test_map_dataset_batches_equal_the_main_process_ones(n, bs, drop_last, shuffle, workers,
+                                                         prefetch, seed):
+    ds = Rows(n)
+    ref = DataLoader(ds, bs, shuffle=shuffle, drop_last=drop_last, seed=seed)
+    par = DataLoader(ds, bs, shuffle=shuffle, drop_last=drop_last, seed=seed,
+                     num_workers=workers, prefetch_factor=prefetch)
+    assert batches_of(par) == batches_of(ref)
 
 
 # ----------------------------------------------------------------------------- spawn
