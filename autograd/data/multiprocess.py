@@ -1,7 +1,7 @@
 """The main-process side of ``DataLoader(num_workers > 0)``: start worker processes, hand them
 batches to fetch, put the results back in order, and always stop them.
 
-How it works (PyTorch's design):
+How it works (PyTorch's design, except for one result pipe per worker):
 
 - Each worker has its own index queue and its own result pipe. Task ``k`` (the ``k``-th item
   of the index sampler) goes to the next worker in round-robin order; at most

@@ -693,3 +693,14 @@ def test_batch_size_none_yields_converted_samples():
     assert [x.tolist() for (x,) in loader] == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
     arrays = DataLoader([np.array([1, 2]), np.array([3, 4])], batch_size=None)
     assert all(isinstance(t, ag.Tensor) for t in arrays)
+
+
+def test_default_start_method(monkeypatch):
+    from autograd import backend
+    from autograd.data.loader import _resolve_context
+
+    if sys.platform.startswith("linux"):
+        assert _resolve_context(None).get_start_method() == "fork"
+    monkeypatch.setattr(backend, "name", lambda: "cupy")  # CUDA cannot run in a forked child
+    assert _resolve_context(None).get_start_method() == "spawn"
+    assert _resolve_context("spawn").get_start_method() == "spawn"
