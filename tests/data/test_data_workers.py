@@ -210,6 +210,14 @@ def test_worker_seeds_info_and_init_fn():
     by_worker = {w: [s for s in epoch1 if s["id"] == w] for w in (0, 1)}
     for source in ("np", "ag", "py"):  # workers draw different numbers from every source
         assert by_worker[0][0][source] != by_worker[1][0][source]
+    for w, samples in by_worker.items():  # ... exactly the ones their seeds give
+        seed = base + w
+        legacy = np.random.RandomState(np.random.SeedSequence([w, base]).generate_state(4))
+        py = random.Random(seed)
+        ag_rng = np.random.default_rng(seed)
+        for s in samples:
+            assert s["np"] == legacy.rand() and s["py"] == py.random()
+            assert s["ag"] == ag.rand((), generator=ag_rng).item()
     epoch2 = [s for b in loader for s in b]
     assert epoch2[0]["seed"] != epoch1[0]["seed"]  # a new base seed every epoch
     again = DataLoader(Randoms(), batch_size=2, num_workers=2, seed=5, worker_init_fn=mark_init,
