@@ -1,10 +1,10 @@
 """DataLoader with worker processes: the same batches as num_workers=0, seeds and worker info,
-errors from workers, timeouts, dead workers, clean shutdown (no process left behind), persistent
-workers, iterable datasets, and the 'spawn' start method.
+errors from workers, timeouts, dead workers, clean shutdown (no process left behind) and
+persistent workers. Iterable datasets, 'spawn' and the options are in
+test_data_loader_streams_options.py; the helpers in workers_common.py.
 
-Every test runs under an alarm: a hang fails the test instead of stalling the suite. Worker
-processes are identified by the pids the datasets report from inside them; "gone" means the
-process no longer exists (it was joined: not even a zombie is left).
+Every test runs under an alarm (the bounded_in_time fixture): a hang fails the test instead of
+stalling the suite.
 """
 
 import os
@@ -17,131 +17,25 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import autograd as ag
-from autograd.data import (
-    DataLoader,
-    Dataset,
-    IterableDataset,
-    SequentialSampler,
-    TensorDataset,
-    WeightedRandomSampler,
-    get_worker_info,
+from workers_common import (
+    Pids,
+    Randoms,
+    Rows,
+    alive,
+    assert_gone,
+    batches_of,
+    catch,
+    mark_init,
+    pids_in,
 )
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses SIGALRM and /proc-free pids")
+import autograd as ag
+from autograd.data import DataLoader, Dataset, TensorDataset, WeightedRandomSampler, get_worker_info
 
-LIMIT_S = 60
-
-
-@pytest.fixture(autouse=True)
-def bounded_in_time():
-    def on_alarm(signum, frame):
-        raise TimeoutError(f"test still running after {LIMIT_S} s: a DataLoader hang")
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(LIMIT_S)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
-
-
-def alive(pid):
-    """Whether process pid exists and has not exited (a zombie has exited: who reaps an orphan
-    is up to the system's init, not to the DataLoader)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-    except OSError:  # no /proc: ask the kernel
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-
-
-def assert_gone(pids):
-    assert pids, "no worker pid was recorded"
-    assert pids.isdisjoint({os.getpid()})
-    left = [p for p in pids if alive(p)]
-    assert not left, f"worker processes {left} are still alive"
-
-
-# ----------------------------------------------------------------------------- datasets
-class Rows(Dataset):
-    """Samples (row, label) from arrays; no fast path (per-sample collate in the worker)."""
-
-    def __init__(self, n):
-        self.X = np.arange(n * 2, dtype=np.float64).reshape(n, 2)
-        self.y = np.arange(n) % 3
-
-    def __len__(self):
-        return len(self.y)
-
-    def __getitem__(self, i):
-        return self.X[i], int(self.y[i])
-
-
-class Pids(Dataset):
-    """Each sample is (index, pid of the process that fetched it)."""
-
-    def __init__(self, n, fail_at=None, sleep_at=None, die_at=None, sleep_s=1.5):
-        self.n, self.fail_at, self.sleep_at, self.die_at = n, fail_at, sleep_at, die_at
-        self.sleep_s = sleep_s
-
-    def __len__(self):
-        return self.n
-
-    def __getitem__(self, i):
-        if i == self.fail_at:
-            raise ValueError(f"bad sample at index {i}")
-        if i == self.sleep_at:
-            time.sleep(self.sleep_s)
-        if i == self.die_at:
-            os._exit(3)
-        return i, os.getpid()
-
-
-class Randoms(Dataset):
-    """Each sample reports who fetched it and the random numbers it saw there."""
-
-    def __len__(self):
-        return 8
-
-    def __getitem__(self, i):
-        info = get_worker_info()
-        return {
-            "id": info.id, "num_workers": info.num_workers, "seed": info.seed,
-            "same_dataset": info.dataset is self, "init": getattr(self, "init_id", -1),
-            "np": float(np.random.rand()), "ag": float(ag.rand(()).item()),
-            "py": random.random(),
-        }
-
-
-def mark_init(worker_id):
-    get_worker_info().dataset.init_id = worker_id
-
-
-def batches_of(loader):
-    """Batches as nested Python lists (comparable with ==)."""
-    def plain(x):
-        if isinstance(x, ag.Tensor):
-            return ("T", str(x.dtype), x.tolist())
-        if isinstance(x, np.ndarray):
-            return ("A", str(x.dtype), x.tolist())
-        if isinstance(x, (list, tuple)):
-            return [plain(v) for v in x]
-        if isinstance(x, dict):
-            return {k: plain(v) for k, v in x.items()}
-        return x
-
-    return [plain(b) for b in loader]
-
-
-def pids_in(batches):
-    return {int(p) for b in batches for p in np.ravel(b[1].numpy())}
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="uses fork, SIGALRM and SIGKILL"),
+    pytest.mark.usefixtures("bounded_in_time"),
+]
 
 
 # ----------------------------------------------------------------------------- same batches
@@ -227,18 +121,6 @@ def test_worker_seeds_info_and_init_fn():
 
 
 # ----------------------------------------------------------------------------- errors
-def catch(loader, exc_type):
-    """Run an epoch expecting exc_type; return its message and the batches seen before it.
-    (Catching here lets the iterator, kept by the traceback, go when this returns.)"""
-    seen = []
-    try:
-        for b in loader:
-            seen.append(b)
-    except exc_type as e:
-        return str(e), seen
-    raise AssertionError(f"{exc_type.__name__} was not raised")
-
-
 def test_an_error_in_a_worker_is_reraised_with_its_traceback_and_workers_stop():
     loader = DataLoader(Pids(12, fail_at=5), batch_size=2, num_workers=2)
     msg, seen = catch(loader, ValueError)
@@ -447,7 +329,7 @@ def test_workers_exit_when_the_main_process_is_killed():
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.run([sys.executable, "-c", _KILLED_MAIN], capture_output=True, text=True,
-                          timeout=LIMIT_S - 20, env=env)
+                          timeout=40, env=env)  # within the test's alarm
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     pids = {int(p) for p in proc.stdout.split()}
     assert len(pids) == 2
@@ -515,103 +397,6 @@ def test_persistent_workers_are_reused_and_give_the_same_batches():
     assert_gone(pids)
 
 
-# ----------------------------------------------------------------------------- iterable
-class Stream(IterableDataset):
-    """0..n-1; each worker takes every num_workers-th sample when shard=True."""
-
-    def __init__(self, n, shard=True):
-        self.n, self.shard = n, shard
-
-    def __iter__(self):
-        info = get_worker_info()
-        if info is None or not self.shard:
-            return iter(range(self.n))
-        return iter(range(info.id, self.n, info.num_workers))
-
-    def __len__(self):
-        return self.n
-
-
-def interleave(streams, bs, drop_last):
-    """PyTorch's order: batches go round-robin to the workers that still have data."""
-    batches = [[s[i:i + bs] for i in range(0, len(s), bs)] for s in streams]
-    if drop_last:
-        batches = [[b for b in bb if len(b) == bs] for bb in batches]
-    out = []
-    for k in range(max(map(len, batches), default=0)):
-        out += [bb[k] for bb in batches if k < len(bb)]
-    return out
-
-
-@pytest.mark.parametrize("n, bs, drop_last", [(11, 2, False), (11, 2, True), (3, 4, False),
-                                              (0, 2, False)])
-def test_iterable_dataset_shards_by_worker_info(n, bs, drop_last):
-    assert [b.tolist() for b in DataLoader(Stream(n), bs, drop_last=drop_last)] == \
-        interleave([list(range(n))], bs, drop_last)
-    got = [b.tolist() for b in DataLoader(Stream(n), bs, drop_last=drop_last, num_workers=2)]
-    assert got == interleave([list(range(0, n, 2)), list(range(1, n, 2))], bs, drop_last)
-    if not drop_last:
-        assert sorted(v for b in got for v in b) == list(range(n))
-
-
-def test_iterable_dataset_without_sharding_repeats_in_each_worker():
-    got = [b.tolist() for b in DataLoader(Stream(4, shard=False), 2, num_workers=2)]
-    assert got == [[0, 1], [0, 1], [2, 3], [2, 3]]  # PyTorch's documented pitfall
-
-
-def test_iterable_dataset_with_persistent_workers_restarts_each_epoch():
-    loader = DataLoader(Stream(7), 2, num_workers=2, persistent_workers=True)
-    first = [b.tolist() for b in loader]
-    assert first == interleave([[0, 2, 4, 6], [1, 3, 5]], 2, False)
-    for _ in loader:
-        break
-    assert [b.tolist() for b in loader] == first
-    no_batch = list(DataLoader(Stream(5), batch_size=None, num_workers=2))
-    assert no_batch == [0, 1, 2, 3, 4]
-
-
-def test_iterable_dataset_length_and_option_errors():
-    assert len(DataLoader(Stream(7), 2)) == 4 and len(DataLoader(Stream(7), 2, drop_last=True)) == 3
-
-    class NoLen(IterableDataset):
-        def __iter__(self):
-            return iter([1.0])
-
-    with pytest.raises(TypeError, match="define __len__"):
-        len(DataLoader(NoLen()))
-    for kw in ({"shuffle": True}, {"sampler": SequentialSampler(range(3))},
-               {"batch_sampler": [[0]]}):
-        name = next(iter(kw))
-        with pytest.raises(ValueError, match=f"IterableDataset: expected unspecified {name}"):
-            DataLoader(Stream(3), **kw)
-
-
-class UnevenStreams(IterableDataset):
-    """Worker k yields lengths[k] samples (k * 100, k * 100 + 1, ...); the main process all."""
-
-    def __init__(self, lengths):
-        self.lengths = lengths
-
-    def __iter__(self):
-        info = get_worker_info()
-        ids = range(len(self.lengths)) if info is None else [info.id]
-        return iter([k * 100 + i for k in ids for i in range(self.lengths[k])])
-
-
-@settings(max_examples=10)
-@given(lengths=st.lists(st.integers(0, 7), min_size=1, max_size=3), bs=st.integers(1, 3),
-       drop_last=st.booleans(), prefetch=st.integers(1, 3), persistent=st.booleans())
-def test_uneven_worker_streams_interleave_as_in_pytorch(lengths, bs, drop_last, prefetch,
-                                                        persistent):
-    loader = DataLoader(UnevenStreams(lengths), bs, drop_last=drop_last,
-                        num_workers=len(lengths), prefetch_factor=prefetch,
-                        persistent_workers=persistent)
-    streams = [[k * 100 + i for i in range(n)] for k, n in enumerate(lengths)]
-    expected = interleave(streams, bs, drop_last)
-    for _epoch in range(2 if persistent else 1):
-        assert [b.tolist() for b in loader] == expected
-
-
 @settings(max_examples=10)
 @given(n=st.integers(0, 15), bs=st.integers(1, 5), drop_last=st.booleans(),
        shuffle=st.booleans(), workers=st.integers(1, 3), prefetch=st.integers(1, 3),
@@ -623,92 +408,3 @@ def test_map_dataset_batches_equal_the_main_process_ones(n, bs, drop_last, shuff
     par = DataLoader(ds, bs, shuffle=shuffle, drop_last=drop_last, seed=seed,
                      num_workers=workers, prefetch_factor=prefetch)
     assert batches_of(par) == batches_of(ref)
-
-
-# ----------------------------------------------------------------------------- spawn
-def test_spawn_start_method():
-    ds = TensorDataset(np.arange(14.0).reshape(7, 2), np.arange(7))
-    ref = batches_of(DataLoader(ds, 3, shuffle=True, seed=4))
-    par = DataLoader(ds, 3, shuffle=True, seed=4, num_workers=2, multiprocessing_context="spawn")
-    assert batches_of(par) == ref
-    unpicklable = DataLoader(ds, 3, num_workers=1, multiprocessing_context="spawn",
-                             collate_fn=lambda s: s)
-    with pytest.raises(RuntimeError, match="define them at module level"):
-        iter(unpicklable)
-
-
-# ----------------------------------------------------------------------------- options
-def test_pin_memory_is_accepted_and_changes_nothing():
-    ds = TensorDataset(np.arange(6.0))
-    assert batches_of(DataLoader(ds, 4, pin_memory=True, num_workers=1)) == \
-        batches_of(DataLoader(ds, 4))
-
-
-def test_option_errors_as_in_pytorch():
-    ds = TensorDataset(np.zeros(4))
-    cases = [
-        ({"num_workers": -1}, "num_workers option should be a non-negative"),
-        ({"num_workers": 1.5}, "num_workers option should be a non-negative"),
-        ({"timeout": -1}, "timeout option should be non-negative"),
-        ({"prefetch_factor": 2}, "prefetch_factor option could only be specified"),
-        ({"num_workers": 1, "prefetch_factor": 0}, "prefetch_factor should be a positive int"),
-        ({"persistent_workers": True}, "persistent_workers option needs num_workers > 0"),
-        ({"sampler": [0, 1], "shuffle": True}, "sampler option is mutually exclusive with shuffle"),
-        ({"batch_sampler": [[0]], "batch_size": 2}, "batch_sampler option is mutually exclusive"),
-        ({"batch_sampler": [[0]], "shuffle": True}, "batch_sampler option is mutually exclusive"),
-        ({"batch_sampler": [[0]], "sampler": [0]}, "batch_sampler option is mutually exclusive"),
-        ({"batch_sampler": [[0]], "drop_last": True}, "batch_sampler option is mutually exclusive"),
-        ({"batch_size": None, "drop_last": True}, "disables auto-batching"),
-        ({"multiprocessing_context": "spawn"}, "multiprocessing_context can only be used"),
-    ]
-    for kw, match in cases:
-        with pytest.raises(ValueError, match=match):
-            DataLoader(ds, **kw)
-    with pytest.raises(ValueError, match="not a start method"):
-        DataLoader(ds, num_workers=1, multiprocessing_context="teleport")
-    with pytest.raises(TypeError, match="worker_init_fn must be callable"):
-        DataLoader(ds, num_workers=1, worker_init_fn=3)
-    with pytest.raises(TypeError, match="multiprocessing context"):
-        DataLoader(ds, num_workers=1, multiprocessing_context=3)
-    assert DataLoader(ds, num_workers=2).prefetch_factor == 2
-    assert DataLoader(ds).prefetch_factor is None
-
-
-def test_option_errors_are_the_ones_pytorch_raises():
-    torch = pytest.importorskip("torch")
-    ds = [0.0, 1.0, 2.0, 3.0]
-    for kw in ({"num_workers": -1}, {"timeout": -1}, {"prefetch_factor": 2},
-               {"persistent_workers": True}, {"sampler": [0, 1], "shuffle": True},
-               {"batch_sampler": [[0]], "batch_size": 2}, {"batch_sampler": [[0]], "shuffle": True},
-               {"batch_sampler": [[0]], "sampler": [0]}, {"batch_sampler": [[0]], "drop_last": True},
-               {"batch_size": None, "drop_last": True}, {"multiprocessing_context": "spawn"}):
-        with pytest.raises(ValueError):
-            DataLoader(ds, **kw)
-        with pytest.raises(ValueError):
-            torch.utils.data.DataLoader(ds, **kw)
-    # and the combinations both accept
-    for kw in ({"sampler": [3, 1], "batch_size": 2}, {"batch_sampler": [[0, 2]]},
-               {"batch_size": None}, {"num_workers": 1, "prefetch_factor": 3}):
-        ours = [getattr(b, "tolist", lambda b=b: b)() for b in DataLoader(ds, **kw)]
-        theirs = [getattr(b, "tolist", lambda b=b: b)() for b in torch.utils.data.DataLoader(ds, **kw)]
-        assert ours == theirs, kw
-
-
-def test_batch_size_none_yields_converted_samples():
-    ds = TensorDataset(np.arange(6.0).reshape(3, 2))
-    loader = DataLoader(ds, batch_size=None)
-    assert len(loader) == 3
-    assert [x.tolist() for (x,) in loader] == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
-    arrays = DataLoader([np.array([1, 2]), np.array([3, 4])], batch_size=None)
-    assert all(isinstance(t, ag.Tensor) for t in arrays)
-
-
-def test_default_start_method(monkeypatch):
-    from autograd import backend
-    from autograd.data.loader import _resolve_context
-
-    if sys.platform.startswith("linux"):
-        assert _resolve_context(None).get_start_method() == "fork"
-    monkeypatch.setattr(backend, "name", lambda: "cupy")  # CUDA cannot run in a forked child
-    assert _resolve_context(None).get_start_method() == "spawn"
-    assert _resolve_context("spawn").get_start_method() == "spawn"
