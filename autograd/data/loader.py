@@ -82,14 +82,17 @@ class DataLoader:
     the same batches, epoch after epoch), else ``generator`` (a ``numpy.random.Generator`` you
     own), else autograd's default generator (so ``autograd.manual_seed`` makes it reproducible).
     As in PyTorch, each ``iter(loader)`` first draws one ``base_seed`` from that same source,
-    with or without workers, so the batches never depend on ``num_workers``.
+    with or without workers, so the batches never depend on ``num_workers``. (One difference:
+    PyTorch draws it only once for ``persistent_workers``; here every epoch draws one, so that
+    the orders stay those of ``num_workers=0``. Persistent workers keep the seeds they started
+    with.) ``seed=`` is a tapegrad addition; PyTorch has only ``generator=``.
 
     **Workers.** ``num_workers > 0`` fetches and collates batches in that many worker processes
     (``multiprocessing``; the 'fork' start method on Linux ('spawn' on the CuPy backend, since
     CUDA cannot run in a forked child), or ``multiprocessing_context=`` such as ``'spawn'``,
     which needs a picklable dataset, ``collate_fn`` and ``worker_init_fn`` defined at module
-    level). The batches are the same, in the same order, as with
-    ``num_workers=0``. Each worker seeds Python's ``random``, ``autograd.manual_seed`` and
+    level). The batches are the same, in the same order, as with ``num_workers=0``. Each
+    worker seeds Python's ``random``, ``autograd.manual_seed`` and
     NumPy's global generator from ``base_seed + worker_id`` (see
     :func:`autograd.data.worker.seed_worker`), then calls ``worker_init_fn(worker_id)``;
     :func:`get_worker_info` tells a worker who it is. At most ``prefetch_factor * num_workers``
@@ -109,9 +112,8 @@ class DataLoader:
     ``batch_size=None`` with ``drop_last``; ``shuffle``/``sampler``/``batch_sampler`` with an
     :class:`IterableDataset`; ``prefetch_factor`` or ``persistent_workers`` without workers;
     ``multiprocessing_context`` without workers; negative ``num_workers`` or ``timeout``;
-    ``seed`` with ``generator``), ``TypeError`` for a
-    dataset that is neither map-style nor an :class:`IterableDataset` and for arguments of the
-    wrong type.
+    ``seed`` with ``generator``), ``TypeError`` for a dataset that is neither map-style nor an
+    :class:`IterableDataset` and for arguments of the wrong type.
 
     ``batch_size=len(dataset)`` is full-batch gradient descent, ``batch_size=1`` is SGD.
 
