@@ -1,9 +1,17 @@
 """Datasets and mini-batch loading, in PyTorch's habits (``torch.utils.data``).
 
 A *dataset* is anything with ``len(ds)`` and ``ds[i]`` (a :class:`Dataset` subclass, a
-:class:`TensorDataset` over arrays, even a plain list).  A :class:`DataLoader` draws batches of
-indices (in order, or shuffled reproducibly from a seed or generator), fetches the samples and
-stacks them into Tensors with :func:`default_collate`.
+:class:`TensorDataset` over arrays, even a plain list), or a stream (an :class:`IterableDataset`).
+A :class:`DataLoader` draws batches of indices from a sampler (in order, shuffled reproducibly
+from a seed or generator, or any :class:`Sampler`: :class:`WeightedRandomSampler`,
+:class:`SubsetRandomSampler`, :class:`DistributedSampler` for data-parallel training, ...),
+fetches the samples and stacks them into Tensors with :func:`default_collate`, in this process
+or in ``num_workers`` worker processes (the same batches either way; see :class:`DataLoader`).
+
+Modules: ``dataset`` (datasets), ``sampler`` and ``distributed`` (samplers), ``collate``,
+``loader`` (:class:`DataLoader`), ``fetch`` (sample fetching shared by the main process and the
+workers), ``worker`` (:func:`get_worker_info`, seeding, the worker loop and the transport of
+batches) and ``multiprocess`` (the main-process side of the workers).
 
 Full-batch training is ``batch_size=len(ds)``, mini-batch is any smaller size, and
 ``batch_size=1`` is stochastic gradient descent.
@@ -22,11 +30,31 @@ Full-batch training is ``batch_size=len(ds)``, mini-batch is any smaller size, a
 (1, 2) [1]
 """
 
-from .collate import default_collate
-from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .collate import default_collate, default_convert
+from .dataset import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
+from .distributed import DistributedSampler
 from .loader import DataLoader
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
+from .worker import WorkerInfo, get_worker_info
 
 __all__ = [
-    "ConcatDataset", "DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate",
-    "random_split",
+    "BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset",
+    "DistributedSampler", "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler",
+    "Subset", "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "WorkerInfo",
+    "default_collate", "default_convert", "get_worker_info", "random_split",
 ]
