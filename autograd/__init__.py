@@ -11,8 +11,11 @@ from . import functional
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
     arange,
+    as_tensor,
     empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
     full_like,
     linspace,
@@ -29,11 +32,19 @@ from .creation import (
 )
 from .differentiate import backward, grad
 from .function import Function, FunctionCtx
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graphviz import to_dot
 from .hooks import RemovableHandle
 from .ops import *  # noqa: F401,F403  (the primitives: autograd.exp, autograd.matmul, ...)
+from .ops.variants import add, div, sub  # PyTorch's alpha=/rounding_mode= over the primitives
 from .primitive import Primitive
 from .random import default_generator, manual_seed, seed
 from .tensor import Tensor, is_tensor

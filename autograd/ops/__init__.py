@@ -94,3 +94,41 @@ from .shape import (
     view,
 )
 from .softmax import log_softmax, softmax
+
+# PyTorch-named ops added for issue 13 (new modules, one family each)
+from . import variants
+from .cumulative import cumprod, cumsum
+from .queries import allclose, bincount, equal, nonzero, unique
+from .rounding import ceil, clamp_max, clamp_min, floor, frac, round, trunc
+from .sorting import argsort, kthvalue, median, sort, topk
+from .structure import (
+    diag,
+    diagonal,
+    index_select,
+    masked_select,
+    movedim,
+    narrow,
+    roll,
+    t,
+    trace,
+    tril,
+    triu,
+)
+from .transcendental import (
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    cosh,
+    hypot,
+    isfinite,
+    isinf,
+    isnan,
+    logaddexp,
+    sinh,
+    xlogy,
+)
+from .variants import all, any, divide, repeat_interleave, subtract

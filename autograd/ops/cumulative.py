@@ -1,0 +1,111 @@
+"""Cumulative primitives: ``cumsum`` and ``cumprod`` along one dimension (PyTorch's meaning).
+
+The gradient of a cumulative sum is the cumulative sum of ``g`` taken from the other end, so one
+primitive with a ``reverse`` flag is its own gradient, to any order.  ``cumprod``'s gradient is
+``reverse_cumsum(g * out) / x`` where ``x`` has no zeros; where it has zeros that division is
+0/0, so those inputs use the exact (zero-safe) form: the derivative of ``out_i`` by ``x_k`` is
+the product of ``x_j`` for ``j <= i, j != k``, built as a cumulative product of ``x`` with
+``x_k`` replaced by 1 (O(n^2) per slice, only for inputs holding a zero).
+
+>>> import autograd as ag
+>>> x = ag.tensor([2.0, 0.0, 3.0], requires_grad=True)
+>>> y = ag.cumprod(x, 0)
+>>> y.sum().backward()
+>>> x.grad
+tensor([1., 8., 0.])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..backend import xp
+from ..primitive import Primitive
+from ._dims import data_of, one_dim
+
+
+def _cumsum_fwd(x: Any, axis: int, reverse: bool = False, dtype: Any = None) -> Any:
+    if x.ndim == 0:
+        return xp.array(x, dtype=dtype, copy=True)
+    if reverse:  # the gradient's direction: flips are views, so this is one cumsum
+        return xp.flip(xp.cumsum(xp.flip(x, axis), axis=axis, dtype=dtype), axis)
+    return xp.cumsum(x, axis=axis, dtype=dtype)
+
+
+def _cumprod_fwd(x: Any, axis: int, dtype: Any = None) -> Any:
+    if x.ndim == 0:
+        return xp.array(x, dtype=dtype, copy=True)
+    return xp.cumprod(x, axis=axis, dtype=dtype)
+
+
+def _dcumsum(g: Any, out: Any, x: Any, axis: int, reverse: bool = False, dtype: Any = None) -> Any:
+    return _cumsum.raw(g, axis=axis, reverse=not reverse)
+
+
+_cumsum = Primitive("cumsum", _cumsum_fwd, (_dcumsum,), reads_inputs=False)
+
+
+def _exact_dcumprod(g: Any, x: Any, axis: int) -> Any:
+    """Zero-safe VJP of an (ascending) cumprod along ``axis``: O(n^2) per slice."""
+    nd = len(x.shape)
+    perm = tuple(i for i in range(nd) if i != axis) + (axis,)
+    inv = tuple(perm.index(i) for i in range(nd))
+    xt = x.transpose(perm)
+    gt = g.transpose(perm)
+    n = x.shape[axis]
+    eye = xp.eye(n, dtype=bool)
+    # rows[..., k, :] is the slice with x_k replaced by 1; its cumprod at i >= k is d out_i/d x_k
+    rows = where.raw(eye, 1.0, xt[..., None, :])
+    parts = _cumprod.raw(rows, axis=nd)
+    upper = xp.triu(xp.ones((n, n), dtype=bool))
+    return (parts * (gt[..., None, :] * upper)).sum(axis=-1).transpose(inv)
+
+
+def _dcumprod(g: Any, out: Any, x: Any, axis: int, dtype: Any = None) -> Any:
+    if len(x.shape) == 0:
+        return g
+    if not (data_of(x) == 0).any():
+        return _cumsum.raw(g * out, axis=axis, reverse=True) / x
+    return _exact_dcumprod(g, x, axis)
+
+
+_cumprod = Primitive("cumprod", _cumprod_fwd, (_dcumprod,), save_out=True)
+
+
+def _cum_call(prim: Primitive, x: Any, dim: Any, dtype: Any, op: str) -> Any:
+    if dim is None:
+        raise TypeError(f"{op}: dim is required (PyTorch has no flattened {op}); pass dim=0 "
+                        "for a 1-D tensor")
+    ax = one_dim(dim, tuple(xp.shape(x)), op)
+    if dtype is not None:
+        x = astype(x, dtype)
+    return prim(x, axis=ax)
+
+
+def cumsum(x: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:
+    """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]`` (``torch.cumsum``).
+
+    ``dtype`` casts the input first (integers and bools otherwise give int64, as in PyTorch).
+    ``axis`` is accepted as NumPy's name for ``dim``.  The gradient is the running sum of the
+    output gradient taken from the end.  Raises TypeError without a dim, IndexError/ValueError
+    (``AxisError``) for a dim out of range.
+
+    >>> import autograd as ag
+    >>> ag.cumsum(ag.tensor([1.0, 2.0, 3.0]), dim=0)
+    tensor([1., 3., 6.])
+    """
+    return _cum_call(_cumsum, x, dim if axis is None else axis, dtype, "cumsum")
+
+
+def cumprod(x: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:
+    """Running product along ``dim`` (``torch.cumprod``); exact gradients when ``x`` has zeros.
+
+    >>> import autograd as ag
+    >>> ag.cumprod(ag.tensor([1.0, 2.0, 3.0]), 0)
+    tensor([1., 2., 6.])
+    """
+    return _cum_call(_cumprod, x, dim if axis is None else axis, dtype, "cumprod")
+
+
+from .arithmetic import where  # noqa: E402
+from .shape import astype  # noqa: E402
