@@ -7,6 +7,8 @@
 tensor([ 5.43656366, 22.1671683 ])
 """
 
+import importlib as _importlib
+
 from . import functional
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
@@ -45,6 +47,10 @@ from .graphviz import to_dot
 from .hooks import RemovableHandle
 from .ops import *  # noqa: F401,F403  (the primitives: autograd.exp, autograd.matmul, ...)
 from .ops.variants import add, div, sub  # PyTorch's alpha=/rounding_mode= over the primitives
+
+# ``autograd.linalg`` is the torch.linalg-like package; the star import above bound the name to
+# ``autograd.ops.linalg`` (matmul, einsum), and ``from . import`` would return that binding
+linalg = _importlib.import_module(".linalg", __name__)
 from .primitive import Primitive
 from .random import default_generator, manual_seed, seed
 from .tensor import Tensor, is_tensor
