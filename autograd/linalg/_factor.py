@@ -257,7 +257,7 @@ def _dqr(gs: Any, out: Any, a: Any, mode: str = "reduced") -> Any:
     y = a[..., :, m:]
     gu, gv = gr[..., :, :m], gr[..., :, m:]
     gx = _qr_square_back(gq + y @ T(gv), gu, q, r[..., :, :m])
-    return concatenate([gx, q @ gv], axis=-1)
+    return _cat_prim(2).raw(gx, q @ gv, axis=len(a.shape) - 1)
 
 
 _qr = Primitive("linalg_qr", _qr_fwd, (_dqr,), n_out=2)
@@ -332,7 +332,7 @@ def pinv(A: Any, *, atol: float | None = None, rtol: float | None = None,
 
 
 from ..ops.arithmetic import where  # noqa: E402
-from ..ops.shape import concatenate  # noqa: E402
+from ..ops.shape import _cat_prim  # noqa: E402
 from ..ops.structure import _tri  # noqa: E402
 from ..tensor import Tensor  # noqa: E402
 

@@ -68,8 +68,9 @@ def _xlogy_fwd(x: Any, y: Any) -> Any:
 
 
 def _dxlogy_x(g: Any, out: Any, x: Any, y: Any) -> Any:
-    # PyTorch: grad * xlogy(x != 0, y), i.e. log(y) except 0 where x == 0
-    return g * where.raw(logical_and.raw(x == 0, ~isnan.raw(y)), 0.0, log.raw(y))
+    # log(y), also at x == 0 (the derivative of x log y there); 0 where x == 0 and y <= 0,
+    # where log(y) is -inf/nan and the value is the constant 0 (PyTorch's mask)
+    return where.raw(logical_and.raw(x == 0, y <= 0), 0.0, g * log.raw(y))
 
 
 xlogy = Primitive("xlogy", _xlogy_fwd, (_quiet(_dxlogy_x), _quiet(lambda g, out, x, y: g * x / y)))
