@@ -2,8 +2,9 @@
 
 The gradient of a cumulative sum is the cumulative sum of ``g`` taken from the other end, so one
 primitive with a ``reverse`` flag is its own gradient, to any order.  ``cumprod``'s gradient is
-``reverse_cumsum(g * out) / x`` where ``x`` has no zeros; where it has zeros that division is
-0/0, so those inputs use the exact (zero-safe) form: the derivative of ``out_i`` by ``x_k`` is
+``reverse_cumsum(g * out) / x`` where ``x`` has no zeros; where it has zeros (or elements below
+sqrt(eps) in magnitude, or products that underflow to 0) that division is 0/0 or inaccurate, so
+those inputs use the exact (zero-safe) form: the derivative of ``out_i`` by ``x_k`` is
 the product of ``x_j`` for ``j <= i, j != k``, built as a cumulative product of ``x`` with
 ``x_k`` replaced by 1 (O(n^2) per slice, only for inputs holding a zero).
 
@@ -27,9 +28,17 @@ from ._dims import data_of, one_dim
 def _cumsum_fwd(x: Any, axis: int, reverse: bool = False, dtype: Any = None) -> Any:
     if x.ndim == 0:
         return xp.array(x, dtype=dtype, copy=True)
-    if reverse:  # the gradient's direction: flips are views, so this is one cumsum
-        return xp.flip(xp.cumsum(xp.flip(x, axis), axis=axis, dtype=dtype), axis)
-    return xp.cumsum(x, axis=axis, dtype=dtype)
+    if reverse:
+        # the gradient's direction: one cumsum of the reversed view, written through a reversed
+        # view of a fresh array, so the result is an ordinary C-ordered array (a flipped view
+        # would have to be copied again when it lands in a leaf's .grad)
+        rev = (slice(None),) * axis + (slice(None, None, -1),)
+        if x.dtype.kind != "f" or dtype is not None:  # NumPy's integer promotion decides
+            return x[rev].cumsum(axis=axis, dtype=dtype)[rev]
+        out = xp.empty(x.shape, dtype=x.dtype)
+        x[rev].cumsum(axis=axis, out=out[rev])
+        return out
+    return x.cumsum(axis=axis, dtype=dtype)  # the method: no np.cumsum dispatch layer
 
 
 def _cumprod_fwd(x: Any, axis: int, dtype: Any = None) -> Any:
@@ -64,7 +73,11 @@ def _exact_dcumprod(g: Any, x: Any, axis: int) -> Any:
 def _dcumprod(g: Any, out: Any, x: Any, axis: int, dtype: Any = None) -> Any:
     if len(x.shape) == 0:
         return g
-    if not (data_of(x) == 0).any():
+    xd, od = data_of(x), data_of(out)
+    # The division form needs no product that underflowed to 0 and no x_k near 0: its own
+    # derivative, (g out)'/x - g out/x**2, cancels two terms of size 1/x**2, leaving an absolute
+    # error of about eps/x**2 in second derivatives.  Below sqrt(eps) the exact form is used.
+    if xd.size and od.all() and xp.abs(xd).min() >= xp.sqrt(xp.finfo(xd.dtype).eps):
         return _cumsum.raw(g * out, axis=axis, reverse=True) / x
     return _exact_dcumprod(g, x, axis)
 
@@ -76,7 +89,8 @@ def _cum_call(prim: Primitive, x: Any, dim: Any, dtype: Any, op: str) -> Any:
     if dim is None:
         raise TypeError(f"{op}: dim is required (PyTorch has no flattened {op}); pass dim=0 "
                         "for a 1-D tensor")
-    ax = one_dim(dim, tuple(xp.shape(x)), op)
+    shape = x.shape if isinstance(x, Tensor) else xp.shape(x)
+    ax = one_dim(dim, shape, op)
     if dtype is not None:
         x = astype(x, dtype)
     return prim(x, axis=ax)
@@ -107,5 +121,6 @@ def cumprod(x: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> 
     return _cum_call(_cumprod, x, dim if axis is None else axis, dtype, "cumprod")
 
 
+from ..tensor import Tensor  # noqa: E402
 from .arithmetic import where  # noqa: E402
 from .shape import astype  # noqa: E402

@@ -4,7 +4,7 @@ Each finds integer indices along one dimension (no gradient) and then reads ``x`
 one primitive pair: :data:`_take` reads ``x`` at indices that are distinct along the dimension,
 :data:`_put` writes ``g`` into zeros at those indices.  Each is the other's gradient, so every
 order of derivative works, and because the indices never repeat within a slice the write is a
-plain ``put_along_axis`` (no accumulation).
+plain assignment (no ``add.at`` accumulation).
 
 Sorting is stable: equal values keep their order (descending too), so the indices are
 deterministic.  NaN sorts as the largest value, as in PyTorch.
@@ -29,22 +29,24 @@ from ._dims import one_dim
 from .reduction import ValuesIndices
 
 
-def _take_fwd(x: Any, index: Any, axis: int) -> Any:
-    return xp.take_along_axis(x, index, axis)
+# ``index`` is an open grid (``indexing._open_grid``): the indices along the axis and aranges
+# broadcasting over the others, built once per call and shared by the forward and the rules
+def _take_fwd(x: Any, index: tuple[Any, ...]) -> Any:
+    return x[index]
 
 
-def _put_fwd(g: Any, index: Any, axis: int, shape: tuple[int, ...]) -> Any:
+def _put_fwd(g: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
     z = xp.zeros(shape, dtype=g.dtype)
-    xp.put_along_axis(z, index, g, axis)
+    z[index] = g  # distinct positions: a plain assignment, no accumulation needed
     return z
 
 
-def _dtake(g: Any, out: Any, x: Any, index: Any, axis: int) -> Any:
-    return _put.raw(g, index=index, axis=axis, shape=tuple(x.shape))
+def _dtake(g: Any, out: Any, x: Any, index: tuple[Any, ...]) -> Any:
+    return _put.raw(g, index=index, shape=tuple(x.shape))
 
 
-def _dput(g: Any, out: Any, src: Any, index: Any, axis: int, shape: tuple[int, ...]) -> Any:
-    return _take.raw(g, index=index, axis=axis)
+def _dput(g: Any, out: Any, src: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
+    return _take.raw(g, index=index)
 
 
 _take = Primitive("sort", _take_fwd, (_dtake,), reads_inputs=False)
@@ -81,7 +83,7 @@ def _prep(x: Any, dim: Any, op: str) -> tuple[Any, Any, int, bool]:
 
 
 def _pick(prim: Primitive, x: Any, idx: Any, ax: int, scalar: bool, keep: bool) -> ValuesIndices:
-    values = prim(x, index=idx, axis=ax)
+    values = prim(x, index=_open_grid(tuple(idx.shape), ax, idx))
     indices = idx.astype(np.int64, copy=False)
     if scalar:
         values = reshape(values, ())
@@ -212,4 +214,5 @@ def median(x: Any, dim: Any = None, keepdim: bool = False) -> Any:
 
 
 from ..tensor import Tensor  # noqa: E402
+from .indexing import _open_grid  # noqa: E402
 from .shape import reshape  # noqa: E402
