@@ -47,11 +47,23 @@ def _cumprod_fwd(x: Any, axis: int, dtype: Any = None) -> Any:
     return xp.cumprod(x, axis=axis, dtype=dtype)
 
 
-def _dcumsum(g: Any, out: Any, x: Any, axis: int, reverse: bool = False, dtype: Any = None) -> Any:
-    return _cumsum.raw(g, axis=axis, reverse=not reverse)
+_cumsum_prims: dict[tuple[int, bool], Primitive] = {}
 
 
-_cumsum = Primitive("cumsum", _cumsum_fwd, (_dcumsum,), reads_inputs=False)
+def _cumsum_along(axis: int, reverse: bool = False) -> Primitive:
+    """The cumsum primitive for one axis and direction, built once.  The axis is bound rather
+    than passed as a parameter so that a call takes the primitive's one-operand fast path."""
+    p = _cumsum_prims.get((axis, reverse))
+    if p is None:
+        def fwd(x: Any) -> Any:
+            return _cumsum_fwd(x, axis, reverse)
+
+        def rule(g: Any, out: Any, x: Any) -> Any:
+            return _cumsum_along(axis, not reverse).raw(g)
+
+        p = _cumsum_prims[(axis, reverse)] = Primitive("cumsum", fwd, (rule,),
+                                                       reads_inputs=False)
+    return p
 
 
 def _exact_dcumprod(g: Any, x: Any, axis: int) -> Any:
@@ -78,14 +90,14 @@ def _dcumprod(g: Any, out: Any, x: Any, axis: int, dtype: Any = None) -> Any:
     # derivative, (g out)'/x - g out/x**2, cancels two terms of size 1/x**2, leaving an absolute
     # error of about eps/x**2 in second derivatives.  Below sqrt(eps) the exact form is used.
     if xd.size and od.all() and xp.abs(xd).min() >= xp.sqrt(xp.finfo(xd.dtype).eps):
-        return _cumsum.raw(g * out, axis=axis, reverse=True) / x
+        return _cumsum_along(axis, True).raw(g * out) / x
     return _exact_dcumprod(g, x, axis)
 
 
 _cumprod = Primitive("cumprod", _cumprod_fwd, (_dcumprod,), save_out=True)
 
 
-def _cum_call(prim: Primitive, x: Any, dim: Any, dtype: Any, op: str) -> Any:
+def _cum_axis(x: Any, dim: Any, dtype: Any, op: str) -> tuple[Any, int]:
     if dim is None:
         raise TypeError(f"{op}: dim is required (PyTorch has no flattened {op}); pass dim=0 "
                         "for a 1-D tensor")
@@ -93,7 +105,7 @@ def _cum_call(prim: Primitive, x: Any, dim: Any, dtype: Any, op: str) -> Any:
     ax = one_dim(dim, shape, op)
     if dtype is not None:
         x = astype(x, dtype)
-    return prim(x, axis=ax)
+    return x, ax
 
 
 def cumsum(x: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:
@@ -108,7 +120,8 @@ def cumsum(x: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> A
     >>> ag.cumsum(ag.tensor([1.0, 2.0, 3.0]), dim=0)
     tensor([1., 3., 6.])
     """
-    return _cum_call(_cumsum, x, dim if axis is None else axis, dtype, "cumsum")
+    x, ax = _cum_axis(x, dim if axis is None else axis, dtype, "cumsum")
+    return _cumsum_along(ax)(x)
 
 
 def cumprod(x: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:
@@ -118,7 +131,8 @@ def cumprod(x: Any, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> 
     >>> ag.cumprod(ag.tensor([1.0, 2.0, 3.0]), 0)
     tensor([1., 2., 6.])
     """
-    return _cum_call(_cumprod, x, dim if axis is None else axis, dtype, "cumprod")
+    x, ax = _cum_axis(x, dim if axis is None else axis, dtype, "cumprod")
+    return _cumprod(x, axis=ax)
 
 
 from ..tensor import Tensor  # noqa: E402
