@@ -46,7 +46,10 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graphviz import to_dot
 from .hooks import RemovableHandle
 from .ops import *  # noqa: F401,F403  (the primitives: autograd.exp, autograd.matmul, ...)
-from .ops.variants import add, div, sub  # PyTorch's alpha=/rounding_mode= over the primitives
+
+# PyTorch's alpha=/rounding_mode= forms over the primitives (``autograd.ops.add`` etc. stay the
+# primitives, used by the operators)
+from .ops.variants import add, div, sub  # type: ignore[assignment]
 
 # ``autograd.linalg`` is the torch.linalg-like package; the star import above bound the name to
 # ``autograd.ops.linalg`` (matmul, einsum), and ``from . import`` would return that binding

@@ -97,7 +97,9 @@ class enable_grad(_ModeContext):
 
 
 class inference_mode(_ModeContext):
-    """Disable recording for inference, as a context manager or decorator (``torch.inference_mode``).
+    """Disable recording for inference, as a context manager or decorator.
+
+    PyTorch's ``torch.inference_mode``.
 
     Like :class:`no_grad` (thread-local; tensors made inside never record, so they have no
     ``grad_fn`` and ``requires_grad`` is False); ``is_inference_mode_enabled()`` reports it.

@@ -35,7 +35,8 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
     magnitude) or 0 (the count of nonzeros, zero gradient).
 
     >>> import autograd as ag
-    >>> ag.linalg.vector_norm(ag.tensor([3.0, -4.0])), ag.linalg.vector_norm(ag.tensor([3.0, -4.0]), 1)
+    >>> v = ag.tensor([3.0, -4.0])
+    >>> ag.linalg.vector_norm(v), ag.linalg.vector_norm(v, 1)
     (tensor(5.), tensor(7.))
     """
     d = data(x)

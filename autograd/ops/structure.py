@@ -89,13 +89,13 @@ def _diag_scatter_fwd(g: Any, offset: int, d1: int, d2: int, shape: tuple[int, .
     return xp.transpose(z, inv)
 
 
-_diagonal = Primitive(
+_diagonal: Primitive = Primitive(
     "diagonal", _diagonal_fwd,
     (lambda g, out, x, offset, d1, d2: _diag_scatter.raw(g, offset=offset, d1=d1, d2=d2,
                                                           shape=_shape(x)),),
     reads_inputs=False,
 )
-_diag_scatter = Primitive(
+_diag_scatter: Primitive = Primitive(
     "diag_embed", _diag_scatter_fwd,
     (lambda g, out, src, offset, d1, d2, shape: _diagonal.raw(g, offset=offset, d1=d1, d2=d2),),
     reads_inputs=False,

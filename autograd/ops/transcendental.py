@@ -30,8 +30,8 @@ def _quiet(fn: Any) -> Any:
     return run
 
 
-sinh = Primitive("sinh", xp.sinh, (lambda g, out, x: g * cosh.raw(x),), scalar=math.sinh)
-cosh = Primitive("cosh", xp.cosh, (lambda g, out, x: g * sinh.raw(x),), scalar=math.cosh)
+sinh: Primitive = Primitive("sinh", xp.sinh, (lambda g, out, x: g * cosh.raw(x),), scalar=math.sinh)
+cosh: Primitive = Primitive("cosh", xp.cosh, (lambda g, out, x: g * sinh.raw(x),), scalar=math.cosh)
 asinh = Primitive("asinh", xp.arcsinh, (lambda g, out, x: g / sqrt.raw(x * x + 1),),
                   scalar=math.asinh)
 acosh = Primitive("acosh", _quiet(xp.arccosh), (_quiet(lambda g, out, x: g / sqrt.raw(x * x - 1)),))
