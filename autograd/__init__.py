@@ -50,12 +50,12 @@ from .ops import *  # noqa: F401,F403  (the primitives: autograd.exp, autograd.m
 # PyTorch's alpha=/rounding_mode= forms over the primitives (``autograd.ops.add`` etc. stay the
 # primitives, used by the operators)
 from .ops.variants import add, div, sub  # type: ignore[assignment]
+from .primitive import Primitive
+from .random import default_generator, manual_seed, seed
+from .tensor import Tensor, is_tensor
 
 # ``autograd.linalg`` is the torch.linalg-like package; the star import above bound the name to
 # ``autograd.ops.linalg`` (matmul, einsum), and ``from . import`` would return that binding
 linalg = _importlib.import_module(".linalg", __name__)
-from .primitive import Primitive
-from .random import default_generator, manual_seed, seed
-from .tensor import Tensor, is_tensor
 
 __version__ = "0.1.0"
