@@ -115,6 +115,13 @@ from .structure import (
 from .transcendental import (
     acos,
     acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
     asin,
     asinh,
     atan,

@@ -76,6 +76,10 @@ def _dxlogy_x(g: Any, out: Any, x: Any, y: Any) -> Any:
 xlogy = Primitive("xlogy", _xlogy_fwd, (_quiet(_dxlogy_x), _quiet(lambda g, out, x, y: g * x / y)))
 
 
+# PyTorch's (and NumPy's) other names
+arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
 isnan = Primitive("isnan", xp.isnan)  # bool results: no gradient
 isinf = Primitive("isinf", xp.isinf)
 isfinite = Primitive("isfinite", xp.isfinite)
