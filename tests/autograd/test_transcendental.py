@@ -86,6 +86,12 @@ def test_clamp_min_max(a, bound):
                      lambda t, name=name: getattr(t, name)(bound), a)
 
 
+def test_clamp_min_max_at_the_bound_pass_the_gradient_like_torch():
+    a = np.array([-1.0, 0.5, 2.0])
+    torch_agrees(lambda t: t.clamp_min(0.5), lambda t: t.clamp_min(0.5), a)
+    torch_agrees(lambda t: t.clamp_max(0.5), lambda t: t.clamp_max(0.5), a)
+
+
 def test_clamp_min_with_a_tensor_bound_gets_its_gradient():
     torch_agrees(lambda x, b: x.clamp_min(b), lambda x, b: x.clamp_min(b),
                  np.array([-1.0, 0.5, 2.0]), np.array([0.0, 1.0, 1.0]))
