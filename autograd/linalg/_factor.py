@@ -291,11 +291,17 @@ def _pinv_fwd(a: Any, atol: float | None = None, rtol: float | None = None,
     m, n = a.shape[-2], a.shape[-1]
     if a.size == 0:
         return xp.zeros(a.shape[:-2] + (n, m), dtype=a.dtype)
-    u, s, vh = xp.linalg.svd(a, full_matrices=False)
-    smax = s[..., :1]
     if rtol is None:
         rtol = 0.0 if atol is not None and atol > 0 else max(m, n) * np.finfo(a.dtype).eps
-    cutoff = xp.maximum(atol or 0.0, rtol * smax)
+    if hermitian:  # eigendecomposition of the lower triangle: A = V diag(w) V^T
+        w, v = xp.linalg.eigh(a)
+        mag = xp.abs(w)
+        cutoff = xp.maximum(atol or 0.0, rtol * mag.max(axis=-1, keepdims=True))
+        keep = mag > cutoff
+        winv = xp.where(keep, 1.0 / xp.where(keep, w, 1.0), 0.0).astype(a.dtype)
+        return (v * winv[..., None, :]) @ T(v)
+    u, s, vh = xp.linalg.svd(a, full_matrices=False)
+    cutoff = xp.maximum(atol or 0.0, rtol * s[..., :1])
     keep = s > cutoff
     sinv = xp.where(keep, 1.0 / xp.where(keep, s, 1.0), 0.0).astype(a.dtype)
     return T(vh) @ (sinv[..., :, None] * T(u))
@@ -318,12 +324,14 @@ def pinv(A: Any, *, atol: float | None = None, rtol: float | None = None,
          hermitian: bool = False) -> Any:
     """Moore-Penrose pseudo-inverse of a matrix or batch, as ``torch.linalg.pinv``: singular
     values at or below ``max(atol, rtol * s_max)`` count as zero (default ``rtol``:
-    ``max(m, n) * eps`` when ``atol`` is not given).  The gradient (constant-rank formula) is
-    correct where small perturbations keep the rank.  ``hermitian`` is accepted; the SVD is
-    used in every case.
+    ``max(m, n) * eps`` when ``atol`` is not given).  ``hermitian=True``: ``A`` is symmetric
+    and only its lower triangle is read (an eigendecomposition instead of the SVD).  The gradient
+    (constant-rank formula) is correct where small perturbations keep the rank.
     """
-    check_matrix(A, "linalg.pinv")
+    check_matrix(A, "linalg.pinv", square=bool(hermitian))
     params: dict[str, Any] = {}
+    if hermitian:
+        params["hermitian"] = True
     if atol is not None:
         params["atol"] = float(atol)
     if rtol is not None:

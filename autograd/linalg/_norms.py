@@ -25,7 +25,7 @@ def _axes(dim: Any, nd: int, op: str) -> tuple[int, ...] | None:
         out.append(d % max(nd, 1))
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated dim in {dim!r}")
-    return tuple(out)
+    return tuple(out) if nd else ()  # a 0-d tensor: dim 0 / -1 reduce over nothing
 
 
 def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
@@ -54,8 +54,13 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
         return sum(where(x != 0, 1.0, x * 0.0), axis=axes, keepdims=keepdim)
     if p > 0 or p == -math.inf:
         return norm_p(x, p, axis=axes, keepdims=keepdim)
-    with xp.errstate(divide="ignore"):
+    # p < 0: a zero anywhere in a group makes its norm 0; there the gradient is 0 (PyTorch's
+    # subgradient), so those groups are computed from ones (no inf * 0) and then replaced by 0
+    zero = xp.any(d == 0, axis=axes, keepdims=True)
+    if not zero.any():
         return sum(abs(x) ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+    r = sum(abs(where(zero, 1.0, x)) ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+    return where(xp.any(d == 0, axis=axes, keepdims=keepdim), 0.0, r)
 
 
 def _restore(r: Any, dims: tuple[int, int], keepdim: bool) -> Any:

@@ -222,3 +222,18 @@ def test_float32_stays_float32(fn):
     assert y.dtype == np.float32
     y.sum().backward()
     assert x.grad.dtype == np.float32 and np.all(np.isfinite(x.grad.data))
+
+
+def test_negative_order_vector_norm_at_zero_has_zero_gradient_like_torch():
+    a = np.array([[0.0, 2.0, 1.0], [1.0, 2.0, 4.0]])
+    torch_agrees(lambda t: LA.vector_norm(t, -0.5, dim=1), lambda t: torch.linalg.vector_norm(
+        t, -0.5, dim=1), a)
+    x = Tensor(a, requires_grad=True)
+    LA.vector_norm(x, -1, dim=1)[0].backward()
+    np.testing.assert_array_equal(x.grad.data[0], [0.0, 0.0, 0.0])
+
+
+def test_pinv_hermitian_reads_the_lower_triangle_like_torch():
+    a = np.array([[2.0, 9.0], [1.0, 3.0]])  # only [[2, 1], [1, 3]] is read
+    torch_agrees(lambda t: LA.pinv(t, hermitian=True),
+                 lambda t: torch.linalg.pinv(t, hermitian=True), a, atol=1e-9)
