@@ -260,14 +260,15 @@ def masked_select(x: Any, mask: Any) -> Any:
 
 
 def t(x: Any) -> Any:
-    """``torch.t``: transpose a 2-D tensor; 0-d and 1-D tensors are returned as they are."""
+    """``torch.t``: transpose a 2-D tensor; 0-d and 1-D tensors come back unchanged (as a view,
+    like PyTorch)."""
     shape = _shape(x)
     if len(shape) > 2:
         raise ValueError(
             f"t: expects a tensor with <= 2 dimensions, got shape {shape}; use .mT or "
             ".transpose(dim0, dim1)"
         )
-    return swapaxes(x, 0, 1) if len(shape) == 2 else x
+    return swapaxes(x, 0, 1) if len(shape) == 2 else reshape(x, shape)
 
 
 from .indexing import getitem  # noqa: E402
