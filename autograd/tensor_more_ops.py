@@ -149,6 +149,10 @@ class _MoreOpsMixin:
     def xlogy(self, other: Any) -> Any:
         return _ops.xlogy(self, other)
 
+    # PyTorch's (and NumPy's) other names
+    arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
     def remainder(self, other: Any) -> Any:
         return _ops.remainder(self, other)
 

@@ -104,6 +104,7 @@ from .structure import (
     diagonal,
     index_select,
     masked_select,
+    moveaxis,
     movedim,
     narrow,
     roll,

@@ -199,6 +199,9 @@ def movedim(x: Any, source: Any, destination: Any) -> Any:
     return permute(x, perm)
 
 
+moveaxis = movedim  # PyTorch's alias (NumPy's name)
+
+
 def narrow(x: Any, dim: int, start: Any, length: int) -> Any:
     """``x`` restricted to ``start .. start + length`` along ``dim`` (a view), like
     ``torch.narrow``; a negative ``start`` counts from the end."""
