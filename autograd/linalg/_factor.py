@@ -239,6 +239,11 @@ def _qr_square_back(gq: Any, gr: Any, q: Any, r: Any) -> Any:
 
 
 def _dqr(gs: Any, out: Any, a: Any, mode: str = "reduced") -> Any:
+    if mode == "r":
+        raise RuntimeError(
+            "linalg.qr: the derivative of mode='r' is not implemented (it depends on Q, which "
+            "that mode does not return); use mode='reduced'"
+        )
     gq, gr = gs
     q, r = _qr.raw(a, mode="reduced")
     m, n = a.shape[-2], a.shape[-1]
@@ -268,18 +273,14 @@ def qr(A: Any, mode: str = "reduced") -> QRResult:
     ``torch.linalg.qr``: ``mode`` 'reduced' (default), 'complete' or 'r' (``Q`` empty).
 
     Differentiable for full-rank inputs (``R`` invertible); not for ``mode='r'`` or
-    'complete' with ``m > n``.  Signs follow LAPACK (may differ from PyTorch by column signs).
+    'complete' with ``m > n`` (backward raises RuntimeError there, as in PyTorch).  Signs
+    follow LAPACK (may differ from PyTorch by column signs).
     """
     shape = check_matrix(A, "linalg.qr")
     if mode not in ("reduced", "complete", "r"):
         raise ValueError(f"linalg.qr: mode must be 'reduced', 'complete' or 'r', got {mode!r}")
-    if mode == "r":
-        r = _qr(A.detach() if hasattr(A, "detach") else A, mode="reduced")[1]
-        if getattr(A, "requires_grad", False):
-            raise RuntimeError(
-                "linalg.qr: the derivative of mode='r' is not implemented (Q is not computed); "
-                "use mode='reduced'"
-            )
+    if mode == "r":  # R only (Q empty, as PyTorch); backward through it raises
+        r = _qr(A, mode="r")[1]
         return QRResult(Tensor(xp.zeros(shape[:-2] + (0,), dtype=data(A).dtype)), r)
     q, r = _qr(A, mode=mode)
     return QRResult(q, r)

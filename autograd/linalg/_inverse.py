@@ -190,9 +190,9 @@ def matrix_power(A: Any, n: int) -> Any:
         k = operator.index(n)
     except TypeError:
         raise TypeError(f"linalg.matrix_power: n must be an int, got {n!r}") from None
-    if k == 0:
+    if k == 0:  # the identity, still in the graph with a zero gradient (also for inf/nan A)
         eye = xp.broadcast_to(xp.eye(shape[-1], dtype=data(A).dtype), shape)
-        return A * 0.0 + eye
+        return where(xp.ones(shape, dtype=bool), eye, A * 0.0)
     base = inv(A) if k < 0 else A
     k = abs(k)
     result = None
@@ -206,4 +206,5 @@ def matrix_power(A: Any, n: int) -> Any:
     return clone(result) if result is A else result
 
 
+from ..ops.arithmetic import where  # noqa: E402
 from ..ops.shape import clone  # noqa: E402
