@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from ..backend import xp
 from ..primitive import Primitive
-from ._common import T, check_matrix, data, guarded
+from ._common import LinAlgError, T, check_matrix, data, guarded
 
 _SINGULAR = "the input matrix is singular (not invertible)"
 
@@ -123,7 +123,14 @@ def _ddet(g: Any, out: Any, a: Any) -> Any:
             _inv.raw(a))
         return g[..., None, None] * cof
     # recorded (create_graph): through A^-T, so invertible matrices only
-    return (g * out)[..., None, None] * T(_inv.raw(a))
+    try:
+        ainv = _inv.raw(a)
+    except LinAlgError:
+        raise LinAlgError(
+            "linalg.det: higher-order derivatives at a singular matrix are not supported (the "
+            "recorded gradient goes through the inverse); first derivatives are exact there"
+        ) from None
+    return (g * out)[..., None, None] * T(ainv)
 
 
 _det = Primitive("linalg_det", lambda a: xp.linalg.det(a), (_ddet,), save_out=True)

@@ -179,6 +179,8 @@ def test_det_gradient_at_a_singular_matrix_is_the_cofactor_matrix():
     z = Tensor(np.zeros((2, 2)), requires_grad=True)  # rank 0: the cofactor matrix is zero
     LA.det(z).backward()
     np.testing.assert_array_equal(z.grad.data, np.zeros((2, 2)))
+    with pytest.raises(LinAlgError, match="linalg.det: higher-order derivatives at a singular"):
+        ag.grad(LA.det(z), z, create_graph=True)
 
 
 def test_repeated_eigenvalues_and_singular_values_documented_behaviour():
