@@ -7,12 +7,17 @@
 tensor([ 5.43656366, 22.1671683 ])
 """
 
+import importlib as _importlib
+
 from . import functional
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
     arange,
+    as_tensor,
     empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
     full_like,
     linspace,
@@ -29,13 +34,28 @@ from .creation import (
 )
 from .differentiate import backward, grad
 from .function import Function, FunctionCtx
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graphviz import to_dot
 from .hooks import RemovableHandle
 from .ops import *  # noqa: F401,F403  (the primitives: autograd.exp, autograd.matmul, ...)
+
+# PyTorch's alpha=/rounding_mode= forms over the primitives (``autograd.ops.add`` etc. stay the
+# primitives, used by the operators)
+from .ops.variants import add, div, sub  # type: ignore[assignment]
 from .primitive import Primitive
 from .random import default_generator, manual_seed, seed
 from .tensor import Tensor, is_tensor
+
+# ``autograd.linalg`` is the torch.linalg-like package; the star import above bound the name to
+# ``autograd.ops.linalg`` (matmul, einsum), and ``from . import`` would return that binding
+linalg = _importlib.import_module(".linalg", __name__)
 
 __version__ = "0.1.0"

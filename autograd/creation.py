@@ -123,3 +123,36 @@ def randn_like(x: Any, dtype: Any = None, requires_grad: bool = False,
                generator: Any = None) -> Tensor:
     return randn(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)),
                  dtype=_like_dtype(x, dtype), requires_grad=requires_grad, generator=generator)
+
+
+def empty_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor shaped like ``x`` (its dtype unless given)."""
+    return empty(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)),
+                 dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+
+
+def from_numpy(a: Any) -> Tensor:
+    """A tensor sharing memory with the NumPy array ``a`` (``torch.from_numpy``): changes to
+    one show in the other.  Raises TypeError for anything but an ndarray of bool, integer or
+    floating dtype."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(a).__name__}")
+    if a.dtype.kind not in "biuf":
+        raise TypeError(
+            f"from_numpy: arrays of dtype {a.dtype} are not supported; use bool, integer or "
+            "floating data"
+        )
+    return Tensor._make(a, None, False)
+
+
+def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+    """``data`` as a tensor without copying when possible (``torch.as_tensor``): a Tensor of
+    the right dtype is returned itself, an ndarray of the right dtype is shared; anything else
+    (lists, another dtype) is converted into new memory."""
+    if isinstance(data, Tensor):
+        if dtype is None or data.dtype == as_dtype(dtype, "as_tensor"):
+            return data
+        return data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == as_dtype(dtype)):
+        return from_numpy(data)
+    return Tensor(data, dtype=dtype)

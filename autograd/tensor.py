@@ -17,6 +17,7 @@ import numpy as np
 
 from . import tape
 from .backend import xp
+from .tensor_more_ops import _MoreOpsMixin
 
 ndarray = xp.ndarray
 _new = object.__new__
@@ -79,7 +80,7 @@ def _check_grad_dtype(data: Any) -> None:
         )
 
 
-class Tensor:
+class Tensor(_MoreOpsMixin):
     """An n-dimensional array that records the operations applied to it for ``backward``.
 
     >>> import autograd as ag
@@ -550,17 +551,17 @@ class Tensor:
     def pow(self, exponent: Any) -> Tensor:
         return _ops.pow(self, exponent)
 
-    def add(self, other: Any) -> Tensor:
-        return _ops.add(self, other)
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return _ops.add(self, other) if alpha == 1 else _ops.variants.add(self, other, alpha=alpha)
 
-    def sub(self, other: Any) -> Tensor:
-        return _ops.sub(self, other)
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return _ops.sub(self, other) if alpha == 1 else _ops.variants.sub(self, other, alpha=alpha)
 
     def mul(self, other: Any) -> Tensor:
         return _ops.mul(self, other)
 
-    def div(self, other: Any) -> Tensor:
-        return _ops.div(self, other)
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return _ops.variants.div(self, other, rounding_mode=rounding_mode)
 
     def maximum(self, other: Any) -> Tensor:
         return _ops.maximum(self, other)
@@ -580,12 +581,12 @@ class Tensor:
         return _ops.sum(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
     def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None) -> Tensor:
-        return _ops.mean(self, axis, keepdims, dim=dim, keepdim=keepdim)
+             keepdim: bool | None = None, dtype: Any = None) -> Tensor:
+        return _ops.mean(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
     def prod(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None) -> Tensor:
-        return _ops.prod(self, axis, keepdims, dim=dim, keepdim=keepdim)
+             keepdim: bool | None = None, dtype: Any = None) -> Tensor:
+        return _ops.prod(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
 
     def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> Any:
@@ -631,21 +632,21 @@ class Tensor:
                keepdim: bool | None = None) -> Tensor:
         return _ops.argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """True where every element (along ``axis``) is nonzero; a bool tensor without grad."""
-        return Tensor._make(xp.asarray(xp.all(self._data, axis=axis, keepdims=keepdims)), None,
-                            False)
+    def all(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+            keepdims: bool = False) -> Tensor:
+        """True where every element (along ``dim``) is nonzero; a bool tensor without grad."""
+        return _ops.all(self, dim, keepdim, axis=axis, keepdims=keepdims)  # type: ignore[no-any-return]
 
-    def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """True where some element (along ``axis``) is nonzero; a bool tensor without grad."""
-        return Tensor._make(xp.asarray(xp.any(self._data, axis=axis, keepdims=keepdims)), None,
-                            False)
+    def any(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+            keepdims: bool = False) -> Tensor:
+        """True where some element (along ``dim``) is nonzero; a bool tensor without grad."""
+        return _ops.any(self, dim, keepdim, axis=axis, keepdims=keepdims)  # type: ignore[no-any-return]
 
-    def softmax(self, axis: Any = -1, *, dim: Any = None) -> Tensor:
-        return _ops.softmax(self, axis, dim=dim)
+    def softmax(self, axis: Any = -1, *, dim: Any = None, dtype: Any = None) -> Tensor:
+        return _ops.softmax(self, axis, dim=dim, dtype=dtype)
 
-    def log_softmax(self, axis: Any = -1, *, dim: Any = None) -> Tensor:
-        return _ops.log_softmax(self, axis, dim=dim)
+    def log_softmax(self, axis: Any = -1, *, dim: Any = None, dtype: Any = None) -> Tensor:
+        return _ops.log_softmax(self, axis, dim=dim, dtype=dtype)
 
     # ------------------------------------------------------------------------ linear algebra
     def matmul(self, other: Any) -> Tensor:

@@ -12,7 +12,7 @@ import os
 import sys
 
 _CASE_NAMES = ("mlp_tiny", "mlp_mnist", "mlp_wide", "chain", "deep_chain", "deep_chain_short",
-               "scalar_mlp", "conv", "adam_step")
+               "scalar_mlp", "conv", "adam_step", "op_cumsum", "op_sort")
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                 "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 

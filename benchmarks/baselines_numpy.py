@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .specs import AdamSpec, ChainSpec, ConvSpec, DeepChainSpec, MLPSpec, ScalarMLPSpec
+from .specs import AdamSpec, ChainSpec, ConvSpec, DeepChainSpec, MLPSpec, OpSpec, ScalarMLPSpec
 
 Outputs = dict[str, "np.ndarray | float"]
 
@@ -216,4 +216,27 @@ def run_reference(workload: MLPStep | ChainStep | ConvStep | AdamStep, steps: in
     return workload.outputs()
 
 
-BUILDERS = {"mlp": MLPStep, "chain": ChainStep, "conv": ConvStep, "adam": AdamStep}
+class OpStep:
+    """The NumPy calls of one op's forward and backward (issue 13's per-op floor)."""
+
+    def __init__(self, spec: OpSpec) -> None:
+        self.op, self.x, self.w = spec.op, spec.x.copy(), spec.w
+        self.out = self.grad = np.empty(0)
+
+    def step(self) -> None:
+        x, w = self.x, self.w
+        if self.op == "cumsum":
+            self.out = np.cumsum(x, axis=-1)
+            self.grad = np.flip(np.cumsum(np.flip(w, -1), axis=-1), -1)
+        else:  # sort: stable argsort, gather; backward scatters w to where each value came from
+            idx = np.argsort(x, axis=-1, kind="stable")
+            self.out = np.take_along_axis(x, idx, -1)
+            g = np.zeros_like(x)
+            np.put_along_axis(g, idx, w, -1)
+            self.grad = g
+
+    def outputs(self) -> Outputs:
+        return {"out": self.out, "grad:x": self.grad}
+
+
+BUILDERS = {"mlp": MLPStep, "chain": ChainStep, "conv": ConvStep, "adam": AdamStep, "op": OpStep}

@@ -98,5 +98,16 @@ CASES: dict[str, Case] = {
             lambda q: specs.adam_spec((784, 256, 128, 10), seed=7),
             "numpy", TENSOR_ENGINES, _numpy_ref(bn.AdamStep), F32, verify_steps=3,
         ),
+        # issue 13: a new op on a (64, 64) float64 input vs the NumPy calls of its fwd + bwd
+        Case(
+            "op_cumsum", "op", "x.cumsum(-1) on 64x64 float64, backward(w)",
+            lambda q: specs.op_spec("cumsum", 64, seed=8),
+            "numpy", TENSOR_ENGINES, _numpy_ref(bn.OpStep), F64, Target(1.3, "<= 1.3 x numpy"),
+        ),
+        Case(
+            "op_sort", "op", "x.sort(dim=-1).values on 64x64 float64, backward(w)",
+            lambda q: specs.op_spec("sort", 64, seed=9),
+            "numpy", TENSOR_ENGINES, _numpy_ref(bn.OpStep), F64, Target(1.3, "<= 1.3 x numpy"),
+        ),
     )
 }

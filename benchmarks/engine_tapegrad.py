@@ -15,7 +15,7 @@ import numpy as np
 
 from . import scalar_model
 from .engines import Unsupported
-from .specs import AdamSpec, ChainSpec, ConvSpec, DeepChainSpec, MLPSpec, ScalarMLPSpec
+from .specs import AdamSpec, ChainSpec, ConvSpec, DeepChainSpec, MLPSpec, OpSpec, ScalarMLPSpec
 
 Outputs = dict[str, Any]
 
@@ -278,7 +278,26 @@ class AdamStep:
         return {f"param:{k}": _np(p) for k, p in zip(self.names, self.params, strict=True)}
 
 
+class OpStep:
+    def __init__(self, spec: OpSpec) -> None:
+        import autograd as ag
+
+        self.x = ag.Tensor(spec.x.copy(), requires_grad=True)
+        self.w = ag.Tensor(spec.w)
+        self.op = spec.op
+        self.out: Any = None
+
+    def step(self) -> None:
+        self.x.grad = None
+        y = self.x.cumsum(-1) if self.op == "cumsum" else self.x.sort(dim=-1).values
+        y.backward(self.w)
+        self.out = y
+
+    def outputs(self) -> Outputs:
+        return {"out": _np(self.out), "grad:x": _np(self.x.grad)}
+
+
 BUILDERS = {
     "mlp": MLPStep, "chain": ChainStep, "deep_chain": DeepChainStep,
-    "scalar_mlp": ScalarMLPStep, "conv": ConvStep, "adam": AdamStep,
+    "scalar_mlp": ScalarMLPStep, "conv": ConvStep, "adam": AdamStep, "op": OpStep,
 }

@@ -140,3 +140,17 @@ def adam_spec(sizes: tuple[int, ...], seed: int, dtype: str = "float32") -> Adam
         names += [f"W{i}", f"b{i}"]
     grads = [(rng.standard_normal(p.shape) * 0.01).astype(p.dtype) for p in params]
     return AdamSpec(params, grads, names=names)
+
+
+@dataclass
+class OpSpec:
+    """One op on a matrix along its last dim: ``y = op(x)``, backward with ``gradient=w``."""
+
+    op: str  # "cumsum" or "sort"
+    x: np.ndarray
+    w: np.ndarray
+
+
+def op_spec(op: str, n: int, seed: int) -> OpSpec:
+    rng = np.random.default_rng(seed)
+    return OpSpec(op, rng.standard_normal((n, n)), rng.standard_normal((n, n)))

@@ -1,5 +1,6 @@
 """The primitives, grouped by family.  Each module defines forward and gradient side by side."""
 
+from . import variants  # PyTorch call forms: div(rounding_mode=), add/sub(alpha=), ...
 from .arithmetic import (
     abs,
     add,
@@ -27,6 +28,7 @@ from .arithmetic import (
     sub,
     where,
 )
+from .cumulative import cumprod, cumsum
 from .elementwise import (
     cos,
     elu,
@@ -51,6 +53,7 @@ from .elementwise import (
 from .indexing import gather, getitem, take_along_axis
 from .inplace import add_, clamp_, copy_, div_, fill_, index_put, mul_, pow_, setitem, sub_
 from .linalg import dot, einsum, matmul, outer
+from .queries import allclose, bincount, equal, nonzero, unique
 from .reduction import (
     ValuesIndices,
     amax,
@@ -67,6 +70,7 @@ from .reduction import (
     sum,
     var,
 )
+from .rounding import ceil, clamp_max, clamp_min, floor, frac, round, trunc
 from .shape import (
     astype,
     broadcast_to,
@@ -94,3 +98,43 @@ from .shape import (
     view,
 )
 from .softmax import log_softmax, softmax
+from .sorting import argsort, kthvalue, median, sort, topk
+from .structure import (
+    diag,
+    diagonal,
+    index_select,
+    masked_select,
+    moveaxis,
+    movedim,
+    narrow,
+    roll,
+    t,
+    trace,
+    tril,
+    triu,
+)
+from .transcendental import (
+    acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    cosh,
+    hypot,
+    isfinite,
+    isinf,
+    isnan,
+    logaddexp,
+    sinh,
+    xlogy,
+)
+from .variants import all, any, divide, repeat_interleave, subtract

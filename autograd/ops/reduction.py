@@ -125,17 +125,19 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-         keepdim: bool | None = None) -> Any:
+         keepdim: bool | None = None, dtype: Any = None) -> Any:
     """Arithmetic mean over ``axis`` (all by default): the sum divided by the count.
 
-    Integers give float64 (like NumPy).  The mean of no elements is nan, like NumPy, but without
-    its RuntimeWarning.
+    Integers give float64 (like NumPy); ``dtype`` casts the input first (as PyTorch).  The mean
+    of no elements is nan, like NumPy, but without its RuntimeWarning.
 
     >>> import autograd as ag
     >>> ag.tensor([[1.0, 2.0], [3.0, 5.0]]).mean(axis=1)
     tensor([1.5, 4. ])
     """
     axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "mean")
+    if dtype is not None:
+        x = astype(x, dtype)
     axis = _norm_axis(x, axis, "mean")
     s = _sum(x, axis=axis, keepdims=keepdims)
     n = _count(_shape_of(x), axis)
@@ -202,7 +204,7 @@ _prod = Primitive(
 
 
 def prod(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-         keepdim: bool | None = None) -> Any:
+         keepdim: bool | None = None, dtype: Any = None) -> Any:
     """Product over ``axis`` (all by default).
 
     The gradient of each element is the product of the others, computed without dividing by the
@@ -215,6 +217,8 @@ def prod(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
     tensor([0., 6., 0.])
     """
     axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "prod")
+    if dtype is not None:  # cast first, as PyTorch
+        x = astype(x, dtype)
     return _prod(x, axis=_norm_axis(x, axis, "prod"), keepdims=keepdims)
 
 
@@ -583,4 +587,4 @@ def norm(x: Any, p: Any = 2, axis: Any = None, keepdims: bool = False, *, dim: A
 
 from .arithmetic import abs, maximum, minimum, mul, sign, where  # noqa: E402
 from .elementwise import exp  # noqa: E402
-from .shape import broadcast_to  # noqa: E402
+from .shape import astype, broadcast_to  # noqa: E402

@@ -74,27 +74,30 @@ def _axis(x: Any, axis: Any, dim: Any, op: str) -> int | None:
     return axis % nd
 
 
-def softmax(x: Any, axis: Any = -1, *, dim: Any = None) -> Any:
+def softmax(x: Any, axis: Any = -1, *, dim: Any = None, dtype: Any = None) -> Any:
     """``exp(x) / sum(exp(x))`` along ``axis`` (the last by default; ``dim=`` as in PyTorch).
 
-    Integer inputs give float64.
+    Integer inputs give float64; ``dtype`` casts the input first (as PyTorch).
 
     >>> import autograd as ag
     >>> ag.softmax(ag.tensor([[1.0, 1.0], [0.0, float("-inf")]]), dim=1)
     tensor([[0.5, 0.5],
             [1. , 0. ]])
     """
-    return _softmax(x, axis=_axis(x, axis, dim, "softmax"))
+    ax = _axis(x, axis, dim, "softmax")
+    return _softmax(x if dtype is None else astype(x, dtype), axis=ax)
 
 
-def log_softmax(x: Any, axis: Any = -1, *, dim: Any = None) -> Any:
+def log_softmax(x: Any, axis: Any = -1, *, dim: Any = None, dtype: Any = None) -> Any:
     """``x - logsumexp(x)`` along ``axis`` (the last by default), stable for large inputs.
 
     >>> import autograd as ag
     >>> ag.log_softmax(ag.tensor([1000.0, 1000.0]))
     tensor([-0.69314718, -0.69314718])
     """
-    return _log_softmax(x, axis=_axis(x, axis, dim, "log_softmax"))
+    ax = _axis(x, axis, dim, "log_softmax")
+    return _log_softmax(x if dtype is None else astype(x, dtype), axis=ax)
 
 
 from .elementwise import exp  # noqa: E402  (log_softmax's rule)
+from .shape import astype  # noqa: E402

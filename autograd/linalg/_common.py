@@ -1,0 +1,82 @@
+"""Shared pieces of ``autograd.linalg``: the error type, argument checks, NumPy's errors reworded.
+
+Rules here and in the sibling modules use only operators, ``swapaxes`` and other primitives'
+``raw``, so they run on arrays and (under ``create_graph``) on Tensors alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..backend import xp
+
+
+class LinAlgError(RuntimeError):
+    """A linear-algebra routine could not complete (singular or not positive-definite input).
+
+    A RuntimeError like ``torch.linalg.LinAlgError``; the message names the operation.
+    """
+
+
+def T(a: Any) -> Any:
+    """Transpose of the last two dims (arrays and Tensors)."""
+    return a.swapaxes(-1, -2)
+
+
+def eye_like(n: int, dtype: Any) -> Any:
+    return xp.eye(n, dtype=dtype)
+
+
+def data(a: Any) -> Any:
+    d = getattr(a, "_data", None)
+    return xp.asarray(a) if d is None else xp.asarray(d)
+
+
+def check_matrix(a: Any, op: str, square: bool = False) -> tuple[int, ...]:
+    """Shape of ``a`` after checking: at least 2-D, floating, square if asked."""
+    d = data(a)
+    if d.ndim < 2:
+        raise ValueError(
+            f"{op}: the input must have at least 2 dimensions (a matrix or a batch of matrices), "
+            f"got shape {d.shape}"
+        )
+    if d.dtype.kind != "f":
+        raise TypeError(
+            f"{op}: expected a floating point tensor as input, got dtype {d.dtype}; convert "
+            "with .double() or .float() first"
+        )
+    if square and d.shape[-1] != d.shape[-2]:
+        raise ValueError(
+            f"{op}: A must be batches of square matrices, but they are {d.shape[-2]} by "
+            f"{d.shape[-1]} matrices"
+        )
+    return tuple(d.shape)
+
+
+def guarded(op: str, problem: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Run a NumPy routine, turning its LinAlgError into ours with a message naming ``op``."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **params: Any) -> Any:
+            try:
+                return fn(*args, **params)
+            except np.linalg.LinAlgError as e:
+                raise LinAlgError(f"{op}: {problem} (NumPy: {e})") from None
+
+        run.__name__ = getattr(fn, "__name__", op)
+        return run
+
+    return wrap
+
+
+def quiet(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A rule whose inf/nan results are intended (repeated eigenvalues ...): no warnings."""
+
+    def run(*args: Any, **params: Any) -> Any:
+        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(*args, **params)
+
+    return run

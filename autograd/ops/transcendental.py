@@ -1,0 +1,88 @@
+"""Hyperbolic and inverse trigonometric functions, ``atan2``, ``hypot``, ``logaddexp``, ``xlogy``.
+
+Rules are written with operators and other primitives' ``raw``, so they also run on Tensors
+(second derivatives).  Where the derivative is infinite or undefined (``asin`` at +-1,
+``atan2``/``hypot`` at the origin) the result is inf/nan as in PyTorch, without NumPy warnings.
+
+>>> import autograd as ag
+>>> x = ag.tensor([0.0, 0.5], requires_grad=True)
+>>> ag.asin(x).sum().backward()
+>>> x.grad
+tensor([1.        , 1.15470054])
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..backend import xp
+from ..primitive import Primitive
+
+
+def _quiet(fn: Any) -> Any:
+    """A forward or rule whose inf/nan results are intended: no NumPy warnings."""
+
+    def run(*args: Any, **params: Any) -> Any:
+        with xp.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(*args, **params)
+
+    return run
+
+
+sinh: Primitive = Primitive("sinh", xp.sinh, (lambda g, out, x: g * cosh.raw(x),), scalar=math.sinh)
+cosh: Primitive = Primitive("cosh", xp.cosh, (lambda g, out, x: g * sinh.raw(x),), scalar=math.cosh)
+asinh = Primitive("asinh", xp.arcsinh, (lambda g, out, x: g / sqrt.raw(x * x + 1),),
+                  scalar=math.asinh)
+acosh = Primitive("acosh", _quiet(xp.arccosh), (_quiet(lambda g, out, x: g / sqrt.raw(x * x - 1)),))
+atanh = Primitive("atanh", _quiet(xp.arctanh), (_quiet(lambda g, out, x: g / (1 - x * x)),))
+asin = Primitive("asin", _quiet(xp.arcsin), (_quiet(lambda g, out, x: g / sqrt.raw(1 - x * x)),))
+acos = Primitive("acos", _quiet(xp.arccos), (_quiet(lambda g, out, x: -g / sqrt.raw(1 - x * x)),))
+atan = Primitive("atan", xp.arctan, (lambda g, out, x: g / (1 + x * x),), scalar=math.atan)
+
+# atan2(y, x): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2); nan at the origin (PyTorch)
+atan2 = Primitive(
+    "atan2", xp.arctan2,
+    (_quiet(lambda g, out, y, x: g * x / (x * x + y * y)),
+     _quiet(lambda g, out, y, x: -g * y / (x * x + y * y))),
+)
+# hypot(a, b) = sqrt(a^2 + b^2): d/da = a / out (nan at the origin, as PyTorch's a / out)
+hypot = Primitive(
+    "hypot", xp.hypot,
+    (_quiet(lambda g, out, a, b: g * a / out), _quiet(lambda g, out, a, b: g * b / out)),
+    save_out=True,
+)
+# logaddexp(a, b) = log(e^a + e^b): d/da = e^(a - out), the softmax weight of a (no overflow)
+logaddexp = Primitive(
+    "logaddexp", xp.logaddexp,
+    (_quiet(lambda g, out, a, b: g * exp.raw(a - out)),
+     _quiet(lambda g, out, a, b: g * exp.raw(b - out))),
+    save_out=True,
+)
+
+
+def _xlogy_fwd(x: Any, y: Any) -> Any:
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        # 0 * log(y) is 0 wherever x == 0, even at y == 0 or inf; NaN in y still propagates
+        return xp.where((x == 0) & ~xp.isnan(y), 0.0, x * xp.log(y))
+
+
+def _dxlogy_x(g: Any, out: Any, x: Any, y: Any) -> Any:
+    # log(y), also at x == 0 (the derivative of x log y there); 0 where x == 0 and y <= 0,
+    # where log(y) is -inf/nan and the value is the constant 0 (PyTorch's mask)
+    return where.raw(logical_and.raw(x == 0, y <= 0), 0.0, g * log.raw(y))
+
+
+xlogy = Primitive("xlogy", _xlogy_fwd, (_quiet(_dxlogy_x), _quiet(lambda g, out, x, y: g * x / y)))
+
+
+# PyTorch's (and NumPy's) other names
+arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+isnan = Primitive("isnan", xp.isnan)  # bool results: no gradient
+isinf = Primitive("isinf", xp.isinf)
+isfinite = Primitive("isfinite", xp.isfinite)
+
+from .arithmetic import logical_and, where  # noqa: E402
+from .elementwise import exp, log, sqrt  # noqa: E402
