@@ -392,13 +392,25 @@ def _dvar(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
 
 def _dstd(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
           ddof: float = 1) -> Any:
-    # (x - mean) / (dof * std); where std == 0 every deviation is 0: a 0 subgradient, not nan
+    # (x - mean) / (dof * std); where std == 0 every deviation is 0: a 0 subgradient, not nan.
+    # The guard masks the quotient (``_masked_div``), so its own derivative there is nan.
     shape = _shape_of(x)
     dof = builtins.max(_count(shape, axis) - ddof, 0)
     c = 1.0 / dof if dof else _inf
     o = _unreduce(out, shape, axis, keepdims)
-    safe = where.raw(o == 0, 1.0, o)
-    return _expand(g, shape, axis, keepdims) * _deviation(x, axis) * c / safe
+    return _expand(g, shape, axis, keepdims) * _masked_div(_deviation(x, axis) * c, o)
+
+
+def _masked_div(a: Any, b: Any) -> Any:
+    """``a / b``, replaced by 0 where ``b == 0`` (a guarded denominator, as PyTorch's
+    ``(a / b).masked_fill_(b == 0, 0)``).
+
+    The value there is the subgradient 0; the derivative of the masked quotient is not the
+    derivative of a constant: the mask passes a zero gradient to ``a / b``, whose rules give
+    ``0 / 0 = nan``.  So second derivatives at the guard are nan (the derivative does not exist
+    there), never the finite value that ``a / where(b == 0, 1, b)`` would give.
+    """
+    return where.raw(b == 0, 0.0, a / b)
 
 
 _var = Primitive("var", _var_fwd, (_quiet(_dvar),))
@@ -525,17 +537,16 @@ def _pnorm_fwd(x: Any, axis: Any = None, keepdims: bool = False, p: float = 2.0)
 def _dpnorm(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
             p: float = 2.0) -> Any:
     # d||x||_p / dx = sign(x) * (|x| / ||x||)**(p - 1); 0 at the zero vector (a subgradient)
+    # (guarded: see _masked_div).  Zero entries get 0 by masking r**(p-1) (inf there for p < 1);
+    # the derivative of r**(p-1) there is inf for p < 2, so second derivatives give nan at zero
+    # entries (p < 2, like PyTorch) and at the zero vector (every p, see docs/conventions.md).
     shape = _shape_of(x)
     o = _unreduce(out, shape, axis, keepdims)
-    safe = where.raw(o == 0, 1.0, o)
     ge = _expand(g, shape, axis, keepdims)
     if p == 2.0:
-        return ge * x / safe
-    r = abs.raw(x) / safe
-    # zero entries get 0 through a masked base of 1: r**(p-1) is inf there for p < 1, and its
-    # derivative is inf for p < 2 (0 * inf = nan in second derivatives otherwise)
-    zero = r == 0
-    w = where.raw(zero, 0.0, where.raw(zero, 1.0, r) ** (p - 1.0))
+        return ge * _masked_div(x, o)
+    r = _masked_div(abs.raw(x), o)
+    w = where.raw(r == 0, 0.0, r ** (p - 1.0))
     return ge * sign.raw(x) * w
 
 

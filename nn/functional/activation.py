@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 import autograd as ag
+from autograd.ops.arithmetic import hardtanh as _hardtanh
 from autograd.tensor import Tensor
 
 
@@ -73,15 +74,18 @@ def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """``clip(x, min_val, max_val)``; no gradient at the bounds themselves (like PyTorch, and
+    like ``relu'(0) = 0``), unlike ``clamp``, which passes it there."""
     if min_val > max_val:
         raise ValueError(
             f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})"
         )
-    return ag.clip(input, min_val, max_val)
+    return _hardtanh(_t(input), lo=float(min_val), hi=float(max_val))
 
 
 def relu6(input: Tensor) -> Tensor:
-    return ag.clip(input, 0.0, 6.0)
+    """``min(max(x, 0), 6)`` = ``hardtanh(x, 0, 6)``: no gradient at 0 and 6 (like PyTorch)."""
+    return _hardtanh(_t(input), lo=0.0, hi=6.0)
 
 
 def mish(input: Tensor) -> Tensor:

@@ -150,7 +150,7 @@ def group_norm(
         raise ValueError(f"group_norm: num_channels ({c}) must be divisible by num_groups "
                          f"({num_groups})")
     x = input if isinstance(input, Tensor) else Tensor(input)
-    xg = x.reshape(n, num_groups, -1)
+    xg = x.reshape(n, num_groups, math.prod(shape[1:]) // num_groups)  # no -1: n may be 0
     y = normalize(xg, axes=(2,), eps=float(eps), stats={}).reshape(shape)
     return _affine(y, weight, bias, (c,) + (1,) * (len(shape) - 2))
 
