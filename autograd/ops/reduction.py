@@ -537,17 +537,22 @@ def _pnorm_fwd(x: Any, axis: Any = None, keepdims: bool = False, p: float = 2.0)
 def _dpnorm(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
             p: float = 2.0) -> Any:
     # d||x||_p / dx = sign(x) * (|x| / ||x||)**(p - 1); 0 at the zero vector (a subgradient)
-    # (guarded: see _masked_div).  Zero entries get 0 by masking r**(p-1) (inf there for p < 1);
-    # the derivative of r**(p-1) there is inf for p < 2, so second derivatives give nan at zero
-    # entries (p < 2, like PyTorch) and at the zero vector (every p, see docs/conventions.md).
+    # (guarded: see _masked_div), as (|x| / m)**(p-1) / (o / m)**(p-1) for the largest magnitude
+    # m: no overflow, and m cancels exactly, so it is a constant (no derivative).  Zero entries
+    # get 0 (for p < 1 by masking the inf of 0**(p-1)); the derivative of |x|**(p-1) there is
+    # inf for p < 2, so second derivatives are nan in a zero entry's column (PyTorch too), and
+    # nan at the zero vector (every p, see docs/conventions.md); elsewhere they stay finite.
     shape = _shape_of(x)
     o = _unreduce(out, shape, axis, keepdims)
     ge = _expand(g, shape, axis, keepdims)
     if p == 2.0:
         return ge * _masked_div(x, o)
-    r = _masked_div(abs.raw(x), o)
-    w = where.raw(r == 0, 0.0, r ** (p - 1.0))
-    return ge * sign.raw(x) * w
+    ax = xp.abs(getattr(x, "_data", x))
+    m = xp.amax(ax, axis=axis, keepdims=True, initial=0.0)  # initial: empty groups
+    m = xp.where((m > 0) & xp.isfinite(m), m, 1.0)
+    a = abs.raw(x) / m
+    num = a ** (p - 1.0) if p > 1.0 else where.raw(a == 0, 0.0, a ** (p - 1.0))
+    return ge * sign.raw(x) * num * _masked_div(1.0, (o / m) ** (p - 1.0))
 
 
 _pnorm = Primitive("norm", _pnorm_fwd, (_quiet(_dpnorm),), save_out=True)
