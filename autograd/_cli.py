@@ -14,12 +14,14 @@ check every training loop makes: a loss that became nan or inf stops the run wit
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 from pathlib import Path
 
 __all__ = ["positive_int", "non_negative_int", "positive_float", "non_negative_float",
-           "fraction", "output_dir", "check_finite_loss", "plural"]
+           "fraction", "output_dir", "make_output_dir", "check_finite_loss", "plural",
+           "require_extras"]
 
 
 def _int(text: str) -> int:
@@ -135,3 +137,21 @@ def plural(n: int, word: str) -> str:
     ('1 epoch', '30 epochs')
     """
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def require_extras(prog: str, extra: str, *modules: tuple[str, str]) -> None:
+    """Import the optional ``(module, distribution)`` pairs now; if any is missing, stop with one
+    message naming them all and the extra that installs them (instead of a ModuleNotFoundError
+    from the middle of a run)."""
+    missing = []
+    for module, dist in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(dist)
+    if missing:
+        raise SystemExit(
+            f"{prog}: missing {', '.join(missing)}. Install the {extra} extra: "
+            f"pip install -e \".[{extra}]\" (from a checkout) or pip install "
+            f"\"tapegrad[{extra}]\""
+        )

@@ -26,6 +26,7 @@ from autograd._cli import (
     output_dir,
     positive_float,
     positive_int,
+    require_extras,
 )
 from autograd.data import DataLoader, TensorDataset, random_split
 
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> float:
     parser.add_argument("--out", type=output_dir, default=Path("cnn_out"),
                         help="folder for the PNG (cnn_out)")
     args = parser.parse_args(argv)
+    require_extras("cnn_digits.py", "demo", ("sklearn", "scikit-learn"),
+                   ("matplotlib", "matplotlib"))
 
     data = load_split(args.seed)
     ag.manual_seed(args.seed)

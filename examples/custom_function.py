@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd._cli import positive_int
+from autograd._cli import positive_int, require_extras
 
 
 class Softplus(ag.Function):
@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-examples", type=positive_int, default=50,
                         help="hypothesis examples per property (50)")
     args = parser.parse_args(argv)
+    require_extras("custom_function.py", "test", ("hypothesis", "hypothesis"))
 
     x = ag.tensor([-800.0, -1.0, 0.0, 1.0, 800.0], requires_grad=True)
     y = softplus(x)

@@ -31,6 +31,7 @@ from autograd._cli import (
     output_dir,
     positive_float,
     positive_int,
+    require_extras,
 )
 from autograd.data import DataLoader, TensorDataset, random_split
 
@@ -108,6 +109,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--out", type=output_dir, default=Path("regression_out"),
                         help="folder for the PNG (regression_out)")
     args = parser.parse_args(argv)
+    require_extras("regression.py", "demo", ("sklearn", "scikit-learn"),
+                   ("matplotlib", "matplotlib"))
 
     data = load_split(args.seed)
     ag.manual_seed(args.seed)

@@ -33,6 +33,7 @@ from autograd._cli import (
     output_dir,
     positive_float,
     positive_int,
+    require_extras,
 )
 from autograd.data import DataLoader
 
@@ -202,6 +203,8 @@ def main(argv: list[str] | None = None) -> float:
     parser.add_argument("--out", type=output_dir, default=Path("scalar_out"),
                         help="folder for the decision-boundary PNG (scalar_out)")
     args = parser.parse_args(argv)
+    require_extras("scalar_neuron.py", "demo", ("sklearn", "scikit-learn"),
+                   ("matplotlib", "matplotlib"))
 
     worst = sigmoid_network_check(seed=args.seed)
     print(f"3-layer sigmoid network: max |autograd - hand formula| over all weights = {worst:.2e}")
