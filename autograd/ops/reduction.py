@@ -467,7 +467,8 @@ def std(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
         correction: int | None = None) -> Any:
     """Standard deviation ``sqrt(var(...))``; the same arguments and defaults as :func:`var`.
 
-    Where all the reduced elements are equal the gradient is 0 (a subgradient), not nan.
+    Where all the reduced elements are equal the gradient is 0 (a subgradient), not nan; second
+    derivatives there are nan (unbounded nearby; PyTorch gives 0, see docs/conventions.md).
 
     >>> import autograd as ag
     >>> ag.tensor([1.0, 3.0]).std(axis=0)
@@ -564,7 +565,8 @@ def norm(x: Any, p: Any = 2, axis: Any = None, keepdims: bool = False, *, dim: A
 
     ``p``: 2 (default), 1, ``inf`` (max magnitude), ``-inf`` (min magnitude), any real ``p > 0``,
     or ``'fro'`` (= 2 over the given axes).  Integer inputs give float64.  At the zero vector the
-    gradient is 0 (a subgradient), never nan; ties of ``inf``/``-inf`` norms share it evenly.
+    gradient is 0 (a subgradient), never nan, and second derivatives there are nan (they do not
+    exist; docs/conventions.md); ties of ``inf``/``-inf`` norms share the gradient evenly.
 
     >>> import autograd as ag
     >>> ag.tensor([3.0, -4.0]).norm(), ag.tensor([3.0, -4.0]).norm(1)
