@@ -62,8 +62,10 @@ def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
         raise _shape_error(where, gshape, out.shape)
     if type(d) is float:
         gd = float(gd)
-    elif gd.dtype != d.dtype:
-        gd = gd.astype(d.dtype)
+    else:
+        gd = xp.asarray(gd)  # a Python number for a 0-d array output
+        if gd.dtype != d.dtype:
+            gd = gd.astype(d.dtype)
     return Tensor._const(gd) if create_graph else gd
 
 

@@ -118,7 +118,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
 
 # -------------------------------------------------------------------------- cross-entropy
 def _log_softmax_np(z: Any, axis: int) -> Any:
-    m = z.max(axis=axis, keepdims=True)
+    m = z.max(axis=axis, keepdims=True, initial=-math.inf)  # initial: no classes (size 0)
     m = xp.where(xp.isfinite(m), m, 0)
     zs = z - m
     with xp.errstate(divide="ignore"):
