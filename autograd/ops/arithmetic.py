@@ -56,13 +56,14 @@ def _dpow_base(g: Any, out: Any, a: Any, b: Any) -> Any:
 
 def _dpow_exp(g: Any, out: Any, a: Any, b: Any) -> Any:
     # d(a**b)/db = a**b * log(a); 0 at a == 0 for b >= 0 (the limit from the right), like
-    # PyTorch.  Those entries use base 1 (log 1 = 0), so no inf * 0 appears even in second
-    # derivatives.  0**(negative) gives -inf and a negative base nan, also like PyTorch.
+    # PyTorch.  The product is masked, not the base: masking the base (log 1 = 0) would make the
+    # second derivatives there finite and wrong (d2(a**b)/da db = a**(b-1) (1 + b log a) is -inf
+    # at a = 0, b = 1); masked, they are nan, as in PyTorch.  0**(negative) gives -inf and a
+    # negative base nan, also like PyTorch.
     if type(a) is float:
         a = xp.float64(a)
-    safe = where.raw(logical_and.raw(a == 0, b >= 0), 1.0, a)
     with xp.errstate(divide="ignore", invalid="ignore"):
-        return g * safe ** b * log.raw(safe)
+        return where.raw(logical_and.raw(a == 0, b >= 0), 0.0, g * a ** b * log.raw(a))
 
 
 pow = Primitive("pow", xp.power, (_dpow_base, _dpow_exp), scalar=_spow)

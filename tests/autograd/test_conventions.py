@@ -163,6 +163,13 @@ CASES = [
     # constant for y > 0), where PyTorch gives nan
     Case("pow_base_0", lambda x: 0.0 ** x, [0.0, 1.0, 2.0], g=[0, 0, 0], H="zero",
          torch_f=lambda x: 0.0 ** x, deviates={"H"}),
+    # a tensor exponent at a zero base: d/db = 0 for b >= 0 (the limit from the right), -inf
+    # for b < 0; 0**0 = 1 is constant in the base.  Second derivatives: nan where they involve
+    # the zero base, but not everywhere PyTorch has nan (docs/conventions.md)
+    Case("pow_tensor_exponent_base_0", lambda v: ag.pow(*_split(v, 2)),
+         [0.0, 0.0, 0.0, 2.0, 0.0, 1.0, 0.5, -1.0],
+         g=[0, 2, inf, -1, 0, 0, 0, 2 * math.log(2)],
+         torch_f=lambda v: _t("pow")(*_split(v, 2)), deviates={"H"}),
     Case("norm2_at_0", lambda x: ag.norm(x), [0.0, 0.0], g=[0, 0], H="nan",
          torch_f=_t("norm")),
     Case("norm2_zero_entry", lambda x: ag.norm(x), [0.0, 1.0], g=[0, 1], H=_diag(1, 0),
