@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import sys
 import time
 from pathlib import Path
@@ -26,9 +27,22 @@ from typing import Any
 
 import numpy as np
 
+from ._cli import (
+    check_finite_loss,
+    fraction,
+    make_output_dir,
+    non_negative_float,
+    non_negative_int,
+    output_dir,
+    plural,
+    positive_float,
+    positive_int,
+)
+
 TARGET_ACCURACY = 0.97
 N_CLASSES = 10
 IMAGE_PIXELS = 64
+N_IMAGES = 1797  # scikit-learn's digits
 
 
 def _require_extras() -> None:
@@ -47,35 +61,45 @@ def _require_extras() -> None:
         )
 
 
+def _prog() -> str:
+    """The name the user typed: the console script, or the module run with ``python -m``."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "tapegrad-demo" if name.startswith("tapegrad-demo") else "python -m autograd.demo"
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m autograd.demo",
+        prog=_prog(),
         description="Train a tapegrad MLP on scikit-learn's 8x8 digits: progress bars, test "
                     "accuracy, loss/accuracy curves (PNG), a checkpoint reload check and a "
                     "gradient check.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--epochs", type=int, default=30, help="passes over the training set")
-    parser.add_argument("--hidden", type=int, default=512, help="hidden units of the MLP")
-    parser.add_argument("--lr", type=float, default=2e-3,
+    # every option is checked by its type: a bad value is an argparse error (exit status 2)
+    parser.add_argument("--epochs", type=positive_int, default=30,
+                        help="passes over the training set")
+    parser.add_argument("--hidden", type=positive_int, default=512,
+                        help="hidden units of the MLP")
+    parser.add_argument("--lr", type=positive_float, default=2e-3,
                         help="Adam's initial learning rate (cosine-annealed to 0)")
-    parser.add_argument("--weight-decay", type=float, default=1e-3, help="Adam's L2 penalty")
-    parser.add_argument("--batch-size", type=int, default=32, help="samples per mini-batch")
-    parser.add_argument("--test-fraction", type=float, default=0.2,
+    parser.add_argument("--weight-decay", type=non_negative_float, default=1e-3,
+                        help="Adam's L2 penalty")
+    parser.add_argument("--batch-size", type=positive_int, default=32,
+                        help="samples per mini-batch")
+    parser.add_argument("--test-fraction", type=fraction, default=0.2,
                         help="share of the 1,797 images held out for testing")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=non_negative_int, default=0,
                         help="seed for the split, the initial weights and the batch order")
-    parser.add_argument("--out", type=Path, default=Path("demo_out"),
+    parser.add_argument("--out", type=output_dir, default=Path("demo_out"),
                         help="folder for the curves PNG and the checkpoint")
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress bars (they are drawn only on a terminal anyway; "
+                             "otherwise one line per epoch is printed)")
     args = parser.parse_args(argv)
-    for name in ("epochs", "hidden", "batch_size"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    if not 0.0 < args.test_fraction < 1.0:
-        parser.error("--test-fraction must lie strictly between 0 and 1")
-    if args.lr <= 0:
-        parser.error("--lr must be positive")
+    n_test = math.floor(N_IMAGES * args.test_fraction)  # as random_split deals them
+    if not 1 <= n_test < N_IMAGES:
+        parser.error(f"argument --test-fraction: {args.test_fraction} holds out {n_test} of the "
+                     f"{N_IMAGES} images; both splits need at least one")
     return args
 
 
@@ -140,17 +164,21 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
     history: dict[str, list[float]] = {k: [] for k in
                                        ("train_loss", "train_acc", "test_loss", "test_acc")}
     width = len(str(args.epochs))
+    show_bars = not args.no_progress and sys.stdout.isatty()
     for epoch in range(1, args.epochs + 1):
         model.train()
         seen = correct = 0
         total_loss = 0.0
         # A manual bar (not tqdm(loader)): it must stay open after the last batch to show the
-        # epoch's test accuracy.
+        # epoch's test accuracy.  Bars only on a terminal: piped into a file, every redraw would
+        # be a line of its own (a plain line per epoch is printed instead).
         bar = tqdm(total=len(loader), desc=f"epoch {epoch:{width}d}/{args.epochs}", unit="batch",
-                   disable=args.no_progress, leave=True, file=sys.stdout, dynamic_ncols=True)
-        for xb, yb in loader:
+                   disable=not show_bars, leave=True, file=sys.stdout, dynamic_ncols=True)
+        for batch, (xb, yb) in enumerate(loader, 1):
             logits = model(xb)
             loss = loss_fn(logits, yb)
+            check_finite_loss(loss.item(), _prog(), f"epoch {epoch}, batch {batch}",
+                              "lower --lr, or raise --weight-decay")
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -170,7 +198,7 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
         history["train_acc"].append(correct / seen)
         history["test_loss"].append(test_loss)
         history["test_acc"].append(test_acc)
-        if args.no_progress:
+        if not show_bars:
             print(f"epoch {epoch:{width}d}/{args.epochs}  loss {total_loss / seen:.4f}  "
                   f"acc {correct / seen:.3f}  test_acc {test_acc:.3f}")
     return model, history
@@ -271,12 +299,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    args.out.mkdir(parents=True, exist_ok=True)
+    make_output_dir(args.out, _prog())
 
     data = load_digits_split(args.test_fraction, args.seed)
     print(f"digits: {len(data['y_train'])} training and {len(data['y_test'])} test images "
           f"(8x8, standardised), MLP 64-{args.hidden}-10, Adam lr={args.lr}, "
-          f"batch {args.batch_size}, {args.epochs} epochs")
+          f"batch {args.batch_size}, {plural(args.epochs, 'epoch')}")
     model, history = train(args, data)
     _, test_acc, _ = evaluate(model, data["X_test"], data["y_test"])
     verdict = "reached" if test_acc >= TARGET_ACCURACY else "NOT reached (try more --epochs)"

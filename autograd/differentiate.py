@@ -13,11 +13,20 @@ TensorOrTensors = Tensor | Sequence[Tensor]
 
 
 def _seq(x: Any) -> list[Any]:
+    """"A tensor or a sequence of tensors" as a list: an array or a number is *one* tensor (its
+    rows are not a sequence of gradients); lists, tuples and other iterables are sequences."""
     if x is None:
         return []
-    if isinstance(x, Tensor):
+    if isinstance(x, (Tensor, xp.ndarray, xp.generic, float, int)):
         return [x]
     return list(x)
+
+
+def _quiet() -> Any:
+    """The walk runs without NumPy's divide/overflow/invalid warnings: where a derivative does
+    not exist the gradient is inf or nan by convention (docs/conventions.md, as in PyTorch, which
+    never warns), e.g. the second derivative of ``norm`` at 0 is ``0 / 0``."""
+    return xp.errstate(divide="ignore", invalid="ignore", over="ignore")
 
 
 def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
@@ -53,8 +62,10 @@ def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
         raise _shape_error(where, gshape, out.shape)
     if type(d) is float:
         gd = float(gd)
-    elif gd.dtype != d.dtype:
-        gd = gd.astype(d.dtype)
+    else:
+        gd = xp.asarray(gd)  # a Python number for a 0-d array output
+        if gd.dtype != d.dtype:
+            gd = gd.astype(d.dtype)
     return Tensor._const(gd) if create_graph else gd
 
 
@@ -90,7 +101,8 @@ def backward(
     if retain_graph is None:
         retain_graph = create_graph
     seeds = [_seed(o, g, create_graph, "backward") for o, g in zip(outs, gs)]
-    run_backward(outs, seeds, retain_graph=retain_graph, create_graph=create_graph)
+    with _quiet():
+        run_backward(outs, seeds, retain_graph=retain_graph, create_graph=create_graph)
 
 
 def grad(
@@ -119,17 +131,16 @@ def grad(
                 f"grad: inputs[{k}] does not require grad; set requires_grad=True on it"
             )
     gs = _seq(grad_outputs) if grad_outputs is not None else [None] * len(outs)
-    if isinstance(grad_outputs, Tensor) and len(outs) == 1:
-        gs = [grad_outputs]
     if len(gs) != len(outs):
         raise ValueError(f"grad: got {len(outs)} outputs but {len(gs)} grad_outputs")
     if retain_graph is None:
         retain_graph = create_graph
     seeds = [_seed(o, g, create_graph, "grad") for o, g in zip(outs, gs)]
-    got = run_backward(
-        outs, seeds, retain_graph=retain_graph, create_graph=create_graph, capture=ins,
-        accumulate=False,
-    )
+    with _quiet():
+        got = run_backward(
+            outs, seeds, retain_graph=retain_graph, create_graph=create_graph, capture=ins,
+            accumulate=False,
+        )
     assert got is not None
     res: list[Tensor | None] = []
     for k, (t, g) in enumerate(zip(ins, got)):

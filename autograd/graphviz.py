@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from ._files import atomic_write
 from .backend import to_numpy
 from .tape import Node, as_recorded
 from .tensor import Tensor
@@ -205,6 +206,5 @@ def render(
             "(e.g. apt-get install graphviz) or use to_dot() and render the text elsewhere"
         ) from e
     out = os.fspath(path)
-    with open(out, "wb") as fh:
-        fh.write(data)
+    atomic_write(out, lambda fh: fh.write(data))  # never a truncated image under the name
     return out

@@ -47,7 +47,19 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--profile", type=int, metavar="N", default=0,
                    help="also cProfile tapegrad on each case and print the top N functions")
     p.add_argument("--profile-dir", metavar="DIR", help="save the .prof files there")
-    return p.parse_args(argv)
+    a = p.parse_args(argv)
+    # argparse errors (exit status 2) rather than a traceback or a meaningless run later; checked
+    # here, not with autograd._cli's types: importing autograd would load NumPy before the
+    # thread counts are set
+    for name, low in (("threads", 1), ("repeats", 1), ("warmup", 0), ("memory_steps", 1),
+                      ("profile", 0)):
+        value = getattr(a, name)
+        if value is not None and value < low:
+            p.error(f"argument --{name.replace('_', '-')}: must be at least {low}, got {value}")
+    if a.min_time is not None and not 0 <= a.min_time < float("inf"):
+        p.error(f"argument --min-time: must be a finite number of seconds >= 0, got "
+                f"{a.min_time}")
+    return a
 
 
 def set_threads(n: int | None) -> str:

@@ -19,6 +19,15 @@ import numpy as np
 import autograd as ag
 import nn
 import optim
+from autograd._cli import (
+    check_finite_loss,
+    make_output_dir,
+    non_negative_int,
+    output_dir,
+    positive_float,
+    positive_int,
+    require_extras,
+)
 from autograd.data import DataLoader, TensorDataset, random_split
 
 
@@ -45,14 +54,16 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=30, help="passes over the data (30)")
-    parser.add_argument("--hidden", type=int, default=16, help="hidden units (16)")
-    parser.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (1e-3)")
-    parser.add_argument("--batch-size", type=int, default=16, help="samples per step (16)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
-    parser.add_argument("--out", type=Path, default=Path("binary_out"),
+    parser.add_argument("--epochs", type=positive_int, default=30, help="passes over the data (30)")
+    parser.add_argument("--hidden", type=positive_int, default=16, help="hidden units (16)")
+    parser.add_argument("--lr", type=positive_float, default=1e-3, help="Adam learning rate (1e-3)")
+    parser.add_argument("--batch-size", type=positive_int, default=16, help="samples per step (16)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (0)")
+    parser.add_argument("--out", type=output_dir, default=Path("binary_out"),
                         help="folder for the curves PNG (binary_out)")
     args = parser.parse_args(argv)
+    require_extras("binary.py", "demo", ("sklearn", "scikit-learn"),
+                   ("matplotlib", "matplotlib"))
 
     data = load_split(args.seed)
     ag.manual_seed(args.seed)
@@ -67,6 +78,7 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         model.train()
         for xb, yb in loader:
             loss = loss_fn(model(xb)[:, 0], yb)
+            check_finite_loss(loss.item(), "binary.py", f"epoch {epoch}")
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -94,7 +106,7 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     a.legend()
     b.legend()
     fig.tight_layout()
-    args.out.mkdir(parents=True, exist_ok=True)
+    make_output_dir(args.out, "binary.py")
     fig.savefig(args.out / "breast_cancer_curves.png", dpi=100)
     plt.close(fig)
     print(f"curves written to {args.out / 'breast_cancer_curves.png'}")

@@ -19,6 +19,15 @@ import numpy as np
 import autograd as ag
 import nn
 import optim
+from autograd._cli import (
+    check_finite_loss,
+    make_output_dir,
+    non_negative_int,
+    output_dir,
+    positive_float,
+    positive_int,
+    require_extras,
+)
 from autograd.data import DataLoader, TensorDataset, random_split
 
 
@@ -49,14 +58,17 @@ def accuracy(model: Any, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarra
 
 def main(argv: list[str] | None = None) -> float:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=15, help="passes over the data (15)")
-    parser.add_argument("--channels", type=int, default=8, help="filters in the first conv (8)")
-    parser.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (3e-3)")
-    parser.add_argument("--batch-size", type=int, default=32, help="samples per step (32)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
-    parser.add_argument("--out", type=Path, default=Path("cnn_out"),
+    parser.add_argument("--epochs", type=positive_int, default=15, help="passes over the data (15)")
+    parser.add_argument("--channels", type=positive_int, default=8,
+                        help="filters in the first conv (8)")
+    parser.add_argument("--lr", type=positive_float, default=3e-3, help="Adam learning rate (3e-3)")
+    parser.add_argument("--batch-size", type=positive_int, default=32, help="samples per step (32)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (0)")
+    parser.add_argument("--out", type=output_dir, default=Path("cnn_out"),
                         help="folder for the PNG (cnn_out)")
     args = parser.parse_args(argv)
+    require_extras("cnn_digits.py", "demo", ("sklearn", "scikit-learn"),
+                   ("matplotlib", "matplotlib"))
 
     data = load_split(args.seed)
     ag.manual_seed(args.seed)
@@ -72,6 +84,7 @@ def main(argv: list[str] | None = None) -> float:
         total = 0.0
         for xb, yb in loader:
             loss = loss_fn(model(xb), yb)
+            check_finite_loss(loss.item(), "cnn_digits.py", f"epoch {epoch}")
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -99,7 +112,7 @@ def main(argv: list[str] | None = None) -> float:
                      color="green" if pred[i] == data["y_test"][i] else "red")
     fig.suptitle("first-layer filters (top) and test digits (bottom)")
     fig.tight_layout()
-    args.out.mkdir(parents=True, exist_ok=True)
+    make_output_dir(args.out, "cnn_digits.py")
     fig.savefig(args.out / "cnn_digits.png", dpi=100)
     plt.close(fig)
     print(f"figure written to {args.out / 'cnn_digits.png'}")

@@ -24,6 +24,15 @@ import numpy as np
 import autograd as ag
 import nn
 import optim
+from autograd._cli import (
+    check_finite_loss,
+    make_output_dir,
+    non_negative_int,
+    output_dir,
+    positive_float,
+    positive_int,
+    require_extras,
+)
 from autograd.data import DataLoader, TensorDataset, random_split
 
 
@@ -48,10 +57,12 @@ def fit(model: Any, data: dict[str, np.ndarray], epochs: int, lr: float, batch_s
     loss_fn = nn.MSELoss()
     opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     history = []
-    for _ in range(epochs):
+    for epoch in range(1, epochs + 1):
         total = 0.0
         for xb, yb in loader:
             loss = loss_fn(model(xb), yb)
+            check_finite_loss(loss.item(), "regression.py",
+                              f"epoch {epoch}", "lower the learning rate")
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -83,18 +94,23 @@ def least_squares(data: dict[str, np.ndarray]) -> tuple[np.ndarray, float]:
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=300,
+    parser.add_argument("--steps", type=positive_int, default=300,
                         help="full-batch steps for the linear model (300)")
-    parser.add_argument("--linear-lr", type=float, default=0.3,
+    parser.add_argument("--linear-lr", type=positive_float, default=0.3,
                         help="learning rate of the full-batch linear fit (0.3)")
-    parser.add_argument("--epochs", type=int, default=100, help="MLP passes over the data (100)")
-    parser.add_argument("--hidden", type=int, default=16, help="hidden units of the MLP (16)")
-    parser.add_argument("--lr", type=float, default=0.01, help="MLP learning rate (0.01)")
-    parser.add_argument("--batch-size", type=int, default=32, help="MLP samples per step (32)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
-    parser.add_argument("--out", type=Path, default=Path("regression_out"),
+    parser.add_argument("--epochs", type=positive_int, default=100,
+                        help="MLP passes over the data (100)")
+    parser.add_argument("--hidden", type=positive_int, default=16,
+                        help="hidden units of the MLP (16)")
+    parser.add_argument("--lr", type=positive_float, default=0.01, help="MLP learning rate (0.01)")
+    parser.add_argument("--batch-size", type=positive_int, default=32,
+                        help="MLP samples per step (32)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (0)")
+    parser.add_argument("--out", type=output_dir, default=Path("regression_out"),
                         help="folder for the PNG (regression_out)")
     args = parser.parse_args(argv)
+    require_extras("regression.py", "demo", ("sklearn", "scikit-learn"),
+                   ("matplotlib", "matplotlib"))
 
     data = load_split(args.seed)
     ag.manual_seed(args.seed)
@@ -133,7 +149,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     ax.set(xlabel="true progression", ylabel="predicted", title="diabetes: held-out patients")
     ax.legend()
     fig.tight_layout()
-    args.out.mkdir(parents=True, exist_ok=True)
+    make_output_dir(args.out, "regression.py")
     fig.savefig(args.out / "diabetes_predictions.png", dpi=100)
     plt.close(fig)
     print(f"plot written to {args.out / 'diabetes_predictions.png'}")

@@ -26,6 +26,15 @@ from pathlib import Path
 from typing import Any
 
 import autograd as ag
+from autograd._cli import (
+    check_finite_loss,
+    make_output_dir,
+    non_negative_int,
+    output_dir,
+    positive_float,
+    positive_int,
+    require_extras,
+)
 from autograd.data import DataLoader
 
 
@@ -142,6 +151,7 @@ def train_moons(samples: int, hidden: int, epochs: int, batch_size: int, lr: flo
         step_lr = lr * (1.0 - 0.9 * epoch / max(epochs, 1))  # linear decay
         for batch in loader:
             loss, _ = hinge_loss(model, batch, alpha=1e-4)
+            check_finite_loss(loss.item(), "scalar_neuron.py", f"epoch {epoch + 1}")
             for p in params:
                 p.grad = None
             loss.backward()
@@ -181,15 +191,20 @@ def plot_boundary(model: ScalarMLP, data: list[tuple[float, float, float]], path
 
 def main(argv: list[str] | None = None) -> float:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=100, help="two-moons points (default 100)")
-    parser.add_argument("--hidden", type=int, default=8, help="neurons per hidden layer (8)")
-    parser.add_argument("--epochs", type=int, default=60, help="passes over the data (60)")
-    parser.add_argument("--batch-size", type=int, default=10, help="samples per step (10)")
-    parser.add_argument("--lr", type=float, default=0.5, help="initial SGD learning rate (0.5)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
-    parser.add_argument("--out", type=Path, default=Path("scalar_out"),
+    parser.add_argument("--samples", type=positive_int, default=100,
+                        help="two-moons points (default 100)")
+    parser.add_argument("--hidden", type=positive_int, default=8,
+                        help="neurons per hidden layer (8)")
+    parser.add_argument("--epochs", type=positive_int, default=60, help="passes over the data (60)")
+    parser.add_argument("--batch-size", type=positive_int, default=10, help="samples per step (10)")
+    parser.add_argument("--lr", type=positive_float, default=0.5,
+                        help="initial SGD learning rate (0.5)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (0)")
+    parser.add_argument("--out", type=output_dir, default=Path("scalar_out"),
                         help="folder for the decision-boundary PNG (scalar_out)")
     args = parser.parse_args(argv)
+    require_extras("scalar_neuron.py", "demo", ("sklearn", "scikit-learn"),
+                   ("matplotlib", "matplotlib"))
 
     worst = sigmoid_network_check(seed=args.seed)
     print(f"3-layer sigmoid network: max |autograd - hand formula| over all weights = {worst:.2e}")
@@ -199,7 +214,7 @@ def main(argv: list[str] | None = None) -> float:
     model, data, acc = train_moons(args.samples, args.hidden, args.epochs, args.batch_size,
                                    args.lr, args.seed)
     print(f"two moons: {len(model.parameters())} scalar parameters, training accuracy {acc:.1%}")
-    args.out.mkdir(parents=True, exist_ok=True)
+    make_output_dir(args.out, "scalar_neuron.py")
     path = args.out / "moons_boundary.png"
     plot_boundary(model, data, path)
     print(f"decision boundary written to {path}")

@@ -52,13 +52,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 from collections import OrderedDict
 from typing import IO, Any, Union
 
 import numpy as np
 
+from autograd._files import atomic_write
 from autograd.backend import to_numpy, xp
 from autograd.tensor import Tensor
 
@@ -154,8 +154,10 @@ class _Writer:
 def save(obj: Any, f: PathOrFile) -> None:
     """Write ``obj`` (a state dict, tensor, nested containers, ...) to ``f`` as ``.npz``.
 
-    ``f`` is a path (written atomically: a temporary file renamed into place, so a crash never
-    leaves a half-written checkpoint) or a binary file object.  The path is used as given (no
+    ``f`` is a path (written atomically: a temporary file in the same folder, flushed to disk and
+    renamed into place, so a crash or a full disk never leaves a truncated checkpoint under the
+    real name; the file gets the usual permissions, ``0666`` minus the umask) or a binary file
+    object.  The path is used as given (no
     ``.npz`` suffix is appended).
     """
     w = _Writer()
@@ -166,17 +168,7 @@ def save(obj: Any, f: PathOrFile) -> None:
     if hasattr(f, "write"):
         np.savez(f, **entries)  # type: ignore[arg-type]
         return
-    path = os.fspath(f)  # type: ignore[arg-type]
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **entries)  # type: ignore[arg-type]
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(f, lambda fh: np.savez(fh, **entries))  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------------- load

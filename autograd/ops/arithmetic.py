@@ -7,6 +7,7 @@ Each rule returns the gradient in the broadcast shape; the walker sums it back
 from __future__ import annotations
 
 import builtins
+import math
 import operator
 from typing import Any
 
@@ -55,13 +56,14 @@ def _dpow_base(g: Any, out: Any, a: Any, b: Any) -> Any:
 
 def _dpow_exp(g: Any, out: Any, a: Any, b: Any) -> Any:
     # d(a**b)/db = a**b * log(a); 0 at a == 0 for b >= 0 (the limit from the right), like
-    # PyTorch.  Those entries use base 1 (log 1 = 0), so no inf * 0 appears even in second
-    # derivatives.  0**(negative) gives -inf and a negative base nan, also like PyTorch.
+    # PyTorch.  The product is masked, not the base: masking the base (log 1 = 0) would make the
+    # second derivatives there finite and wrong (d2(a**b)/da db = a**(b-1) (1 + b log a) is -inf
+    # at a = 0, b = 1); masked, they are nan, as in PyTorch.  0**(negative) gives -inf and a
+    # negative base nan, also like PyTorch.
     if type(a) is float:
         a = xp.float64(a)
-    safe = where.raw(logical_and.raw(a == 0, b >= 0), 1.0, a)
     with xp.errstate(divide="ignore", invalid="ignore"):
-        return g * safe ** b * log.raw(safe)
+        return where.raw(logical_and.raw(a == 0, b >= 0), 0.0, g * a ** b * log.raw(a))
 
 
 pow = Primitive("pow", xp.power, (_dpow_base, _dpow_exp), scalar=_spow)
@@ -111,15 +113,18 @@ def _clip(a: Any, lo: Any = None, hi: Any = None) -> Any:
     return a
 
 
-def _dclip(g: Any, out: Any, a: Any, lo: Any = None, hi: Any = None) -> Any:
-    # gradient passes where lo <= a <= hi (inclusive at the bounds, like torch.clamp)
+def _inside(a: Any, lo: Any, hi: Any) -> Any:
+    """Where the input passes through ``clip``: ``lo <= a <= hi``, bounds included (a tie goes
+    to the input, like ``torch.clamp``); ``None`` is no bound."""
     if lo is None:
-        inside = a <= hi
-    elif hi is None:
-        inside = a >= lo
-    else:
-        inside = (a >= lo) & (a <= hi)
-    return g * inside
+        return a <= hi
+    if hi is None:
+        return a >= lo
+    return (a >= lo) & (a <= hi)
+
+
+def _dclip(g: Any, out: Any, a: Any, lo: Any = None, hi: Any = None) -> Any:
+    return g * _inside(a, lo, hi)
 
 
 # Bounds are keyword parameters (constants): None is not an operand.  Array bounds may also be
@@ -127,11 +132,33 @@ def _dclip(g: Any, out: Any, a: Any, lo: Any = None, hi: Any = None) -> Any:
 _clip_p = Primitive("clip", _clip, (_dclip, None, None))
 
 
+# Bounds that are Tensors requiring grad are operands of their own primitive (a missing bound is
+# -inf/+inf: the bound that requires grad is floating, so the result is too).  Its rules follow
+# torch.clamp's: the input gets the gradient where lo <= a <= hi (the same mask as constant
+# bounds: a tie goes to the input, never split), ``lo`` where a < lo (and lo < hi: when the bounds
+# cross, the result is hi), ``hi`` where a > hi or hi < lo.
+def _dclamp_x(g: Any, out: Any, a: Any, lo: Any, hi: Any) -> Any:
+    return g * _inside(a, lo, hi)
+
+
+def _dclamp_lo(g: Any, out: Any, a: Any, lo: Any, hi: Any) -> Any:
+    return g * ((a < lo) & (lo < hi))
+
+
+def _dclamp_hi(g: Any, out: Any, a: Any, lo: Any, hi: Any) -> Any:
+    return g * ((a > hi) | (hi < lo))
+
+
+_clamp_t = Primitive("clip", _clip, (_dclamp_x, _dclamp_lo, _dclamp_hi))
+
+
 def clip(x: Any, min: Any = None, max: Any = None) -> Any:
     """Limit values to ``[min, max]`` (either may be None); ``clamp`` in PyTorch.
 
-    The gradient passes where ``min <= x <= max`` (bounds included, like ``torch.clamp``).
-    Bounds that are Tensors requiring grad get gradients too (through maximum/minimum).
+    Where ``min > max`` the result is ``max`` (like ``torch.clamp``).  The gradient passes where
+    ``min <= x <= max``: bounds included, a tie goes to the input, whether the bounds are numbers,
+    arrays or Tensors.  Bounds that are Tensors requiring grad get the gradient where they are the
+    result (``x < min``, resp. ``x > max``); never a share of a tie.
 
     >>> import autograd as ag
     >>> ag.clip(ag.tensor([-1.0, 0.5, 2.0]), 0.0, 1.0)
@@ -142,12 +169,20 @@ def clip(x: Any, min: Any = None, max: Any = None) -> Any:
     from ..tensor import Tensor
 
     if any(isinstance(b, Tensor) and b.requires_grad for b in (min, max)):
-        y = x if min is None else maximum(x, min)
-        return y if max is None else minimum(y, max)
+        return _clamp_t(x, -math.inf if min is None else min, math.inf if max is None else max)
     lo = min._data if isinstance(min, Tensor) else min
     hi = max._data if isinstance(max, Tensor) else max
     return _clip_p(x, lo=lo, hi=hi)
 
+
+def _dhardtanh(g: Any, out: Any, a: Any, lo: float = -1.0, hi: float = 1.0) -> Any:
+    # exclusive bounds: no gradient at lo and hi (torch.nn.functional.hardtanh/relu6), the same
+    # convention as relu'(0) = 0
+    return g * ((a > lo) & (a < hi))
+
+
+hardtanh = Primitive("hardtanh", _clip, (_dhardtanh,))
+"""``clip(x, lo, hi)`` as an activation: no gradient at the bounds (PyTorch's hardtanh)."""
 
 clamp = clip
 

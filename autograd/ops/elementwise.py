@@ -99,7 +99,10 @@ leaky_relu = Primitive(
 
 
 def _delu(g: Any, out: Any, x: Any, alpha: float = 1.0) -> Any:
-    return g * where.raw(x > 0, 1.0, alpha * exp.raw(minimum.raw(x, 0.0)))
+    # slope alpha * exp(x) for x <= 0: alpha at 0 (PyTorch's first derivative there).  The
+    # exponent is masked to 0 from x = 0 up, so the second derivative at 0 is 0 (PyTorch's, the
+    # right-hand limit), not a tie share as minimum(x, 0) would give
+    return g * where.raw(x > 0, 1.0, alpha * exp.raw(where.raw(x < 0, x, 0.0)))
 
 
 elu = Primitive(
@@ -160,4 +163,4 @@ def _dsoftplus(g: Any, out: Any, x: Any, beta: float = 1.0, threshold: float = 2
 
 softplus = Primitive("softplus", _softplus, (_dsoftplus,))
 
-from .arithmetic import minimum, where  # noqa: E402  (rules compose other primitives)
+from .arithmetic import where  # noqa: E402  (rules compose other primitives)

@@ -150,6 +150,13 @@ def _axis(axis: Any, ndim: int, op: str, shape: tuple[int, ...]) -> int:
         a = operator.index(axis)
     except TypeError:
         raise TypeError(f"{op}: axis must be an int, got {axis!r}") from None
+    if ndim == 0:
+        if op == "gather" and a in (0, -1):  # PyTorch: a 0-d tensor has dims 0 and -1
+            return 0
+        raise AxisError(
+            f"{op}: axis {a} is out of range: a 0-d tensor has no dimension to index along; "
+            "reshape it to 1-D first (x.reshape(1))"
+        )
     if not -ndim <= a < ndim:
         raise AxisError(
             f"{op}: axis {a} is out of range for a tensor of shape {shape}; expected an axis in "
@@ -237,6 +244,13 @@ def gather(x: Any, dim: int, index: Any) -> Any:
     idx = _int_index(index, "gather")
     shape = tuple(xp.shape(x))
     ax = _axis(dim, len(shape), "gather", shape)
+    if not shape:  # 0-d: the index is 0-d too and can only be 0 (PyTorch); x[()] is x
+        if idx.ndim != 0:
+            raise ValueError(
+                f"gather: index of shape {idx.shape} must be 0-d like the tensor (shape ())"
+            )
+        _range_check(idx, 1, "gather", ax, shape, negative_ok=False)
+        return _gather(x, index=())
     if idx.ndim != len(shape) or any(
         i > n for d, (i, n) in enumerate(zip(idx.shape, shape, strict=True)) if d != ax
     ):

@@ -396,13 +396,25 @@ def _dvar(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
 
 def _dstd(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
           ddof: float = 1) -> Any:
-    # (x - mean) / (dof * std); where std == 0 every deviation is 0: a 0 subgradient, not nan
+    # (x - mean) / (dof * std); where std == 0 every deviation is 0: a 0 subgradient, not nan.
+    # The guard masks the quotient (``_masked_div``), so its own derivative there is nan.
     shape = _shape_of(x)
     dof = builtins.max(_count(shape, axis) - ddof, 0)
     c = 1.0 / dof if dof else _inf
     o = _unreduce(out, shape, axis, keepdims)
-    safe = where.raw(o == 0, 1.0, o)
-    return _expand(g, shape, axis, keepdims) * _deviation(x, axis) * c / safe
+    return _expand(g, shape, axis, keepdims) * _masked_div(_deviation(x, axis) * c, o)
+
+
+def _masked_div(a: Any, b: Any) -> Any:
+    """``a / b``, replaced by 0 where ``b == 0`` (a guarded denominator, as PyTorch's
+    ``(a / b).masked_fill_(b == 0, 0)``).
+
+    The value there is the subgradient 0; the derivative of the masked quotient is not the
+    derivative of a constant: the mask passes a zero gradient to ``a / b``, whose rules give
+    ``0 / 0 = nan``.  So second derivatives at the guard are nan (the derivative does not exist
+    there), never the finite value that ``a / where(b == 0, 1, b)`` would give.
+    """
+    return where.raw(b == 0, 0.0, a / b)
 
 
 _var = Primitive("var", _var_fwd, (_quiet(_dvar),))
@@ -459,7 +471,8 @@ def std(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
         correction: int | None = None) -> Any:
     """Standard deviation ``sqrt(var(...))``; the same arguments and defaults as :func:`var`.
 
-    Where all the reduced elements are equal the gradient is 0 (a subgradient), not nan.
+    Where all the reduced elements are equal the gradient is 0 (a subgradient), not nan; second
+    derivatives there are nan (unbounded nearby; PyTorch gives 0, see docs/conventions.md).
 
     >>> import autograd as ag
     >>> ag.tensor([1.0, 3.0]).std(axis=0)
@@ -529,18 +542,22 @@ def _pnorm_fwd(x: Any, axis: Any = None, keepdims: bool = False, p: float = 2.0)
 def _dpnorm(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
             p: float = 2.0) -> Any:
     # d||x||_p / dx = sign(x) * (|x| / ||x||)**(p - 1); 0 at the zero vector (a subgradient)
+    # (guarded: see _masked_div), as (|x| / m)**(p-1) / (o / m)**(p-1) for the largest magnitude
+    # m: no overflow, and m cancels exactly, so it is a constant (no derivative).  Zero entries
+    # get 0 (for p < 1 by masking the inf of 0**(p-1)); the derivative of |x|**(p-1) there is
+    # inf for p < 2, so second derivatives are nan in a zero entry's column (PyTorch too), and
+    # nan at the zero vector (every p, see docs/conventions.md); elsewhere they stay finite.
     shape = _shape_of(x)
     o = _unreduce(out, shape, axis, keepdims)
-    safe = where.raw(o == 0, 1.0, o)
     ge = _expand(g, shape, axis, keepdims)
     if p == 2.0:
-        return ge * x / safe
-    r = abs.raw(x) / safe
-    # zero entries get 0 through a masked base of 1: r**(p-1) is inf there for p < 1, and its
-    # derivative is inf for p < 2 (0 * inf = nan in second derivatives otherwise)
-    zero = r == 0
-    w = where.raw(zero, 0.0, where.raw(zero, 1.0, r) ** (p - 1.0))
-    return ge * sign.raw(x) * w
+        return ge * _masked_div(x, o)
+    ax = xp.abs(getattr(x, "_data", x))
+    m = xp.amax(ax, axis=axis, keepdims=True, initial=0.0)  # initial: empty groups
+    m = xp.where((m > 0) & xp.isfinite(m), m, 1.0)
+    a = abs.raw(x) / m
+    num = a ** (p - 1.0) if p > 1.0 else where.raw(a == 0, 0.0, a ** (p - 1.0))
+    return ge * sign.raw(x) * num * _masked_div(1.0, (o / m) ** (p - 1.0))
 
 
 _pnorm = Primitive("norm", _pnorm_fwd, (_quiet(_dpnorm),), save_out=True)
@@ -552,7 +569,8 @@ def norm(x: Any, p: Any = 2, axis: Any = None, keepdims: bool = False, *, dim: A
 
     ``p``: 2 (default), 1, ``inf`` (max magnitude), ``-inf`` (min magnitude), any real ``p > 0``,
     or ``'fro'`` (= 2 over the given axes).  Integer inputs give float64.  At the zero vector the
-    gradient is 0 (a subgradient), never nan; ties of ``inf``/``-inf`` norms share it evenly.
+    gradient is 0 (a subgradient), never nan, and second derivatives there are nan (they do not
+    exist; docs/conventions.md); ties of ``inf``/``-inf`` norms share the gradient evenly.
 
     >>> import autograd as ag
     >>> ag.tensor([3.0, -4.0]).norm(), ag.tensor([3.0, -4.0]).norm(1)

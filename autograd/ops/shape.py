@@ -50,12 +50,25 @@ def _is_int(v: Any) -> bool:
     return not isinstance(v, Tensor) or v.ndim == 0
 
 
-def _axis(axis: Any, ndim: int, op: str, shape: tuple[int, ...] | None = None) -> int:
-    """One axis, range-checked and made non-negative."""
+def _axis(axis: Any, ndim: int, op: str, shape: tuple[int, ...] | None = None,
+          scalar: bool = False) -> int:
+    """One axis, range-checked and made non-negative.
+
+    ``scalar``: the operation means something for a 0-d tensor, which then accepts axis 0 or -1
+    like PyTorch (the caller handles the 0-d case); otherwise a 0-d tensor has no axis at all.
+    """
     try:
         a = operator.index(axis)
     except TypeError:
         raise TypeError(f"{op}: axis must be an int, got {axis!r}") from None
+    if ndim == 0:
+        if scalar and a in (0, -1):
+            return 0
+        raise AxisError(
+            f"{op}: axis {a} is out of range: a 0-d tensor has no dimension to {op} along; "
+            "reshape it to 1-D first (x.reshape(1))"
+            + (" (only axis 0 or -1 is accepted for a 0-d tensor)" if scalar else "")
+        )
     if not -ndim <= a < ndim:
         where = f"shape {shape}" if shape is not None else f"{ndim} dimension(s)"
         raise AxisError(
@@ -65,10 +78,11 @@ def _axis(axis: Any, ndim: int, op: str, shape: tuple[int, ...] | None = None) -
     return a % ndim
 
 
-def _axes(axis: Any, ndim: int, op: str, shape: tuple[int, ...] | None = None) -> tuple[int, ...]:
+def _axes(axis: Any, ndim: int, op: str, shape: tuple[int, ...] | None = None,
+          scalar: bool = False) -> tuple[int, ...]:
     """An int or a sequence of ints as a tuple of distinct non-negative axes (in given order)."""
     items = (axis,) if _is_int(axis) else tuple(axis)
-    out = tuple(_axis(a, ndim, op, shape) for a in items)
+    out = tuple(_axis(a, ndim, op, shape, scalar) for a in items)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis!r}")
     return out
@@ -274,8 +288,10 @@ def permute(x: Any, *dims: Any) -> Any:
 def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
     """Exchange two dimensions (PyTorch's ``transpose(dim0, dim1)``)."""
     shape = _shape(x)
-    a = _axis(axis1, len(shape), "swapaxes", shape)
-    b = _axis(axis2, len(shape), "swapaxes", shape)
+    a = _axis(axis1, len(shape), "swapaxes", shape, scalar=True)
+    b = _axis(axis2, len(shape), "swapaxes", shape, scalar=True)
+    if not shape:  # a 0-d tensor: dims 0 and -1 are the same (absent) one, like PyTorch
+        return _transpose(x, axes=())
     perm = list(range(len(shape)))
     perm[a], perm[b] = perm[b], perm[a]
     return _transpose(x, axes=tuple(perm))
@@ -747,7 +763,9 @@ def flip(x: Any, axis: Any = None, *, dims: Any = None) -> Any:
     """Reverse the order of elements along ``axis`` (int, tuple; ``None``: all axes)."""
     sel = _pick_axis(axis, dims, None, "flip")
     shape = _shape(x)
-    axes = None if sel is None else _axes(sel, len(shape), "flip", shape)
+    axes = None if sel is None else _axes(sel, len(shape), "flip", shape, scalar=True)
+    if not shape:  # a 0-d tensor: flipping along dim 0 or -1 leaves it as it is (PyTorch)
+        axes = ()
     return _flip(x, axis=axes)
 
 

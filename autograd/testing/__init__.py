@@ -10,6 +10,16 @@
 >>> test_tanh()
 """
 
+try:
+    import hypothesis  # noqa: F401  (the strategies are hypothesis strategies)
+except ImportError as e:
+    raise ModuleNotFoundError(
+        "autograd.testing needs hypothesis, which comes with the test extra: "
+        "pip install -e \".[test]\" (from a checkout), pip install \"tapegrad[test]\", or "
+        "pip install hypothesis",
+        name="hypothesis",
+    ) from e
+
 from .assertions import assert_gradients_close
 from .strategies import arrays_for, broadcastable_tensors, shapes, tensors
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import autograd as ag
+from autograd.ops.arithmetic import hardtanh as _hardtanh
 from autograd.tensor import Tensor
 
 from .activation_extra import apply_maybe_inplace
@@ -74,15 +75,19 @@ def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
+    """``clip(x, min_val, max_val)``; no gradient at the bounds themselves (like PyTorch, and
+    like ``relu'(0) = 0``), unlike ``clamp``, which passes it there."""
     if min_val > max_val:
         raise ValueError(
             f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})"
         )
-    return apply_maybe_inplace(lambda x: ag.clip(x, min_val, max_val), input, inplace)
+    return apply_maybe_inplace(
+        lambda x: _hardtanh(x, lo=float(min_val), hi=float(max_val)), input, inplace)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
-    return apply_maybe_inplace(lambda x: ag.clip(x, 0.0, 6.0), input, inplace)
+    """``min(max(x, 0), 6)`` = ``hardtanh(x, 0, 6)``: no gradient at 0 and 6 (like PyTorch)."""
+    return apply_maybe_inplace(lambda x: _hardtanh(x, lo=0.0, hi=6.0), input, inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:

@@ -73,7 +73,7 @@ def _conv_fwd(
     o = w.shape[0]
     ks = tuple(w.shape[2:])
     cols, out_sp = _im2col(x, ks, stride, pads, dilation, groups)
-    wm = w.reshape(groups, o // groups, -1)
+    wm = w.reshape(groups, o // groups, _prod(w.shape[1:]))  # no -1: w may have size 0
     y = wm @ cols.swapaxes(1, 2)  # (G, O/G, N * P): one large product per group
     y = y.reshape(o, n, _prod(out_sp)).swapaxes(0, 1)
     y = xp.ascontiguousarray(y).reshape((n, o) + out_sp)
@@ -94,7 +94,7 @@ def _conv_input_grad_fwd(
     ks = tuple(w.shape[2:])
     out_sp = tuple(g.shape[2:])
     o = w.shape[0]
-    wm = w.reshape(groups, o // groups, -1)
+    wm = w.reshape(groups, o // groups, _prod(w.shape[1:]))  # no -1: w may have size 0
     gcols = wm.swapaxes(1, 2) @ _grad_matrix(g, groups)  # (G, C/G * prod(ks), N * P)
     gcols = gcols.reshape((c,) + ks + (n,) + out_sp)
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], pads, strict=False))

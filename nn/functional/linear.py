@@ -46,7 +46,8 @@ def _dlinear_w(g: Any, out: Any, x: Any, w: Any, *b: Any) -> Any:
     n_out, n_in = w.shape
     if x.ndim == 1:
         return g.reshape(n_out, 1) * x.reshape(1, n_in)
-    return g.reshape(-1, n_out).swapaxes(0, 1) @ x.reshape(-1, n_in)
+    m = x.size // n_in if n_in else g.size // n_out if n_out else 0  # rows (no -1: size 0)
+    return g.reshape(m, n_out).swapaxes(0, 1) @ x.reshape(m, n_in)
 
 
 def _dlinear_b(g: Any, out: Any, x: Any, w: Any, b: Any) -> Any:

@@ -45,8 +45,16 @@ def _reduce(loss: Tensor, reduction: str, denom: Any = None) -> Tensor:
         return total
     n = loss.size if denom is None else denom
     if n == 0:
-        return total * math.nan  # mean of nothing (all ignored / empty): nan, like PyTorch
+        return mean_of_nothing(total)
     return total / n
+
+
+def mean_of_nothing(total: Tensor) -> Tensor:
+    """The ``'mean'`` of a sum whose count (or summed weight) is 0: every target ignored, class
+    weights summing to 0, an empty batch.  The loss is nan, like PyTorch; its gradient is 0,
+    also like PyTorch (``total * nan`` would make every gradient nan, and one optimizer step
+    would destroy the weights): the sum enters only through ``* 0``."""
+    return total * 0.0 + math.nan
 
 
 def _check_reduction(reduction: str, op: str) -> None:
@@ -110,7 +118,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
 
 # -------------------------------------------------------------------------- cross-entropy
 def _log_softmax_np(z: Any, axis: int) -> Any:
-    m = z.max(axis=axis, keepdims=True)
+    m = z.max(axis=axis, keepdims=True, initial=-math.inf)  # initial: no classes (size 0)
     m = xp.where(xp.isfinite(m), m, 0)
     zs = z - m
     with xp.errstate(divide="ignore"):
@@ -357,9 +365,33 @@ def _bce_fwd(x: Any, t: Any) -> Any:
     return -(t * lx + (1 - t) * l1x)
 
 
+_BCE_EPS = 1e-12
+
+
+def _bce_grad_fwd(x: Any, t: Any) -> Any:
+    return (x - t) / xp.maximum(x * (1 - x), _BCE_EPS)
+
+
+def _dbce_grad_x(g: Any, out: Any, x: Any, t: Any) -> Any:
+    # PyTorch's second derivative (x^2 - 2xt + t) / ((x + eps)^2 (1 - x + eps)^2): the exact
+    # t / x^2 + (1 - t) / (1 - x)^2 away from 0 and 1, kept finite there by the same eps, rather
+    # than the derivative of the clamp max(x (1 - x), eps), which is 1 / eps at the guard
+    a = x + _BCE_EPS
+    b = 1 - x + _BCE_EPS
+    return g * (x * x - 2 * x * t + t) / (a * a * b * b)
+
+
+def _dbce_grad_t(g: Any, out: Any, x: Any, t: Any) -> Any:
+    return -g / ag.maximum.raw(x * (1 - x), _BCE_EPS)
+
+
+# d(BCE)/dx as a primitive of its own, so that its derivative is chosen at the guard too
+_bce_grad = Primitive("binary_cross_entropy_grad", _bce_grad_fwd, (_dbce_grad_x, _dbce_grad_t))
+
+
 def _dbce_x(g: Any, out: Any, x: Any, t: Any) -> Any:
     # PyTorch's form: (x - t) / max(x (1 - x), 1e-12) stays finite at x = 0 and x = 1
-    return g * (x - t) / ag.maximum.raw(x * (1 - x), 1e-12)
+    return g * _bce_grad.raw(x, t)
 
 
 def _dbce_t(g: Any, out: Any, x: Any, t: Any) -> Any:
@@ -436,9 +468,11 @@ def kl_div(input: Tensor, target: Tensor, reduction: str = "mean",
         loss = ag.exp(target) * (target - x)
     else:
         t = _t(target)
-        # 0 log 0 = 0: log of the positive part only
-        logt = ag.log(ag.where(t > 0, t, 1.0))
-        loss = ag.where(t > 0, t * (logt - x), 0.0)
+        # xlogy(t, t) - t x, with 0 log 0 = 0 (masked, so the target's gradient at t = 0 is
+        # nan: d(t log t)/dt = log t + 1 has no finite limit there; PyTorch's xlogy gives nan too)
+        with xp.errstate(invalid="ignore"):
+            tlogt = ag.where(t == 0, 0.0, t * ag.log(t))
+        loss = tlogt - t * x
     if reduction == "batchmean":
         n = shape_of(x)[0] if len(shape_of(x)) else 1
         return loss.sum() / n

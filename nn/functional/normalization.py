@@ -26,10 +26,17 @@ from autograd.tensor import Tensor
 from ._utils import data, shape_of
 
 
+def _mean(a: Any, axes: tuple[int, ...]) -> Any:
+    """Mean over ``axes`` (kept) of an array; over no elements 0 rather than NumPy's warning and
+    nan (an empty group normalises nothing: the output and its gradient are empty anyway)."""
+    n = math.prod(a.shape[i] for i in axes)
+    return a.sum(axis=axes, keepdims=True) / max(n, 1)
+
+
 def _normalize_fwd(x: Any, *, axes: tuple[int, ...], eps: float, stats: dict[str, Any]) -> Any:
-    mean = x.mean(axis=axes, keepdims=True)
+    mean = _mean(x, axes)
     xc = x - mean
-    var = (xc * xc).mean(axis=axes, keepdims=True)
+    var = _mean(xc * xc, axes)
     rstd = 1.0 / xp.sqrt(var + eps)
     # the rule and the running-statistics update reuse these instead of recomputing them
     stats["mean"], stats["var"], stats["rstd"] = mean, var, rstd
@@ -43,8 +50,12 @@ def _dnormalize(g: Any, out: Any, x: Any, *, axes: tuple[int, ...], eps: float,
         rstd = rsqrt((xc * xc).mean(axis=axes, keepdims=True) + eps)
     else:
         rstd = stats["rstd"]
-    gm = g.mean(axis=axes, keepdims=True)
-    gxm = (g * out).mean(axis=axes, keepdims=True)
+    if isinstance(g, Tensor) or isinstance(out, Tensor):
+        gm = g.mean(axis=axes, keepdims=True)
+        gxm = (g * out).mean(axis=axes, keepdims=True)
+    else:
+        gm = _mean(g, axes)
+        gxm = _mean(g * out, axes)
     return rstd * (g - gm - out * gxm)
 
 
@@ -150,7 +161,7 @@ def group_norm(
         raise ValueError(f"group_norm: num_channels ({c}) must be divisible by num_groups "
                          f"({num_groups})")
     x = input if isinstance(input, Tensor) else Tensor(input)
-    xg = x.reshape(n, num_groups, -1)
+    xg = x.reshape(n, num_groups, math.prod(shape[1:]) // num_groups)  # no -1: n may be 0
     y = normalize(xg, axes=(2,), eps=float(eps), stats={}).reshape(shape)
     return _affine(y, weight, bias, (c,) + (1,) * (len(shape) - 2))
 

@@ -33,7 +33,7 @@ def _gather_fwd(w: Any, *, indices: Any, padding_idx: int | None, mask: bool) ->
 def _scatter_fwd(g: Any, *, n: int, indices: Any, padding_idx: int | None) -> Any:
     dim = g.shape[-1]
     idx = indices.reshape(-1)
-    rows = g.reshape(-1, dim)
+    rows = g.reshape(idx.size, dim)  # no -1: dim may be 0
     if padding_idx is not None:
         keep = idx != padding_idx
         idx, rows = idx[keep], rows[keep]

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 import autograd as ag
 from autograd import Tensor
 
+THREAD_TIMEOUT = 60.0  # seconds: a thread test that hangs fails instead of stalling CI
+
 THIS_FILE = os.path.basename(__file__)
 
 
@@ -162,20 +164,24 @@ def test_thread_local():
             barrier.wait()  # main thread checks its own mode while this one is on
             barrier.wait()
 
-    barrier = threading.Barrier(2)
-    th = threading.Thread(target=worker)
+    # bounded waits (a hang fails, BrokenBarrierError, instead of stalling CI); daemon threads
+    barrier = threading.Barrier(2, timeout=THREAD_TIMEOUT)
+    th = threading.Thread(target=worker, daemon=True)
     th.start()
     barrier.wait()
     assert not ag.is_anomaly_enabled()
     assert leaf([1.0]).exp().grad_fn.trace is None
     barrier.wait()
-    th.join()
+    th.join(THREAD_TIMEOUT)
+    assert not th.is_alive()
     assert results == {"start": False, "inside": True, "trace": True}
     with ag.detect_anomaly():
         other = {}
-        t = threading.Thread(target=lambda: other.update(on=ag.is_anomaly_enabled()))
+        t = threading.Thread(target=lambda: other.update(on=ag.is_anomaly_enabled()),
+                             daemon=True)
         t.start()
-        t.join()
+        t.join(THREAD_TIMEOUT)
+        assert not t.is_alive()
     assert other == {"on": False}  # a new thread starts with anomaly mode off
 
 

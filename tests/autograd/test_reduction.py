@@ -469,15 +469,28 @@ def test_norm_at_zero_vector_has_zero_subgradient(p):
 @pytest.mark.parametrize("p", [3, 1.5, 0.5])
 def test_pnorm_with_some_zero_entries_is_finite(p):
     x = leaf(np.array([0.0, 3.0, -4.0]))
+    v = np.array([1.0, 2.0, 3.0])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         y = x.norm(p)
         y.backward()
         (g,) = ag.grad(x.norm(p), x, create_graph=True)
-        (h,) = ag.grad((g * Tensor(np.array([1.0, 2.0, 3.0]))).sum(), x)
+        (h,) = ag.grad((g * Tensor(v)).sum(), x)
     assert np.all(np.isfinite(x.grad.data)) and x.grad.data[0] == 0.0
-    assert np.all(np.isfinite(h.data))  # second derivatives: no 0 * inf = nan either
     np.testing.assert_allclose(y.item(), (3.0 ** p + 4.0 ** p) ** (1 / p))
+    # second derivatives: finite along the non-zero entries (central differences of v . grad);
+    # along the zero entry d|x|**(p-1)/dx is inf for p < 2: nan there (docs/conventions.md)
+    def vg(z):
+        t = leaf(z)
+        t.norm(p).backward()
+        return float(v @ t.grad.data)
+    eps = 1e-6
+    for j in (1, 2):
+        e = np.zeros(3)
+        e[j] = eps
+        num = (vg(x.data + e) - vg(x.data - e)) / (2 * eps)
+        np.testing.assert_allclose(h.data[j], num, rtol=1e-5)
+    assert np.isfinite(h.data[0]) == (p >= 2)
 
 
 def test_pnorm_does_not_overflow():

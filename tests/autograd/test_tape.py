@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 import autograd as ag
 from autograd import Tensor
 
+THREAD_TIMEOUT = 60.0  # seconds: a thread test that hangs fails instead of stalling CI
+
 
 def test_leaf_grad_accumulates_across_backward_calls():
     x = Tensor([1.0, 2.0], requires_grad=True)
@@ -198,9 +200,10 @@ def test_grad_mode_is_thread_local():
         seen["enabled"] = ag.is_grad_enabled()
 
     with ag.no_grad():
-        t = threading.Thread(target=worker)
+        t = threading.Thread(target=worker, daemon=True)
         t.start()
-        t.join()
+        t.join(THREAD_TIMEOUT)
+        assert not t.is_alive(), "thread hung"
         assert not ag.is_grad_enabled()
     assert seen["enabled"] is True
 
@@ -229,11 +232,12 @@ def test_independent_graphs_in_threads():
             y.backward()
         results[k] = w.grad.data.copy()
 
-    threads = [threading.Thread(target=run, args=(k,)) for k in (1, 2, 3)]
+    threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in (1, 2, 3)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(THREAD_TIMEOUT)
+        assert not t.is_alive(), "thread hung"
     for k in (1, 2, 3):
         np.testing.assert_allclose(results[k], 200 * 2 * k)
 

@@ -128,3 +128,15 @@ def test_cli_cpu_clock_and_gc_on(tmp_path, restore_threads, capsys):
     assert doc["memory"] is None
     rows = {r["engine"]: r for r in doc["cases"][0]["rows"]}
     assert rows["tapegrad"]["check"]["ok"] and rows["numpy"]["is_baseline"]
+
+
+@pytest.mark.parametrize("argv", [["--repeats", "0"], ["--threads", "0"], ["--warmup", "-1"],
+                                  ["--min-time", "nan"], ["--min-time", "-1"],
+                                  ["--memory-steps", "0"], ["--profile", "-2"]])
+def test_bad_options_are_argparse_errors(argv, capsys):
+    from benchmarks.__main__ import parse
+
+    with pytest.raises(SystemExit) as e:
+        parse(argv)
+    assert e.value.code == 2
+    assert f"argument {argv[0]}" in capsys.readouterr().err

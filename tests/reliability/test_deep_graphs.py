@@ -234,9 +234,10 @@ _FREE_SCRIPT = textwrap.dedent(
         del z
         results.append(("vector", ref() is None))
 
-    t = threading.Thread(target=work)
+    t = threading.Thread(target=work, daemon=True)  # daemon: a hang cannot block exit
     t.start()
-    t.join()
+    t.join(300)  # bounded: a hang fails instead of stalling CI
+    assert not t.is_alive(), "the worker thread hung"
     print(results)
     assert len(results) == 4 and all(ok for _, ok in results), results
     print("FREED-OK")

@@ -44,7 +44,9 @@ def run_threads(*targets: Callable[[], Any]) -> list[Any]:
         except BaseException as e:  # noqa: BLE001 - re-raised in the main thread
             errors.append(e)
 
-    threads = [threading.Thread(target=wrap, args=(k, f)) for k, f in enumerate(targets)]
+    # daemon threads: one that hangs fails the test below and cannot block the process's exit
+    threads = [threading.Thread(target=wrap, args=(k, f), daemon=True)
+               for k, f in enumerate(targets)]
     for t in threads:
         t.start()
     for t in threads:
