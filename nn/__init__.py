@@ -24,3 +24,4 @@ __all__ = ["Buffer", "CheckpointError", "Parameter", "functional", "init", "load
            *_modules_all]
 
 from . import utils  # noqa: E402  (gradient clipping and other helpers)
+from . import parallel  # noqa: E402  (DistributedDataParallel)
