@@ -200,7 +200,8 @@ class DistributedDataParallel(Module):
         for b in self._buckets:
             b.wait()
         if missing and not self.find_unused_parameters:
-            names = ", ".join(self._names[id(p)] for p in missing)
+            missing_ids = {id(p) for p in missing}
+            names = ", ".join(n for i, n in self._names.items() if i in missing_ids)
             raise RuntimeError(
                 f"DistributedDataParallel: on rank {dist.get_rank()} these parameters received "
                 f"no gradient in this backward pass: {names}. Their gradients were not averaged "
