@@ -261,17 +261,23 @@ def _wait(req: Any, what: str, timeout_s: float) -> None:
     """Wait for an MPI request, polling, and raise DistributedTimeoutError past ``timeout_s``.
 
     ``MPI_Wait`` cannot be interrupted, so a dead partner would hang it forever; polling with
-    ``Test`` lets us give up.  We spin briefly (collectives on one machine finish in
-    microseconds), then back off to short sleeps so a rank that waits for a slower one leaves
-    the CPU to it.
+    ``Test`` lets us give up.  Polling is also what moves a collective forward (MPI progresses
+    only inside MPI calls, and a multi-round allreduce needs every rank to poll), so we spin for
+    the first ``_SPIN_S`` seconds, yielding the core between polls (collectives between busy
+    ranks finish in microseconds to milliseconds, and a rank that shares a core with its partner
+    lets it run), then poll every ``_PAUSE_S`` seconds, which leaves the CPU to others while one
+    rank waits long for a slower one (a checkpoint being written, say).
     """
     if req.Test():
         return
     start = time.monotonic()
     deadline = start + timeout_s
-    pause = 0.0
+    spin_until = start + _SPIN_S
     while not req.Test():
         now = time.monotonic()
+        if now < spin_until:
+            _yield()  # let a rank sharing this core run (a no-op on an idle machine)
+            continue
         if now > deadline:
             raise DistributedTimeoutError(
                 f"{what}: timed out after {timeout_s:g} s waiting for the other ranks (one of "
@@ -279,9 +285,12 @@ def _wait(req: Any, what: str, timeout_s: float) -> None:
                 "group is no longer usable. Raise init_process_group(timeout=...) if the work "
                 "between collectives is legitimately this slow"
             )
-        if now - start > 1e-3:
-            pause = min(2e-3, pause * 2 or 2e-5)
-        time.sleep(pause)
+        time.sleep(_PAUSE_S)
+
+
+_SPIN_S = 0.05
+_PAUSE_S = 2e-4
+_yield: Callable[[], Any] = getattr(os, "sched_yield", lambda: None)
 
 
 class Work:
@@ -400,6 +409,15 @@ def _wire(buf: np.ndarray) -> tuple[np.ndarray, Callable[[], None] | None]:
     return wide, narrow
 
 
+def divide_in_place(buf: np.ndarray, n: int) -> None:
+    """``buf /= n`` for a float array: a multiplication by ``1/n`` when that is exact (``n`` a
+    power of two; several times faster than a division), else a true division."""
+    if n & (n - 1) == 0:
+        np.multiply(buf, 1.0 / n, out=buf)
+    else:
+        np.divide(buf, n, out=buf)
+
+
 def _then(*steps: Callable[[], None] | None) -> Callable[[], None]:
     todo = [s for s in steps if s is not None]
 
@@ -434,7 +452,7 @@ def all_reduce(tensor: Tensor, op: ReduceOp = ReduceOp.SUM, group: Any = None,
     size = g.size
 
     def average() -> None:
-        np.divide(buf, size, out=buf)
+        divide_in_place(buf, size)
     finish = _then(narrow, average if op is ReduceOp.AVG else None, back,
                    lambda: tape.bump_version(tensor))
     return _start(req, what, finish, g, async_op)

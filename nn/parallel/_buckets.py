@@ -86,7 +86,7 @@ class Bucket:
         ``used[first + i]`` (when given) says whether any rank had a gradient for parameter
         ``i``; one that no rank had keeps ``.grad = None``, as in PyTorch.
         """
-        np.divide(self.flat, world, out=self.flat)
+        dist.divide_in_place(self.flat, world)
         for i, p in enumerate(self.params):
             if used is not None and not used[first + i]:
                 continue
