@@ -35,9 +35,6 @@ class Bucket:
         self.count = 0
         self.work: dist.Work | None = None
 
-    def nbytes(self) -> int:
-        return int(self.flat.nbytes)
-
     def reset(self) -> None:
         """Forget the previous backward pass (called by every synchronised forward)."""
         if any(self.staged):
@@ -53,6 +50,7 @@ class Bucket:
             self.count += 1
 
     def complete(self) -> bool:
+        """Every parameter of the bucket has been staged."""
         return self.count == len(self.params)
 
     def missing(self) -> list[Tensor]:
@@ -77,6 +75,7 @@ class Bucket:
         self.work = dist.all_reduce_buffer(self.flat, "DistributedDataParallel gradient bucket")
 
     def wait(self) -> None:
+        """Wait for the bucket's allreduce, if one was started (raises on timeout)."""
         if self.work is not None:
             self.work.wait()
 

@@ -45,6 +45,7 @@ Things to know:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -113,8 +114,10 @@ class DistributedDataParallel(Module):
         self._expect = False  # the last forward asked for a synchronised backward
         self._next = 0  # index of the next bucket to start
         self._queued = False  # the end-of-backward callback is queued
-        self._handles = [p.register_post_accumulate_grad_hook(self._grad_ready)
-                         for _, p in named]
+        # The hooks reach this wrapper through a weak reference: parameters must not keep it
+        # alive (wrapper -> module -> parameter -> hook -> wrapper would be a reference cycle).
+        hook = _WeakHook(weakref.ref(self))
+        self._handles = [p.register_post_accumulate_grad_hook(hook) for _, p in named]
 
     # ----------------------------------------------------------------------------- set-up
     def _sync_state(self, module: Module) -> None:
@@ -218,6 +221,20 @@ class DistributedDataParallel(Module):
         return (f"world_size={self._world}, buckets={len(self._buckets)}, "
                 f"bucket_cap_mb={self.bucket_cap_mb}, "
                 f"find_unused_parameters={self.find_unused_parameters}")
+
+
+class _WeakHook:
+    """A post-accumulate-grad hook that forwards to a live ``DistributedDataParallel`` only."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, ref: weakref.ref[DistributedDataParallel]) -> None:
+        self.ref = ref
+
+    def __call__(self, p: Tensor) -> None:
+        ddp = self.ref()
+        if ddp is not None:
+            ddp._grad_ready(p)
 
 
 __all__ = ["DistributedDataParallel"]

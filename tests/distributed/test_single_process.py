@@ -233,3 +233,20 @@ def test_queue_callback_outside_backward_raises():
     x.register_post_accumulate_grad_hook(lambda t: queue_callback(lambda: seen.append(1)))
     (x * x).sum().backward()
     assert seen == [1]
+
+
+def test_ddp_is_freed_by_reference_counting(group1):
+    import gc
+    import weakref
+
+    model = _mlp()
+    ddp = nn.parallel.DistributedDataParallel(model)
+    ddp(ag.ones(2, 3)).sum().backward()
+    ref = weakref.ref(ddp)
+    gc.disable()
+    try:
+        del ddp
+        assert ref() is None  # no reference cycle through the parameters' hooks
+    finally:
+        gc.enable()
+    model(ag.ones(2, 3)).sum().backward()  # the orphaned hooks are harmless
