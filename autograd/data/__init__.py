@@ -22,11 +22,31 @@ Full-batch training is ``batch_size=len(ds)``, mini-batch is any smaller size, a
 (1, 2) [1]
 """
 
-from .collate import default_collate
-from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .collate import default_collate, default_convert
+from .dataset import (
+    ChainDataset,
+    ConcatDataset,
+    Dataset,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
+from .distributed import DistributedSampler
 from .loader import DataLoader
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
+from .worker import WorkerInfo, get_worker_info
 
 __all__ = [
-    "ConcatDataset", "DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate",
-    "random_split",
+    "BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset",
+    "DistributedSampler", "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler",
+    "Subset", "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "WorkerInfo",
+    "default_collate", "default_convert", "get_worker_info", "random_split",
 ]

@@ -129,3 +129,34 @@ def default_collate(batch: Sequence[Any]) -> Any:
         f"default_collate: batch must contain Tensors, NumPy arrays, numbers, strings, dicts or "
         f"lists/tuples; found {type(elem).__name__}. Pass collate_fn= to handle it yourself"
     )
+
+
+def default_convert(data: Any) -> Any:
+    """Convert one sample without batching it (``torch.utils.data.default_convert``): the collate
+    function of ``DataLoader(batch_size=None)``.
+
+    NumPy arrays and scalars of bool, integer or float dtype become Tensors; dicts, named tuples,
+    tuples and lists are converted field by field; everything else (Tensors, numbers, strings)
+    is returned as it is.
+
+    >>> import numpy as np
+    >>> from autograd.data import default_convert
+    >>> default_convert({"x": np.array([1.0, 2.0]), "y": 3})
+    {'x': tensor([1., 2.]), 'y': 3}
+    """
+    if isinstance(data, (xp.ndarray, np.ndarray, np.generic)):
+        a = xp.asarray(data)
+        return Tensor._make(a, None, False) if a.dtype.kind in "biuf" else data
+    if isinstance(data, Mapping):
+        out = {k: default_convert(v) for k, v in data.items()}
+        try:
+            return type(data)(out)  # type: ignore[call-arg]
+        except TypeError:
+            return out
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # named tuple
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, tuple):
+        return tuple(default_convert(d) for d in data)
+    if isinstance(data, list):
+        return [default_convert(d) for d in data]
+    return data

@@ -1,7 +1,8 @@
-"""Datasets: ``Dataset`` (the protocol), ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
-``random_split``.
+"""Datasets: ``Dataset`` (the protocol), ``IterableDataset``, ``TensorDataset``, ``Subset``,
+``ConcatDataset``, ``ChainDataset`` and ``random_split``.
 
-A map-style dataset is anything with ``__len__`` and ``__getitem__(i)`` returning one sample.
+A map-style dataset is anything with ``__len__`` and ``__getitem__(i)`` returning one sample; an
+iterable-style dataset (an :class:`IterableDataset`) is a stream: ``__iter__`` yields samples.
 Datasets hold constants: ``TensorDataset`` keeps the raw arrays of the tensors it is given (no
 graph), so a sample never drags a training graph along.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -42,6 +43,51 @@ class Dataset(Generic[T_co]):
 
     def __add__(self, other: Dataset[Any]) -> ConcatDataset[Any]:
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset[T_co]):
+    """Base class of iterable-style datasets (streams): subclasses define ``__iter__``.
+
+    A :class:`~autograd.data.DataLoader` takes ``batch_size`` samples at a time from
+    ``iter(dataset)``; it has no indices, so ``shuffle``, ``sampler`` and ``batch_sampler`` are
+    refused. With ``num_workers > 0`` every worker process iterates its own copy of the dataset:
+    shard the stream in ``__iter__`` with :func:`~autograd.data.get_worker_info` (which is
+    ``None`` in the main process), or each worker yields every sample (as in PyTorch).
+
+    >>> from autograd.data import DataLoader, IterableDataset, get_worker_info
+    >>> class Range(IterableDataset):
+    ...     def __init__(self, n):
+    ...         self.n = n
+    ...     def __iter__(self):
+    ...         info = get_worker_info()
+    ...         if info is None:                    # main process: the whole stream
+    ...             return iter(range(self.n))
+    ...         return iter(range(info.id, self.n, info.num_workers))   # this worker's share
+    >>> [b.tolist() for b in DataLoader(Range(5), batch_size=2)]
+    [[0, 1], [2, 3], [4]]
+    >>> sorted(v for b in DataLoader(Range(5), batch_size=2, num_workers=2) for v in b.tolist())
+    [0, 1, 2, 3, 4]
+    """
+
+    def __iter__(self) -> Iterator[T_co]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __add__(self, other: Any) -> ChainDataset[Any]:  # type: ignore[override]
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset[T_co]):
+    """Iterable datasets one after another (``torch.utils.data.ChainDataset``)."""
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        self.datasets = list(datasets)
+
+    def __iter__(self) -> Iterator[T_co]:
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)
 
 
 def _as_array(t: Any, i: int) -> Any:
@@ -129,6 +175,11 @@ class ConcatDataset(Dataset[T_co]):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: give at least one dataset")
+        if any(isinstance(d, IterableDataset) for d in self.datasets):
+            raise TypeError(
+                "ConcatDataset does not support IterableDataset (it has no indices); chain "
+                "streams with ChainDataset"
+            )
         self.cumulative_sizes: list[int] = []
         total = 0
         for d in self.datasets:

@@ -1,0 +1,233 @@
+"""The worker side of multi-process data loading: :func:`get_worker_info`, seeding, the loop a
+worker process runs, and how batches and errors travel back to the main process.
+
+A worker receives ``(task number, index)`` items on its own queue, fetches and collates the batch
+exactly as the main process would with ``num_workers=0``, and puts ``(task number, result)`` on
+the shared result queue. The result is the batch already pickled in the worker (so a batch that
+cannot be pickled becomes an error the main process re-raises, instead of a silently lost
+message), an :class:`ExceptionWrapper` carrying the worker's traceback text, or a marker saying
+that an iterable dataset's stream has ended in this worker.
+
+Tensors travel as their arrays: a leaf Tensor is sent as ``(array, requires_grad)`` and rebuilt
+as a new leaf; a Tensor inside a graph (one that requires grad and is not a leaf) is refused
+with a ``RuntimeError``, since a graph cannot cross processes (PyTorch refuses it too).
+"""
+
+from __future__ import annotations
+
+import copyreg
+import io
+import os
+import pickle
+import queue
+import random
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .. import random as ag_random
+from ..tensor import Tensor
+from .fetch import make_fetcher
+
+# How often (seconds) a waiting worker checks that the main process is still alive, and how
+# often a waiting main process checks that its workers are.
+STATUS_CHECK_INTERVAL = 1.0
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """What :func:`get_worker_info` returns in a worker process (``torch.utils.data.WorkerInfo``).
+
+    ``id``: this worker's number, ``0 <= id < num_workers``; ``num_workers``: how many workers
+    the loader runs; ``seed``: this worker's seed, ``base_seed + id`` (see :func:`seed_worker`);
+    ``dataset``: this worker's copy of the dataset (changing it does not touch the main process's
+    or other workers' copies).
+    """
+
+    id: int
+    num_workers: int
+    seed: int
+    dataset: Any
+
+
+_worker_info: WorkerInfo | None = None
+
+
+def get_worker_info() -> WorkerInfo | None:
+    """This worker's :class:`WorkerInfo` inside a DataLoader worker process, ``None`` elsewhere
+    (``torch.utils.data.get_worker_info``). Use it in an :class:`IterableDataset`'s
+    ``__iter__`` to give each worker its own share of the stream, or in ``worker_init_fn``.
+
+    >>> from autograd.data import get_worker_info
+    >>> get_worker_info() is None   # the main process
+    True
+    """
+    return _worker_info
+
+
+def seed_worker(base_seed: int, worker_id: int) -> int:
+    """Seed a worker's random sources; returns its seed ``base_seed + worker_id``.
+
+    As in PyTorch, Python's ``random`` and the framework's default generator
+    (``autograd.manual_seed``) get ``base_seed + worker_id``, and NumPy's legacy global generator
+    (``np.random.rand`` ...) gets a seed mixed from both by ``numpy.random.SeedSequence`` (legacy
+    seeds are 32-bit; mixing keeps workers and epochs apart). ``base_seed`` is drawn by the
+    loader once per epoch (once per loader life with ``persistent_workers``) from its
+    ``generator``, so the workers' random numbers follow the loader's seed.
+    """
+    seed = base_seed + worker_id
+    random.seed(seed)
+    ag_random.manual_seed(seed)
+    np.random.seed(np.random.SeedSequence([worker_id, base_seed]).generate_state(4))
+    return seed
+
+
+class ExceptionWrapper:
+    """An exception raised in a worker, carried to the main process as its type and traceback
+    text (traceback objects cannot be pickled)."""
+
+    def __init__(self, exc_info: tuple[Any, ...], where: str) -> None:
+        self.exc_type: type[BaseException] = exc_info[0]
+        self.msg = "".join(traceback.format_exception(*exc_info))
+        self.where = where
+
+    def reraise(self) -> None:
+        """Raise the worker's exception type in this process, the worker's traceback quoted in
+        its message; a type that cannot be built from one message becomes a RuntimeError."""
+        msg = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.msg}"
+        if self.exc_type is KeyError:
+            msg = KeyErrorMessage(msg)
+        try:
+            exc = self.exc_type(msg)
+        except Exception:
+            raise RuntimeError(msg) from None
+        raise exc
+
+
+class KeyErrorMessage(str):
+    """KeyError's str() is the repr of its argument; keep the traceback readable."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+class IterableStreamEnd:
+    """A worker's iterable dataset is exhausted: the main process stops sending it tasks."""
+
+    def __init__(self, worker_id: int) -> None:
+        self.worker_id = worker_id
+
+
+class ResumeIteration:
+    """Sent to persistent workers at a new epoch: restart the iterable stream, then acknowledge
+    (so the main process knows every older result of this worker has been read)."""
+
+
+# ------------------------------------------------------------------------------- transport
+def _rebuild_tensor(data: Any, requires_grad: bool) -> Tensor:
+    return Tensor._make(data, None, requires_grad)
+
+
+def _reduce_tensor(t: Tensor) -> tuple[Any, tuple[Any, bool]]:
+    if t.requires_grad and t._node is not None:
+        raise RuntimeError(
+            "DataLoader: a batch holds a Tensor that requires grad and is not a leaf (it was "
+            "made by an operation in the worker); a graph cannot cross processes. Return "
+            "constants from the dataset, or call detach() on it"
+        )
+    return _rebuild_tensor, (t._data, bool(t.requires_grad))
+
+
+_DISPATCH = copyreg.dispatch_table.copy()
+_DISPATCH[Tensor] = _reduce_tensor
+
+
+def dumps(obj: Any) -> bytes:
+    """Pickle ``obj`` with Tensors sent as arrays (see the module docstring)."""
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(obj)
+    return buf.getvalue()
+
+
+def _safe_error(wrapper: ExceptionWrapper) -> ExceptionWrapper:
+    """The wrapper itself if it pickles (its type is importable), else one of RuntimeError."""
+    try:
+        pickle.dumps(wrapper.exc_type)
+    except Exception:
+        wrapper.msg = f"{wrapper.exc_type.__qualname__} (not importable here): {wrapper.msg}"
+        wrapper.exc_type = RuntimeError
+    return wrapper
+
+
+# ------------------------------------------------------------------------------- the loop
+def worker_loop(
+    dataset: Any, iterable: bool, auto_collation: bool, collate_fn: Any, drop_last: bool,
+    index_queue: Any, result_queue: Any, done_event: Any, base_seed: int,
+    worker_init_fn: Any, worker_id: int, num_workers: int, parent_pid: int,
+) -> None:
+    """The body of a worker process (see the module docstring)."""
+    global _worker_info
+    where = f"in DataLoader worker process {worker_id}"
+    try:
+        seed = seed_worker(base_seed, worker_id)
+        _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
+                                  dataset=dataset)
+        init_error: ExceptionWrapper | None = None
+        fetcher: Any = None
+        try:
+            if worker_init_fn is not None:
+                worker_init_fn(worker_id)
+            fetcher = make_fetcher(dataset, iterable, auto_collation, collate_fn, drop_last)
+        except Exception:
+            # Reported as the result of this worker's first task, like any fetch error.
+            init_error = _safe_error(ExceptionWrapper(sys.exc_info(), where))
+        stream_ended = False
+        while True:
+            if os.getppid() != parent_pid:  # the main process died: nobody will read results
+                break
+            try:
+                task = index_queue.get(timeout=STATUS_CHECK_INTERVAL)
+            except queue.Empty:
+                continue
+            if task is None:  # the main process asks this worker to exit
+                break
+            if isinstance(task, ResumeIteration):
+                stream_ended = False
+                if init_error is None:
+                    try:
+                        fetcher = make_fetcher(dataset, iterable, auto_collation, collate_fn,
+                                               drop_last)
+                    except Exception:
+                        init_error = _safe_error(ExceptionWrapper(sys.exc_info(), where))
+                result_queue.put((task, None))
+                continue
+            if done_event.is_set() or stream_ended:
+                continue  # shutting down, or nothing left to fetch: drop the task
+            idx, index = task
+            result: Any
+            if init_error is not None:
+                result, init_error = init_error, None
+            else:
+                try:
+                    result = dumps(fetcher.fetch(index))
+                except StopIteration:
+                    if not iterable:
+                        result = _safe_error(ExceptionWrapper(sys.exc_info(), where))
+                    else:
+                        result = IterableStreamEnd(worker_id)
+                        stream_ended = True
+                except Exception:
+                    result = _safe_error(ExceptionWrapper(sys.exc_info(), where))
+            result_queue.put((idx, result))
+            del result, task, index  # don't hold a batch while waiting for the next task
+    except KeyboardInterrupt:
+        pass  # Ctrl-C reaches the whole process group; the main process handles it
+    if done_event.is_set():
+        # The main process may not read what is still buffered: don't block exiting on it.
+        result_queue.cancel_join_thread()
+        result_queue.close()
