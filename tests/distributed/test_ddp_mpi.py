@@ -201,3 +201,38 @@ def test_checkpoint_written_by_rank0_loads_into_identical_replicas(tmp_path):
     fresh.load_state_dict(nn.load(fname))
     _assert_same_everywhere(fresh)
     dist.barrier()  # rank 0's tmp_path may go once everyone has read the file
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_ddp_with_distributed_sampler_equals_single_process_on_the_union_of_the_shards(shuffle):
+    """Rank r's j-th batch of a DistributedSampler is every world-th index of a slice of the
+    epoch order, so the ranks' j-th batches together are one contiguous global batch."""
+    from autograd.data import DataLoader, DistributedSampler, TensorDataset
+
+    r, w = dist.get_rank(), dist.get_world_size()
+    rng = np.random.default_rng(11)
+    X, Y = rng.normal(size=(40 * w, 6)), rng.normal(size=(40 * w, 2))
+    ds = TensorDataset(X, Y)
+    local_batch, epochs = 4, 2
+    sampler = DistributedSampler(ds, shuffle=shuffle, seed=3, drop_last=True)
+    assert (sampler.num_replicas, sampler.rank) == (w, r)  # read from the process group
+    loader = DataLoader(ds, batch_size=local_batch, sampler=sampler)
+    ddp = DDP(_mlp(seed=4))
+    opt = optim.SGD(ddp.parameters(), lr=0.1, momentum=0.5)
+    ref = _mlp(seed=4)
+    ref_opt = optim.SGD(ref.parameters(), lr=0.1, momentum=0.5)
+    for epoch in range(epochs):
+        sampler.set_epoch(epoch)
+        order = (np.random.default_rng(3 + epoch).permutation(len(ds)) if shuffle
+                 else np.arange(len(ds)))
+        for j, (xb, yb) in enumerate(loader):
+            opt.zero_grad()
+            nn.functional.mse_loss(ddp(xb), yb).backward()
+            opt.step()
+            idx = order[j * local_batch * w:(j + 1) * local_batch * w]
+            ref_opt.zero_grad()
+            nn.functional.mse_loss(ref(ag.tensor(X[idx])), ag.tensor(Y[idx])).backward()
+            ref_opt.step()
+    for p, q in zip(ddp.module.parameters(), ref.parameters()):
+        np.testing.assert_allclose(p.data, q.data, rtol=0, atol=1e-12)
+    _assert_same_everywhere(ddp.module)
