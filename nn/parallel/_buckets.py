@@ -44,7 +44,16 @@ class Bucket:
 
     def stage(self, i: int, grad: Any) -> None:
         """Copy parameter ``i``'s accumulated gradient into its slot of the flat buffer."""
-        np.copyto(self.views[i], grad if isinstance(grad, np.ndarray) else to_numpy(grad))
+        view = self.views[i]
+        if grad is not view:  # (with gradient_as_bucket_view it may already live there)
+            if grad.shape != view.shape or grad.dtype != view.dtype:
+                raise RuntimeError(
+                    f"DistributedDataParallel: a parameter's gradient has shape "
+                    f"{tuple(grad.shape)} and dtype {grad.dtype}, but the parameter had shape "
+                    f"{view.shape} and dtype {view.dtype} when it was wrapped; convert or resize "
+                    "the module (e.g. .double()) before wrapping it in DistributedDataParallel"
+                )
+            np.copyto(view, grad if isinstance(grad, np.ndarray) else to_numpy(grad))
         if not self.staged[i]:
             self.staged[i] = True
             self.count += 1
@@ -79,8 +88,9 @@ class Bucket:
         if self.work is not None:
             self.work.wait()
 
-    def write_back(self, world: int, used: np.ndarray | None, first: int) -> None:
-        """Divide the sums by ``world`` and store them in each parameter's ``.grad``.
+    def write_back(self, world: int, used: np.ndarray | None, first: int, as_view: bool) -> None:
+        """Divide the sums by ``world`` and store them in each parameter's ``.grad``: copied
+        into the existing gradient, or (``as_view``) as a view into the bucket.
 
         ``used[first + i]`` (when given) says whether any rank had a gradient for parameter
         ``i``; one that no rank had keeps ``.grad = None``, as in PyTorch.
@@ -91,8 +101,12 @@ class Bucket:
                 continue
             avg = self.views[i]
             g = p.grad
-            if g is not None and not g.requires_grad and isinstance(g._data, np.ndarray) \
-                    and g._data.flags.writeable and g._data.shape == avg.shape:
+            if g is not None and g._data is avg:
+                tape.bump_version(g)  # already the bucket's view: averaged in place
+            elif as_view and xp is np:
+                p.grad = Tensor._wrap_grad(avg)
+            elif g is not None and not g.requires_grad and isinstance(g._data, np.ndarray) \
+                    and g._data.flags.writeable:
                 np.copyto(g._data, avg)
                 tape.bump_version(g)
             else:  # no local gradient, or one that is part of a graph: a fresh tensor

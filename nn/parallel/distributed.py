@@ -64,29 +64,57 @@ from ._buckets import Bucket, plan_buckets
 class DistributedDataParallel(Module):
     """Wrap ``module`` for data-parallel training across the ranks of the default process group.
 
-    ``module``: the replica on this rank (its parameters and buffers are overwritten with rank
-    0's at construction, so every rank starts identical).  ``bucket_cap_mb``: size cap of a
-    gradient bucket in MiB (default 25, as PyTorch).  ``find_unused_parameters``: accept
-    parameters that receive no gradient (they average as zeros) instead of raising.
-    ``broadcast_buffers``: copy rank 0's buffers to every rank before each forward.
+    Arguments, in PyTorch's order:
+
+    * ``module``: the replica on this rank (its parameters and buffers are overwritten with
+      rank 0's at construction, so every rank starts identical).
+    * ``device_ids``, ``output_device``, ``dim``: PyTorch's single-process multi-device
+      options; tapegrad runs one replica per process, so they must stay None, None, 0.
+    * ``broadcast_buffers``: copy rank 0's buffers to every rank before each forward.
+    * ``process_group``: None (the default group; the only one there is).
+    * ``bucket_cap_mb``: size cap of a gradient bucket in MiB (default 25, as PyTorch).
+    * ``find_unused_parameters``: accept parameters that receive no gradient (they average as
+      zeros) instead of raising.
+    * ``gradient_as_bucket_view``: after averaging, each ``.grad`` is a view into its bucket
+      instead of a copy (saves one copy of the gradients per step, and a second one when the
+      optimizer zeroes gradients in place with ``zero_grad(set_to_none=False)``); a gradient
+      kept across steps is then overwritten by the next step's averaging.
 
     Calling it runs ``module``'s forward.  Raises RuntimeError when the process group is not
-    initialised, TypeError for a non-Module.  Counterpart:
+    initialised, TypeError for a non-Module, ValueError for unsupported options.  Counterpart:
     ``torch.nn.parallel.DistributedDataParallel``.
     """
 
     def __init__(
         self,
         module: Module,
+        device_ids: Any = None,
+        output_device: Any = None,
+        dim: int = 0,
         broadcast_buffers: bool = True,
-        bucket_cap_mb: float = 25,
+        process_group: Any = None,
+        bucket_cap_mb: float | None = 25,
         find_unused_parameters: bool = False,
+        check_reduction: bool = False,
+        gradient_as_bucket_view: bool = False,
     ) -> None:
         super().__init__()
         if not isinstance(module, Module):
             raise TypeError(
                 f"DistributedDataParallel: module must be an nn.Module, got {type(module).__name__}"
             )
+        if device_ids or output_device is not None or dim != 0:
+            raise ValueError(
+                "DistributedDataParallel: device_ids, output_device and dim split a batch over "
+                "several devices of one process; tapegrad runs one replica per process (launch "
+                "more processes with mpiexec), so leave them at None, None, 0"
+            )
+        if process_group is not None:
+            raise ValueError(
+                "DistributedDataParallel: only the default process group is supported "
+                f"(process_group=None), got {process_group!r}"
+            )
+        bucket_cap_mb = 25 if bucket_cap_mb is None else bucket_cap_mb
         if not bucket_cap_mb > 0:
             raise ValueError(
                 f"DistributedDataParallel: bucket_cap_mb must be positive, got {bucket_cap_mb}"
@@ -96,6 +124,8 @@ class DistributedDataParallel(Module):
                 "DistributedDataParallel: the default process group is not initialised; call "
                 "autograd.distributed.init_process_group() first (under `mpiexec -n N`)"
             )
+        del check_reduction  # deprecated in PyTorch, and without effect there too
+        self.gradient_as_bucket_view = bool(gradient_as_bucket_view)
         self.module = module
         self.broadcast_buffers = bool(broadcast_buffers)
         self.bucket_cap_mb = bucket_cap_mb
@@ -214,7 +244,7 @@ class DistributedDataParallel(Module):
             )
         first = 0
         for b in self._buckets:
-            b.write_back(self._world, used, first)
+            b.write_back(self._world, used, first, self.gradient_as_bucket_view)
             first += len(b.params)
 
     def extra_repr(self) -> str:

@@ -236,3 +236,26 @@ def test_ddp_with_distributed_sampler_equals_single_process_on_the_union_of_the_
     for p, q in zip(ddp.module.parameters(), ref.parameters()):
         np.testing.assert_allclose(p.data, q.data, rtol=0, atol=1e-12)
     _assert_same_everywhere(ddp.module)
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_gradient_as_bucket_view_trains_like_copies(set_to_none):
+    r, w = dist.get_rank(), dist.get_world_size()
+    data = _batches(4, 4 * w, seed=21)
+    models = []
+    for as_view in (False, True):
+        ddp = DDP(_mlp(seed=8), bucket_cap_mb=1e-3, gradient_as_bucket_view=as_view)
+        opt = optim.SGD(ddp.parameters(), lr=0.1, momentum=0.9)
+        for x, y in data:
+            opt.zero_grad(set_to_none=set_to_none)
+            nn.functional.mse_loss(ddp(ag.tensor(_shard(x, r, w))),
+                                   ag.tensor(_shard(y, r, w))).backward()
+            opt.step()
+        models.append(ddp)
+    copies, views = models
+    for p, q in zip(copies.module.parameters(), views.module.parameters()):
+        assert p.data.tobytes() == q.data.tobytes()
+        np.testing.assert_array_equal(p.grad.data, q.grad.data)
+    flats = {id(b.flat) for b in views._buckets}
+    assert all(p.grad.data.base is not None and id(p.grad.data.base) in flats
+               for p in views.module.parameters())

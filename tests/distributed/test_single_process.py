@@ -221,6 +221,18 @@ def test_ddp_argument_errors(group1):
         nn.parallel.DistributedDataParallel(lambda x: x)
     with pytest.raises(ValueError, match="bucket_cap_mb must be positive"):
         nn.parallel.DistributedDataParallel(_mlp(), bucket_cap_mb=0)
+    with pytest.raises(ValueError, match="one replica per process"):
+        nn.parallel.DistributedDataParallel(_mlp(), device_ids=[0])
+    with pytest.raises(ValueError, match="default process group"):
+        nn.parallel.DistributedDataParallel(_mlp(), process_group="world")
+
+
+def test_ddp_rejects_a_module_converted_after_wrapping(group1):
+    model = _mlp()
+    ddp = nn.parallel.DistributedDataParallel(model)
+    model.float()
+    with pytest.raises(RuntimeError, match=r"dtype float32.*before wrapping"):
+        ddp(ag.ones(2, 3, dtype=np.float32)).sum().backward()
 
 
 def test_queue_callback_outside_backward_raises():
