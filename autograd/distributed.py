@@ -93,10 +93,10 @@ def _mpi() -> Any:
     """The ``mpi4py.MPI`` module (initialises MPI on first import), or a clear ImportError."""
     try:
         from mpi4py import MPI
-    except ImportError as e:
+    except (ImportError, RuntimeError) as e:  # no mpi4py, or mpi4py without an MPI library
         raise ImportError(
-            f"autograd.distributed needs mpi4py and an MPI library, which are not installed: "
-            f"{_INSTALL_HINT}"
+            f"autograd.distributed needs mpi4py and an MPI library, which could not be loaded "
+            f"({e}): {_INSTALL_HINT}"
         ) from e
     return MPI
 

@@ -84,6 +84,8 @@ def summarise(runs: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
         "allreduce_ms": med(2, "allreduce_s") * 1e3,
         "allreduce_gbps": med(2, "allreduce_gbps"),
         "ideal_speedup": plain_half / one,
+        "cpu_fraction_1": med(1, "cpu_fraction"),
+        "loadavg": [r["loadavg"] for n in (1, 2) for r in runs[n]],
         "runs": {str(k): v for k, v in runs.items()},
     }
 
@@ -112,5 +114,9 @@ def format_ddp(res: dict[str, Any]) -> str:
         f"(one process at batch {b // 2} without communication)",
         f"  allreduce of the {res['grad_bytes'] / 1e6:.2f} MB gradient on 2 processes: "
         f"{res['allreduce_ms']:.2f} ms ({res['allreduce_gbps']:.2f} GB/s algorithm bandwidth)",
+        f"  machine: {os.cpu_count()} CPU(s), 1-minute load average "
+        f"{min(res['loadavg']):.1f}..{max(res['loadavg']):.1f} during the runs; the 1-process run "
+        f"got {res['cpu_fraction_1']:.0%} of a core (below ~95%: other processes compete, and "
+        "2 ranks that must meet at every step suffer most)",
     ]
     return "\n".join(lines)

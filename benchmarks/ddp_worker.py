@@ -35,15 +35,20 @@ def _model(spec: Any) -> Any:
     return nn.Sequential(*layers[:-1])
 
 
-def _rate(step: Any, steps: int, repeats: int, sync: Any) -> list[float]:
-    """``repeats`` samples of steps/s over ``steps`` steps (the slowest rank's time)."""
+def _rate(step: Any, steps: int, repeats: int, sync: Any,
+          cpu: list[float] | None = None) -> list[float]:
+    """``repeats`` samples of steps/s over ``steps`` steps (the slowest rank's time); appends
+    this rank's CPU time / wall time of each sample to ``cpu`` (how much of a core it got)."""
     out = []
     for _ in range(repeats):
         sync()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(steps):
             step()
-        out.append(steps / sync(time.perf_counter() - t0))
+        wall = time.perf_counter() - t0
+        if cpu is not None:
+            cpu.append((time.process_time() - c0) / wall)
+        out.append(steps / sync(wall))
     return out
 
 
@@ -92,7 +97,9 @@ def main(argv: list[str] | None = None) -> None:
     for _ in range(3):
         step()  # warm-up
     finish_time[0] = 0.0
-    rates = _rate(step, a.steps, a.repeats, sync)
+    cpu: list[float] = []
+    load_before = os.getloadavg()[0]
+    rates = _rate(step, a.steps, a.repeats, sync, cpu)
     finish_per_step = sync(finish_time[0] / (a.steps * a.repeats))
 
     grad_bytes = sum(int(np.prod(p.shape)) * 4 for p in ddp.parameters())
@@ -110,6 +117,9 @@ def main(argv: list[str] | None = None) -> None:
         "steps_per_s": rates, "finish_s_per_step": finish_per_step,
         "grad_bytes": grad_bytes, "buckets": len(ddp._buckets),
         "allreduce_s": ar_time, "allreduce_gbps": grad_bytes / ar_time / 1e9,
+        # CPU time / wall time of rank 0's timed steps (1.0: it had a core to itself; waits
+        # spin, so in a multi-rank run this includes waiting) and the 1-minute load average
+        "cpu_fraction": float(np.median(cpu)), "loadavg": load_before,
     }
     if world == 1:  # the compute-only ideal: a plain model at each rank's batch of a 2-rank run
         plain = _model(spec)

@@ -35,7 +35,8 @@ def test_report_says_why_it_was_skipped():
 def test_summary_arithmetic():
     run1 = {"world": 1, "global_batch": 128, "local_batch": 128, "steps_per_s": [10.0, 12.0, 11.0],
             "finish_s_per_step": 0.001, "grad_bytes": 1000, "buckets": 1, "allreduce_s": 1e-6,
-            "allreduce_gbps": 1.0, "plain_half_batch_steps_per_s": [20.0, 22.0, 21.0]}
+            "allreduce_gbps": 1.0, "plain_half_batch_steps_per_s": [20.0, 22.0, 21.0],
+            "cpu_fraction": 0.9, "loadavg": 1.5}
     run2 = dict(run1, world=2, local_batch=64, steps_per_s=[16.0, 18.0, 17.0],
                 allreduce_s=2e-4, allreduce_gbps=0.005)
     del run2["plain_half_batch_steps_per_s"]
