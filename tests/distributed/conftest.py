@@ -3,7 +3,8 @@
 * ``python -m pytest`` (one process): the single-process tests run (API errors, one-process
   groups, and tests that launch ``mpiexec -n 2`` as a subprocess with a timeout); the tests that
   need several ranks skip.
-* ``mpiexec -n 2 python -m pytest tests/distributed`` (what CI runs too): every rank runs the
+* ``mpiexec -n 2 python -m pytest tests/distributed`` (what CI runs too, and what the
+  single-process run launches once as a subprocess): every rank runs the
   same tests in the same order; the multi-rank tests share one process group, and the
   single-process ones skip (an MPI process must not launch mpiexec itself).
 
@@ -40,7 +41,11 @@ else:
 
     @pytest.fixture(autouse=True)
     def bounded_time():
-        """End the process (and so the MPI job) if one test hangs past TEST_TIMEOUT."""
-        faulthandler.dump_traceback_later(TEST_TIMEOUT, exit=True)
+        """Under mpiexec: end the process (and so the MPI job) if a test hangs past
+        TEST_TIMEOUT.  (Single-process tests cannot hang on a partner: their subprocesses have
+        their own timeouts.)"""
+        if WORLD > 1:
+            faulthandler.dump_traceback_later(TEST_TIMEOUT, exit=True)
         yield
-        faulthandler.cancel_dump_traceback_later()
+        if WORLD > 1:
+            faulthandler.cancel_dump_traceback_later()
