@@ -49,3 +49,16 @@ else:
         yield
         if WORLD > 1:
             faulthandler.cancel_dump_traceback_later()
+
+    def pytest_runtest_makereport(item, call):
+        """Under mpiexec, a collective that timed out leaves the ranks out of step: every later
+        test would wait for its own timeout.  End the job at once instead, saying why."""
+        if WORLD > 1 and call.excinfo is not None \
+                and call.excinfo.errisinstance(dist.DistributedTimeoutError):
+            import sys
+
+            from mpi4py import MPI
+
+            sys.stderr.write(f"\n{item.nodeid}: {call.excinfo.value}\naborting the MPI job\n")
+            sys.stderr.flush()
+            MPI.COMM_WORLD.Abort(1)
