@@ -83,6 +83,11 @@ class Bucket:
         """Start the non-blocking SUM allreduce of the whole bucket."""
         self.work = dist.all_reduce_buffer(self.flat, "DistributedDataParallel gradient bucket")
 
+    def poke(self) -> None:
+        """Let MPI progress this bucket's allreduce (a non-blocking test)."""
+        if self.work is not None:
+            self.work.is_completed()
+
     def wait(self) -> None:
         """Wait for the bucket's allreduce, if one was started (raises on timeout)."""
         if self.work is not None:

@@ -207,6 +207,10 @@ class DistributedDataParallel(Module):
         bucket.stage(i, g._data)
         if bucket.complete():
             self._launch_ready()
+        elif self._next:
+            # MPI moves a non-blocking collective forward only inside MPI calls: poke the
+            # newest started bucket, so that it progresses while the backward goes on.
+            self._buckets[self._next - 1].poke()
 
     def _launch_ready(self) -> None:
         """Start complete buckets in bucket order (never out of order: all ranks must agree)."""
