@@ -123,7 +123,7 @@ def launched_by_mpi() -> int:
     return 0
 
 
-def _timeout_seconds(timeout: Any) -> float:
+def _timeout_seconds(timeout: Any, what: str = "init_process_group") -> float:
     if timeout is None:
         return DEFAULT_TIMEOUT.total_seconds()
     if isinstance(timeout, datetime.timedelta):
@@ -132,11 +132,11 @@ def _timeout_seconds(timeout: Any) -> float:
         s = float(timeout)
     else:
         raise TypeError(
-            "init_process_group: timeout must be a datetime.timedelta or a number of seconds, "
+            f"{what}: timeout must be a datetime.timedelta or a number of seconds, "
             f"got {type(timeout).__name__}"
         )
     if not s > 0:
-        raise ValueError(f"init_process_group: timeout must be positive, got {s} seconds")
+        raise ValueError(f"{what}: timeout must be positive, got {s} seconds")
     return s
 
 
@@ -319,7 +319,7 @@ class Work:
     def wait(self, timeout: datetime.timedelta | float | None = None) -> bool:
         """Block until done; DistributedTimeoutError after ``timeout`` (default: the group's)."""
         if not self._done:
-            t = self._timeout_s if timeout is None else _timeout_seconds(timeout)
+            t = self._timeout_s if timeout is None else _timeout_seconds(timeout, "Work.wait")
             _wait(self._req, self._what, t)
             self._complete()
         return True

@@ -4,6 +4,7 @@ The API, its errors, and DDP's bookkeeping (buckets, no_sync, unused parameters,
 not need a second rank to be checked; the multi-rank behaviour is in the *_mpi tests.
 """
 
+import datetime
 import subprocess
 import sys
 
@@ -21,7 +22,7 @@ pytestmark = single_only
 
 @pytest.fixture
 def group1():
-    dist.init_process_group("mpi", world_size=1, timeout=30)
+    dist.init_process_group("mpi", world_size=1, timeout=datetime.timedelta(seconds=30))
     yield
     dist.destroy_process_group()
 
@@ -114,6 +115,8 @@ def test_one_process_group(group1):
     dist.broadcast(x, 0)
     work = dist.all_reduce(x, async_op=True)
     assert work.wait() and work.is_completed()
+    with pytest.raises(TypeError, match="Work.wait: timeout must be"):
+        dist.all_reduce(x, async_op=True).wait(timeout="soon")
     dist.barrier()
 
 
