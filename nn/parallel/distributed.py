@@ -18,10 +18,17 @@ reverse registration order (roughly the order backward produces their gradients)
 *buckets* of at most ``bucket_cap_mb`` megabytes each (one dtype per bucket).  A hook on every
 parameter (``register_post_accumulate_grad_hook``) copies its gradient into its bucket as soon
 as it is accumulated; when a bucket is complete, a non-blocking ``MPI_Iallreduce`` of the whole
-bucket starts while the rest of the backward runs.  Buckets start strictly in bucket order, so
-every rank issues the same collectives in the same order.  When the backward pass ends (a
-callback queued with ``autograd.differentiate.queue_callback``), DDP waits for the buckets,
-divides by the world size and copies the averages back into each ``.grad``.
+bucket starts while the rest of the backward runs (later hooks poke it so MPI progresses it).
+Buckets start strictly in bucket order, so every rank issues the same collectives in the same
+order.  When the backward pass ends (a callback queued with
+``autograd.differentiate.queue_callback``), DDP waits for the buckets, divides by the world size
+and copies the averages back into each ``.grad``.
+
+How much communication overlaps computation depends on when the tape fires the hooks: today's
+walk accumulates every leaf gradient after the last record has been processed, so the buckets
+start in a burst at the end of the backward pass and overlap only one another.  A walk that
+accumulated each leaf as soon as its last consumer is done would overlap them with the
+remaining backward computation, with no change here.
 
 Things to know:
 
