@@ -259,3 +259,31 @@ def test_gradient_as_bucket_view_trains_like_copies(set_to_none):
     flats = {id(b.flat) for b in views._buckets}
     assert all(p.grad.data.base is not None and id(p.grad.data.base) in flats
                for p in views.module.parameters())
+
+
+class _Pair(nn.Module):
+    def __init__(self):
+        super().__init__()
+        ag.manual_seed(6)
+        self.a = nn.Linear(3, 2)
+        self.b = nn.Linear(3, 2)
+
+    def forward(self, x, a_first):
+        return self.a(x) * 2 + self.b(x) if a_first else self.b(x) + self.a(x) * 2
+
+
+def test_buckets_start_in_the_same_order_when_gradients_arrive_in_different_orders():
+    """One parameter per bucket, and the ranks' graphs deliver gradients in different orders:
+    the allreduces must still be issued in bucket order on every rank (else they would pair up
+    wrong buckets and mix gradients of different parameters)."""
+    r, w = dist.get_rank(), dist.get_world_size()
+    x = ag.tensor(np.random.default_rng(r).normal(size=(4, 3)))
+    ddp = DDP(_Pair(), bucket_cap_mb=1e-6)
+    assert len(ddp._buckets) == 4
+    ddp(x, a_first=(r % 2 == 0)).sum().backward()
+    ref = _Pair()
+    xs = [np.random.default_rng(k).normal(size=(4, 3)) for k in range(w)]
+    for xk in xs:
+        ref(ag.tensor(xk), a_first=True).sum().backward()
+    for p, q in zip(ddp.module.parameters(), ref.parameters()):
+        np.testing.assert_allclose(p.grad.data, q.grad.data / w, rtol=0, atol=1e-12)

@@ -11,6 +11,8 @@ import sys
 import numpy as np
 import pytest
 from _marks import single_only
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd as ag
 import autograd.distributed as dist
@@ -265,3 +267,23 @@ def test_ddp_is_freed_by_reference_counting(group1):
     finally:
         gc.enable()
     model(ag.ones(2, 3)).sum().backward()  # the orphaned hooks are harmless
+
+
+@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from([np.float32, np.float64])),
+                max_size=12),
+       st.integers(1, 200))
+def test_bucket_plan_covers_every_parameter_once_within_the_cap(specs, cap):
+    from nn.parallel._buckets import plan_buckets
+
+    params = [nn.Parameter(np.zeros(n, dtype=dt)) for n, dt in specs]
+    buckets = plan_buckets(params, cap)
+    order = {id(p): k for k, p in enumerate(params)}
+    seen = [p for b in buckets for p in b.params]
+    assert sorted(map(id, seen)) == sorted(map(id, params))
+    for b in buckets:
+        assert len({p.dtype for p in b.params}) == 1 and b.flat.dtype == b.params[0].dtype
+        assert b.flat.nbytes <= cap or len(b.params) == 1
+        pos = [order[id(p)] for p in b.params]
+        assert pos == sorted(pos)  # the given order is kept inside a bucket
+        for p, v in zip(b.params, b.views):
+            assert v.shape == tuple(p.shape) and np.shares_memory(v, b.flat) or v.size == 0
