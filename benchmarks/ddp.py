@@ -114,6 +114,11 @@ def format_ddp(res: dict[str, Any]) -> str:
         f"(one process at batch {b // 2} without communication)",
         f"  allreduce of the {res['grad_bytes'] / 1e6:.2f} MB gradient on 2 processes: "
         f"{res['allreduce_ms']:.2f} ms ({res['allreduce_gbps']:.2f} GB/s algorithm bandwidth)",
+        "  per step (medians): " + "; ".join(
+            f"{n} process(es): {1e3 / res['steps_per_s'][n]:.2f} ms, of which "
+            f"{res['finish_ms_per_step'][n]:.2f} ms finishing the averaging" for n in ("1", "2"))
+        + f" (the allreduce alone: {res['allreduce_ms']:.2f} ms; the rest is copying and "
+        "waiting for the slower rank)",
         f"  machine: {os.cpu_count()} CPU(s), 1-minute load average "
         f"{min(res['loadavg']):.1f}..{max(res['loadavg']):.1f} during the runs; the 1-process run "
         f"got {res['cpu_fraction_1']:.0%} of a core (below ~95%: other processes compete, and "
