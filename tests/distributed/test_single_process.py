@@ -287,3 +287,13 @@ def test_bucket_plan_covers_every_parameter_once_within_the_cap(specs, cap):
         assert pos == sorted(pos)  # the given order is kept inside a bucket
         for p, v in zip(b.params, b.views):
             assert v.shape == tuple(p.shape) and np.shares_memory(v, b.flat) or v.size == 0
+
+
+def test_a_collective_counts_as_an_in_place_change_for_saved_tensors(group1):
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = (y * y).sum()  # saves y for its backward
+    dist.all_reduce(y)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.backward()
+    assert y.grad_fn.name() == "MulBackward"  # not recorded on the tape: still mul's output
