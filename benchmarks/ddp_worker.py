@@ -36,9 +36,10 @@ def _model(spec: Any) -> Any:
 
 
 def _rate(step: Any, steps: int, repeats: int, sync: Any,
-          cpu: list[float] | None = None) -> list[float]:
+          cpu: list[tuple[float, float]] | None = None) -> list[float]:
     """``repeats`` samples of steps/s over ``steps`` steps (the slowest rank's time); appends
-    this rank's CPU time / wall time of each sample to ``cpu`` (how much of a core it got)."""
+    this rank's (CPU seconds per step, CPU time / wall time) of each sample to ``cpu``: what a
+    step costs regardless of load, and how much of a core the process got."""
     out = []
     for _ in range(repeats):
         sync()
@@ -47,9 +48,14 @@ def _rate(step: Any, steps: int, repeats: int, sync: Any,
             step()
         wall = time.perf_counter() - t0
         if cpu is not None:
-            cpu.append((time.process_time() - c0) / wall)
+            used = time.process_time() - c0
+            cpu.append((used / steps, used / wall))
         out.append(steps / sync(wall))
     return out
+
+
+def _cpu_ms(cpu: list[tuple[float, float]]) -> float:
+    return float(np.median([c[0] for c in cpu]) * 1e3)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -97,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     for _ in range(3):
         step()  # warm-up
     finish_time[0] = 0.0
-    cpu: list[float] = []
+    cpu: list[tuple[float, float]] = []
     load_before = os.getloadavg()[0]
     rates = _rate(step, a.steps, a.repeats, sync, cpu)
     finish_per_step = sync(finish_time[0] / (a.steps * a.repeats))
@@ -107,9 +113,10 @@ def main(argv: list[str] | None = None) -> None:
     dist.all_reduce(buf)
     n_ar = 50
     sync()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(n_ar):
         dist.all_reduce(buf)
+    ar_cpu = (time.process_time() - c0) / n_ar
     ar_time = sync(time.perf_counter() - t0) / n_ar
 
     result: dict[str, Any] = {
@@ -119,21 +126,27 @@ def main(argv: list[str] | None = None) -> None:
         "allreduce_s": ar_time, "allreduce_gbps": grad_bytes / ar_time / 1e9,
         # CPU time / wall time of rank 0's timed steps (1.0: it had a core to itself; waits
         # spin, so in a multi-rank run this includes waiting) and the 1-minute load average
-        "cpu_fraction": float(np.median(cpu)), "loadavg": load_before,
+        "cpu_fraction": float(np.median([c[1] for c in cpu])), "loadavg": load_before,
+        # CPU milliseconds (rank 0): per DDP step, and per allreduce (waits spin: an upper bound)
+        "cpu_ms_per_step": _cpu_ms(cpu), "allreduce_cpu_ms": ar_cpu * 1e3,
     }
-    if world == 1:  # the compute-only ideal: a plain model at each rank's batch of a 2-rank run
-        plain = _model(spec)
-        popt = optim.SGD(plain.parameters(), lr=spec.lr)
-        half = a.global_batch // 2
-        xh, yh = ag.tensor(spec.x[:half]), ag.tensor(spec.y[:half])
+    if world == 1:  # the compute-only ideal: a plain model (no DDP) at the global batch and at
+        # each rank's batch of a 2-rank run
+        for key, n in (("plain_full", a.global_batch), ("plain_half", a.global_batch // 2)):
+            plain = _model(spec)
+            popt = optim.SGD(plain.parameters(), lr=spec.lr)
+            xh, yh = ag.tensor(spec.x[:n]), ag.tensor(spec.y[:n])
 
-        def plain_step() -> None:
-            popt.zero_grad()
-            loss_fn(plain(xh), yh).backward()
-            popt.step()
-        for _ in range(3):
-            plain_step()
-        result["plain_half_batch_steps_per_s"] = _rate(plain_step, a.steps, a.repeats, sync)
+            def plain_step(plain: Any = plain, popt: Any = popt, xh: Any = xh,
+                           yh: Any = yh) -> None:
+                popt.zero_grad()
+                loss_fn(plain(xh), yh).backward()
+                popt.step()
+            for _ in range(3):
+                plain_step()
+            pcpu: list[tuple[float, float]] = []
+            result[key + "_batch_steps_per_s"] = _rate(plain_step, a.steps, a.repeats, sync, pcpu)
+            result[key + "_cpu_ms_per_step"] = _cpu_ms(pcpu)
     if rank == 0:
         print("DDP_RESULT " + json.dumps(result), flush=True)
     dist.destroy_process_group()

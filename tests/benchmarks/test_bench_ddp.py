@@ -36,11 +36,18 @@ def test_summary_arithmetic():
     run1 = {"world": 1, "global_batch": 128, "local_batch": 128, "steps_per_s": [10.0, 12.0, 11.0],
             "finish_s_per_step": 0.001, "grad_bytes": 1000, "buckets": 1, "allreduce_s": 1e-6,
             "allreduce_gbps": 1.0, "plain_half_batch_steps_per_s": [20.0, 22.0, 21.0],
-            "cpu_fraction": 0.9, "loadavg": 1.5}
+            "cpu_fraction": 0.9, "loadavg": 1.5, "cpu_ms_per_step": 2.5, "allreduce_cpu_ms": 0.1,
+            "plain_full_cpu_ms_per_step": 2.0, "plain_half_cpu_ms_per_step": 1.2,
+            "plain_full_batch_steps_per_s": [9.0, 10.0, 11.0]}
     run2 = dict(run1, world=2, local_batch=64, steps_per_s=[16.0, 18.0, 17.0],
                 allreduce_s=2e-4, allreduce_gbps=0.005)
-    del run2["plain_half_batch_steps_per_s"]
+    for k in ("plain_half_batch_steps_per_s", "plain_full_batch_steps_per_s",
+              "plain_full_cpu_ms_per_step", "plain_half_cpu_ms_per_step"):
+        del run2[k]
+    run2["allreduce_cpu_ms"] = 0.3
     res = ddp.summarise({1: [run1], 2: [run2]})
     assert res["steps_per_s"] == {"1": 11.0, "2": 17.0}
     assert res["speedup"] == pytest.approx(17 / 11) and res["ideal_speedup"] == pytest.approx(21 / 11)
     assert res["allreduce_ms"] == pytest.approx(0.2)
+    assert res["cpu_ms"]["ddp_bookkeeping"] == pytest.approx(0.5)
+    assert res["cpu_estimate_speedup"] == pytest.approx(2.0 / (1.2 + 0.5 + 0.3))
