@@ -82,11 +82,13 @@ def summarise(runs: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
         "best_steps_per_s": {"1": best(1, "steps_per_s"), "2": best(2, "steps_per_s")},
         "samples_per_s": {"1": one * batch, "2": two * batch},
         "speedup": two / one, "efficiency": two / one / 2,
+        "plain_steps_per_s": med(1, "plain_full_batch_steps_per_s"),
+        "speedup_vs_plain": two / med(1, "plain_full_batch_steps_per_s"),
         "finish_ms_per_step": {"1": med(1, "finish_s_per_step") * 1e3,
                                "2": med(2, "finish_s_per_step") * 1e3},
         "allreduce_ms": med(2, "allreduce_s") * 1e3,
         "allreduce_gbps": med(2, "allreduce_gbps"),
-        "ideal_speedup": plain_half / one,
+        "ideal_speedup": plain_half / med(1, "plain_full_batch_steps_per_s"),
         "cpu_fraction_1": med(1, "cpu_fraction"),
         # a load-independent estimate from CPU times: one process without DDP at the global
         # batch, over one rank's compute + DDP's bookkeeping + the allreduce's CPU time
@@ -118,8 +120,9 @@ def format_ddp(res: dict[str, Any]) -> str:
         )
     lines += [
         f"  speed-up of 2 processes: {res['speedup']:.2f}x (scaling efficiency "
-        f"{res['efficiency']:.0%}; target >= 1.6x); compute-only ideal {res['ideal_speedup']:.2f}x "
-        f"(one process at batch {b // 2} without communication)",
+        f"{res['efficiency']:.0%}; target >= 1.6x); over one process without DDP "
+        f"({res['plain_steps_per_s']:.1f} steps/s): {res['speedup_vs_plain']:.2f}x; compute-only "
+        f"ideal {res['ideal_speedup']:.2f}x (one process at batch {b // 2} without communication)",
         f"  allreduce of the {res['grad_bytes'] / 1e6:.2f} MB gradient on 2 processes: "
         f"{res['allreduce_ms']:.2f} ms ({res['allreduce_gbps']:.2f} GB/s algorithm bandwidth)",
         "  per step (medians): " + "; ".join(

@@ -47,7 +47,8 @@ def test_summary_arithmetic():
     run2["allreduce_cpu_ms"] = 0.3
     res = ddp.summarise({1: [run1], 2: [run2]})
     assert res["steps_per_s"] == {"1": 11.0, "2": 17.0}
-    assert res["speedup"] == pytest.approx(17 / 11) and res["ideal_speedup"] == pytest.approx(21 / 11)
+    assert res["speedup"] == pytest.approx(17 / 11) and res["ideal_speedup"] == pytest.approx(21 / 10)
+    assert res["speedup_vs_plain"] == pytest.approx(17 / 10)
     assert res["allreduce_ms"] == pytest.approx(0.2)
     assert res["cpu_ms"]["ddp_bookkeeping"] == pytest.approx(0.5)
     assert res["cpu_estimate_speedup"] == pytest.approx(2.0 / (1.2 + 0.5 + 0.3))
