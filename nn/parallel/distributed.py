@@ -232,15 +232,15 @@ class DistributedDataParallel(Module):
         used = None
         if self.find_unused_parameters:
             # Which parameters have a gradient on any rank: one that none has keeps grad None.
-            has = np.array([p.grad is not None for b in self._buckets for p in b.params],
-                           dtype=np.int32)
-            used_work = dist.all_reduce_buffer(has, "DistributedDataParallel unused parameters")
+            used = np.array([p.grad is not None for b in self._buckets for p in b.params],
+                            dtype=np.int32)
         for b in self._buckets:
             b.fill_missing()  # zeros or old grads: the collectives run on every rank regardless
         self._launch_ready()
-        if self.find_unused_parameters:
-            used_work.wait()
-            used = has
+        if used is not None:
+            # Issued after every bucket on every rank (some ranks started buckets during the
+            # backward, others only now): MPI needs the same order of collectives everywhere.
+            dist.all_reduce_buffer(used, "DistributedDataParallel unused parameters").wait()
         for b in self._buckets:
             b.wait()
         if missing and not self.find_unused_parameters:

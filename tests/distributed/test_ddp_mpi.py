@@ -146,13 +146,17 @@ def test_uneven_shards_with_a_scaled_sum_loss_equal_the_global_mean():
 
 
 class _Heads(nn.Module):
-    def __init__(self):
+    def __init__(self, rank1_only_last=False):
         super().__init__()
         ag.manual_seed(0)
         self.body = nn.Linear(3, 4)
         self.head0 = nn.Linear(4, 1)
-        self.rank1_only = nn.Linear(4, 1)
-        self.never = nn.Linear(4, 1)
+        if rank1_only_last:  # registered last: its bucket comes first (reverse order)
+            self.never = nn.Linear(4, 1)
+            self.rank1_only = nn.Linear(4, 1)
+        else:
+            self.rank1_only = nn.Linear(4, 1)
+            self.never = nn.Linear(4, 1)
 
     def forward(self, x, rank1=False):
         h = self.body(x)
@@ -168,14 +172,17 @@ def test_unused_parameters_raise_on_every_rank_and_the_group_survives():
     assert t.item() == dist.get_world_size()
 
 
-def test_find_unused_parameters_averages_zeros_for_missing_gradients():
+@pytest.mark.parametrize("rank1_only_last", [False, True])
+def test_find_unused_parameters_averages_zeros_for_missing_gradients(rank1_only_last):
+    """With rank1_only_last, rank 1 starts its first buckets during the backward and rank 0
+    only at its end: the collectives must still be issued in the same order."""
     r, w = dist.get_rank(), dist.get_world_size()
-    model = _Heads()
+    model = _Heads(rank1_only_last)
     ddp = DDP(model, find_unused_parameters=True, bucket_cap_mb=1e-5)
     x = ag.ones(2, 3)
     ddp(x, rank1=(r == 1)).sum().backward()
     assert model.never.weight.grad is None  # no rank had a gradient: stays None, as PyTorch
-    local = _Heads()
+    local = _Heads(rank1_only_last)
     local(x, rank1=True).sum().backward()
     np.testing.assert_allclose(model.rank1_only.weight.grad.data,
                                local.rank1_only.weight.grad.data / w, rtol=0, atol=1e-15)
