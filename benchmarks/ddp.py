@@ -90,7 +90,7 @@ def summarise(runs: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
         "allreduce_gbps": med(2, "allreduce_gbps"),
         "ideal_speedup": plain_half / med(1, "plain_full_batch_steps_per_s"),
         "cpu_fraction_1": med(1, "cpu_fraction"),
-        # a load-independent estimate from CPU times: one process without DDP at the global
+        # an estimate from CPU times (less load-sensitive): one process without DDP at the global
         # batch, over one rank's compute + DDP's bookkeeping + the allreduce's CPU time
         "cpu_ms": {"plain_full": cpu_full, "plain_half": cpu_half, "ddp_bookkeeping": bookkeeping,
                    "allreduce": ar_cpu},
@@ -130,11 +130,11 @@ def format_ddp(res: dict[str, Any]) -> str:
             f"{res['finish_ms_per_step'][n]:.2f} ms finishing the averaging" for n in ("1", "2"))
         + f" (the allreduce alone: {res['allreduce_ms']:.2f} ms; the rest is copying and "
         "waiting for the slower rank)",
-        "  from CPU times (load-independent): one step costs "
+        "  from CPU times (less sensitive to load than wall times, not immune): one step costs "
         f"{res['cpu_ms']['plain_full']:.2f} ms at batch {b} and {res['cpu_ms']['plain_half']:.2f} "
         f"ms at {b // 2} without DDP; DDP's bookkeeping {res['cpu_ms']['ddp_bookkeeping']:.2f} ms; "
         f"the allreduce {res['cpu_ms']['allreduce']:.2f} ms per rank (waits spin: an upper "
-        f"bound) -> about {res['cpu_estimate_speedup']:.2f}x on an idle 2-core machine",
+        f"bound) -> estimated {res['cpu_estimate_speedup']:.2f}x on an idle 2-core machine",
         f"  machine: {os.cpu_count()} CPU(s), 1-minute load average "
         f"{min(res['loadavg']):.1f}..{max(res['loadavg']):.1f} during the runs; the 1-process run "
         f"got {res['cpu_fraction_1']:.0%} of a core (below ~95%: other processes compete, and "
