@@ -9,7 +9,7 @@ tensor([ 5.43656366, 22.1671683 ])
 
 import importlib as _importlib
 
-from . import functional
+from . import distributed, functional
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .creation import (
     arange,

@@ -12,14 +12,22 @@
    into a fresh model and checks it gives the same test predictions;
 4. runs ``autograd.gradcheck`` on a float64 slice of the trained network.
 
+Launched by MPI (``mpiexec -n 2 python -m autograd.demo``, needs ``pip install "tapegrad[dist]"``)
+it trains data-parallel: every process loads the same batches (same seed), trains
+``nn.parallel.DistributedDataParallel`` on its contiguous share of each batch, and the gradients
+are averaged across processes, so the result matches a single-process run with the same global
+``--batch-size`` (up to rounding).  Rank 0 alone prints, plots and saves.
+
 The extras it needs (scikit-learn, tqdm, matplotlib) come with ``pip install -e ".[demo]"``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -146,6 +154,10 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> tuple[float, float, np
 
 
 def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str, list[float]]]:
+    """Train the MLP; data-parallel when a process group of several ranks is initialised.
+
+    Returns the trained model (unwrapped) and the per-epoch history (global figures).
+    """
     from tqdm import tqdm
 
     import nn
@@ -156,10 +168,13 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
 
     manual_seed(args.seed)  # initial weights
     model = build_model(args.hidden)
+    rank, world = _world()
+    net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
     loader = DataLoader(TensorDataset(data["X_train"], data["y_train"]),
                         batch_size=args.batch_size, shuffle=True, seed=args.seed)
     loss_fn = nn.CrossEntropyLoss()
-    opt = optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    sum_loss = nn.CrossEntropyLoss(reduction="sum")
+    opt = optim.Adam(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
     history: dict[str, list[float]] = {k: [] for k in
                                        ("train_loss", "train_acc", "test_loss", "test_acc")}
@@ -175,8 +190,17 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
         bar = tqdm(total=len(loader), desc=f"epoch {epoch:{width}d}/{args.epochs}", unit="batch",
                    disable=not show_bars, leave=True, file=sys.stdout, dynamic_ncols=True)
         for batch, (xb, yb) in enumerate(loader, 1):
-            logits = model(xb)
-            loss = loss_fn(logits, yb)
+            if world > 1:  # this rank's contiguous share of the global batch
+                lo, hi = (len(yb) * rank) // world, (len(yb) * (rank + 1)) // world
+                logits = net(xb[lo:hi])
+                yb = yb[lo:hi]
+                # DDP averages over ranks: world/N times the local sum is the global mean
+                loss = sum_loss(logits, yb) * (world / len(xb))
+                batch_loss = loss.item() * len(xb) / world
+            else:
+                logits = net(xb)
+                loss = loss_fn(logits, yb)
+                batch_loss = loss.item() * len(yb)
             check_finite_loss(loss.item(), _prog(), f"epoch {epoch}, batch {batch}",
                               "lower --lr, or raise --weight-decay")
             opt.zero_grad()
@@ -184,11 +208,13 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
             opt.step()
             n = len(yb)
             seen += n
-            total_loss += loss.item() * n
+            total_loss += batch_loss
             correct += int((np.asarray(logits.data).argmax(axis=1) == yb.data).sum())
             bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
                             refresh=False)
             bar.update(1)
+        if world > 1:
+            seen, correct, total_loss = _global_sums(seen, correct, total_loss)
         test_loss, test_acc, _ = evaluate(model, data["X_test"], data["y_test"])
         bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
                         test_acc=f"{test_acc:.3f}")
@@ -202,6 +228,25 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
             print(f"epoch {epoch:{width}d}/{args.epochs}  loss {total_loss / seen:.4f}  "
                   f"acc {correct / seen:.3f}  test_acc {test_acc:.3f}")
     return model, history
+
+
+def _world() -> tuple[int, int]:
+    """(rank, world size) of the process group, (0, 1) when there is none."""
+    from . import distributed as dist
+
+    if dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def _global_sums(*values: float) -> list[Any]:
+    """Sum per-rank counters over all ranks (one allreduce)."""
+    from . import distributed as dist
+    from . import tensor
+
+    t = tensor([float(v) for v in values])
+    dist.all_reduce(t)
+    return [int(v) if isinstance(v0, int) else float(v) for v, v0 in zip(t.tolist(), values)]
 
 
 def plot_curves(history: dict[str, list[float]], path: Path) -> None:
@@ -298,8 +343,31 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """Data-parallel under an MPI launcher with several ranks, else the single-process run."""
+    from . import distributed as dist
+
+    if dist.launched_by_mpi() < 2:
+        return _run_ranked(args)
+    dist.init_process_group("mpi")
+    # No try/finally: an exception must escape with the group alive, so that its excepthook
+    # prints it and aborts the whole job instead of leaving the other ranks waiting.
+    if dist.get_rank() == 0:
+        status = _run_ranked(args)
+    else:
+        args.no_progress = True
+        with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+            status = _run_ranked(args)
+    dist.destroy_process_group()
+    return status
+
+
+def _run_ranked(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    make_output_dir(args.out, _prog())
+    rank, world = _world()
+    if rank == 0:
+        make_output_dir(args.out, _prog())
+    if world > 1:
+        print(f"data-parallel on {world} MPI processes: each trains on 1/{world} of every batch")
 
     data = load_digits_split(args.test_fraction, args.seed)
     print(f"digits: {len(data['y_train'])} training and {len(data['y_test'])} test images "
@@ -310,6 +378,8 @@ def _run(args: argparse.Namespace) -> int:
     verdict = "reached" if test_acc >= TARGET_ACCURACY else "NOT reached (try more --epochs)"
     print(f"final test accuracy: {test_acc:.2%} (target {TARGET_ACCURACY:.0%}: {verdict})")
 
+    if rank != 0:  # rank 0 alone plots, saves and checks
+        return 0
     curves = args.out / "digits_curves.png"
     plot_curves(history, curves)
     print(f"loss/accuracy curves: {curves}")

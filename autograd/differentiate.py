@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backend import xp
@@ -101,8 +102,45 @@ def backward(
     if retain_graph is None:
         retain_graph = create_graph
     seeds = [_seed(o, g, create_graph, "backward") for o, g in zip(outs, gs)]
-    with _quiet():
-        run_backward(outs, seeds, retain_graph=retain_graph, create_graph=create_graph)
+    stack = _frames()
+    stack.append([])  # callbacks queued by hooks during this walk (queue_callback)
+    try:
+        with _quiet():
+            run_backward(outs, seeds, retain_graph=retain_graph, create_graph=create_graph)
+    finally:
+        queued = stack.pop()
+    for fn in queued:  # only reached when the walk succeeded
+        fn()
+
+
+_local = threading.local()
+
+
+def _frames() -> list[list[Callable[[], None]]]:
+    stack: list[list[Callable[[], None]]] | None = getattr(_local, "stack", None)
+    if stack is None:
+        stack = _local.stack = []
+    return stack
+
+
+def queue_callback(fn: Callable[[], None]) -> None:
+    """Run ``fn()`` once, right after the ``backward`` call now in progress (in this thread) ends.
+
+    Meant for gradient hooks that need to know when every leaf gradient of a backward pass has
+    been accumulated (``nn.parallel.DistributedDataParallel`` finishes its gradient averaging
+    there); PyTorch's counterpart is ``Variable._execution_engine.queue_callback``.  Callbacks
+    run in the order queued, and not at all if the walk raised.  Raises RuntimeError outside a
+    ``backward`` call.
+    """
+    if not callable(fn):
+        raise TypeError(f"queue_callback: expected a callable, got {type(fn).__name__}")
+    stack = _frames()
+    if not stack:
+        raise RuntimeError(
+            "queue_callback: no backward() is running in this thread; call it from a gradient "
+            "hook during backward"
+        )
+    stack[-1].append(fn)
 
 
 def grad(

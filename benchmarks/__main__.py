@@ -24,8 +24,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--quick", action="store_true",
                    help="few repeats and smaller sizes (a smoke run, not for quoting)")
-    p.add_argument("--case", action="append", choices=_CASE_NAMES + ("memory",), metavar="NAME",
-                   help="run only this case (repeatable): " + ", ".join(_CASE_NAMES) + ", memory")
+    p.add_argument("--case", action="append", choices=_CASE_NAMES + ("memory", "ddp"),
+                   metavar="NAME", help="run only this case (repeatable): "
+                   + ", ".join(_CASE_NAMES) + ", memory, ddp (mlp_mnist on 1 and 2 MPI processes)")
     p.add_argument("--engine", action="append", choices=("tapegrad", "numpy", "torch", "micrograd"),
                    help="run only these engines (plus each case's baseline); repeatable")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     s.repeats = a.repeats if a.repeats is not None else (3 if a.quick else 11)
     s.warmup = a.warmup if a.warmup is not None else (1 if a.quick else 2)
     s.min_time = a.min_time if a.min_time is not None else (0.01 if a.quick else 0.05)
-    wanted = a.case or list(_CASE_NAMES) + ["memory"]
+    wanted = a.case or list(_CASE_NAMES) + ["memory", "ddp"]
     names = [n for n in _CASE_NAMES if n in wanted]
 
     meta = report.environment(note)
@@ -112,9 +113,25 @@ def main(argv: list[str] | None = None) -> int:
         steps = a.memory_steps if a.memory_steps is not None else (20 if a.quick else 200)
         print(f"  memory: {steps} mlp_mnist steps per engine ...", file=sys.stderr, flush=True)
         mem = measure_memory(steps, a.quick)
+    ddp = None
+    if "ddp" in wanted:
+        from .ddp import format_ddp, measure_ddp
+
+        print("  ddp: mlp_mnist on 1 and 2 MPI processes ...", file=sys.stderr, flush=True)
+        ddp = measure_ddp(a.quick)
     report.print_report(meta, results, mem)
+    if ddp is not None:
+        print("\n" + format_ddp(ddp))
     if a.json:
         report.to_json(meta, results, mem, a.json)
+        if ddp is not None:  # one more top-level entry next to "cases" and "memory"
+            import json
+
+            with open(a.json, encoding="utf-8") as f:
+                doc = json.load(f)
+            doc["ddp"] = ddp
+            with open(a.json, "w", encoding="utf-8") as f:
+                json.dump(doc, f, indent=2)
         print(f"\nJSON written to {a.json}")
     if a.plot:
         print("\n" + report.plot(results, a.plot))

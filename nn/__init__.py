@@ -23,4 +23,4 @@ from .serialization import CheckpointError, load, save
 __all__ = ["Buffer", "CheckpointError", "Parameter", "functional", "init", "load", "save",
            *_modules_all]
 
-from . import utils  # noqa: E402  (gradient clipping and other helpers)
+from . import parallel, utils  # noqa: E402  (DistributedDataParallel; gradient clipping ...)
