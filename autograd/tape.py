@@ -62,6 +62,7 @@ else:
     Tensor = None  # installed by autograd.tensor, which imports this module first (a cycle)
 
 _seq = itertools.count()
+_NEWEST = 1 << 62  # seq of the virtual record a walk starts from (newer than any real one)
 _clock = 0  # global modification clock, advanced by every in-place operation
 anomaly_seen = False  # set once anomaly mode is first enabled: records check the flag only then
 # Serialises gradient accumulation into leaves: backward calls running in several threads into
@@ -138,7 +139,7 @@ class Node:
 
     # Hot fields are slots; rarely used ones default to the class attributes below and, when
     # set, live in the instance ``__dict__`` (allocated only then), so recording stays cheap.
-    __slots__ = ("prim", "args", "inputs", "params", "out", "seq", "clock", "n_out",
+    __slots__ = ("prim", "args", "inputs", "params", "out", "seq", "clock", "n_out", "g",
                  "__dict__", "__weakref__")
 
     consts: tuple[Tensor, ...] | None = None  # inputs that need no grad, for in-place checks
@@ -164,6 +165,7 @@ class Node:
         self.seq = next(_seq)
         self.clock = _clock
         self.n_out = n_out
+        self.g = None
         if anomaly_seen and state.anomaly:
             from .anomaly import creation_trace
 
@@ -228,6 +230,19 @@ def _modified_error(node: Node, t: Tensor, what: str) -> RuntimeError:
     )
 
 
+class _Seeds:
+    """The primitive of the virtual record that starts a walk: it consumes the roots, and the
+    gradient rule of its input ``i`` returns seed ``i``.  Seeding is therefore routed by the same
+    code as every other gradient."""
+
+    name = "seed"
+    save_out = False
+    reads_inputs = False
+
+    def __init__(self, n: int) -> None:
+        self.vjps = tuple((lambda g, out, i=i: g[i]) for i in range(n))
+
+
 def run_backward(
     roots: Sequence[Tensor],
     seeds: Sequence[Any],
@@ -244,10 +259,7 @@ def run_backward(
     arrived.  Seeds are arrays, or Tensors when ``create_graph``.
     """
     wrap = Tensor._wrap_grad if create_graph else None
-    grads: dict[Node, Any] = {}  # node -> gradient of its output (list when n_out > 1)
-    leaf_grads: dict[int, list[Any]] = {}  # id(leaf) -> [leaf, grad]
-    heap: list[tuple[int, Node]] = []
-
+    leaf_grads: dict[Tensor, Any] = {}  # leaf -> its gradient in this walk
     cap_nodes: dict[tuple[Node, int], int] = {}
     cap_leaves: dict[int, int] = {}
     captured: list[Any] = []
@@ -259,105 +271,92 @@ def run_backward(
                 cap_nodes[(c._node, c._idx)] = k
             else:
                 cap_leaves[id(c)] = k
-
-    def send(t: Tensor, g: Any) -> None:
-        node = t._node
-        if node is None:
-            if not t.requires_grad:
-                return
-            entry = leaf_grads.get(id(t))
-            if entry is None:
-                leaf_grads[id(t)] = [t, g]
-            else:
-                entry[1] = entry[1] + g
-            return
-        if node.n_out == 1:
-            prev = grads.get(node)
-            if prev is None:
-                grads[node] = g
-                heappush(heap, (-node.seq, node))
-            else:
-                grads[node] = prev + g
-        else:
-            slots = grads.get(node)
-            if slots is None:
-                slots = grads[node] = [None] * node.n_out
-                heappush(heap, (-node.seq, node))
-            i = t._idx
-            slots[i] = g if slots[i] is None else slots[i] + g
-
-    for root, seed in zip(roots, seeds):
-        send(root, seed)
-
-    # the walk itself is recorded only with create_graph (that is how higher orders work)
-    with enable_grad() if create_graph else no_grad():
-        while heap:
-            _, node = heappop(heap)
-            g = grads.pop(node)
-            if node.hooks is not None or node.retained is not None or cap_nodes:
-                g = _node_output_hooks(node, g, cap_nodes, captured, wrap)
-            inputs = node.inputs
-            if inputs is None:
-                raise _freed_error(node)
-            prim = node.prim
-            args = node.args
-            assert args is not None
-            if node.clock != _clock:
-                inputs = _check_modified(node, inputs)
-            out = node.out
-            if create_graph:
-                args, out = _as_tensors(node, args, inputs)
-            vjps = prim.vjps
-            params = node.params
-            for i, t in enumerate(inputs):
-                rule = vjps[i]
-                if t is None or rule is None:  # a constant, or an input without a gradient
-                    continue
-                if rule is identity:  # add, sub, ...: no call needed
-                    gi = g
-                else:
-                    try:
-                        gi = rule(g, out, *args, **params) if params else rule(g, out, *args)
-                    except ZeroDivisionError:
-                        gi = _rule_on_numpy_scalars(rule, g, out, args, params)
-                    if gi is None:
+    # The walk starts at a virtual record, newer than every real one, whose inputs are the roots.
+    start = Node(_Seeds(len(roots)), (),  # type: ignore[arg-type]
+                 tuple(r if r.requires_grad else None for r in roots), None, None)
+    start.seq = _NEWEST
+    start.trace = None
+    start.g = list(seeds)
+    heap: list[tuple[int, Node]] = [(-_NEWEST, start)]
+    anomaly = anomaly_seen
+    try:
+        # the walk itself is recorded only with create_graph (that is how higher orders work)
+        with enable_grad() if create_graph else no_grad():
+            while heap:
+                node = heappop(heap)[1]
+                g = node.g
+                node.g = None
+                if node.hooks is not None or node.retained is not None or cap_nodes:
+                    g = _node_output_hooks(node, g, cap_nodes, captured, wrap)
+                inputs = node.inputs
+                if inputs is None:
+                    raise _freed_error(node)
+                args = node.args
+                if node.clock != _clock:
+                    inputs = _check_modified(node, inputs)
+                out = node.out
+                if create_graph:
+                    args, out = _as_tensors(node, args, inputs)
+                vjps = node.prim.vjps
+                params = node.params
+                for i, t in enumerate(inputs):
+                    rule = vjps[i]
+                    if t is None or rule is None:  # a constant, or an input without a gradient
                         continue
-                # reduce to the input's shape/dtype, skipping the check cheaply when it matches
-                d = t._data
-                if type(gi) is float:
-                    if type(d) is not float:
+                    if rule is identity:  # add, sub, ...: no call needed
+                        gi = g
+                    else:
+                        try:
+                            gi = rule(g, out, *args, **params) if params else rule(g, out, *args)
+                        except ZeroDivisionError:
+                            gi = _rule_on_numpy_scalars(rule, g, out, args, params)
+                        if gi is None:
+                            continue
+                    # reduce to the input's shape and dtype; one comparison when they fit
+                    d = t._data
+                    if type(gi) is float:
+                        if type(d) is not float:
+                            gi = _fit(gi, t, node, i)
+                    elif type(d) is float or gi.shape != d.shape or (
+                        gi.dtype is not d.dtype and gi.dtype != d.dtype
+                    ):
                         gi = _fit(gi, t, node, i)
-                elif type(d) is float or gi.shape != d.shape or gi.dtype != d.dtype:
-                    gi = _fit(gi, t, node, i)
-                if node.trace is not None:
-                    from .anomaly import check_finite
+                    if anomaly and node.trace is not None:
+                        from .anomaly import check_finite
 
-                    check_finite(node, i, gi)
-                tn = t._node  # what follows is send(), inlined for the common cases
-                if tn is None:
-                    entry = leaf_grads.get(id(t))
-                    if entry is None:
-                        leaf_grads[id(t)] = [t, gi]
+                        check_finite(node, i, gi)
+                    # route it: into the producing record's slot (queued on first arrival), or
+                    # into this walk's gradient for a leaf
+                    tn = t._node
+                    if tn is None:
+                        prev = leaf_grads.get(t)
+                        leaf_grads[t] = gi if prev is None else prev + gi
+                    elif tn.n_out == 1:
+                        prev = tn.g
+                        if prev is None:
+                            tn.g = gi
+                            heappush(heap, (-tn.seq, tn))
+                        else:
+                            tn.g = prev + gi
                     else:
-                        entry[1] = entry[1] + gi
-                elif tn.n_out == 1:
-                    prev = grads.get(tn)
-                    if prev is None:
-                        grads[tn] = gi
-                        heappush(heap, (-tn.seq, tn))
-                    else:
-                        grads[tn] = prev + gi
-                else:
-                    send(t, gi)
-            if not retain_graph:
-                node.args = node.inputs = node.params = node.out = None
-                if node.consts is not None:
-                    node.consts = None
+                        slots = tn.g
+                        if slots is None:
+                            slots = tn.g = [None] * tn.n_out
+                            heappush(heap, (-tn.seq, tn))
+                        k = t._idx
+                        slots[k] = gi if slots[k] is None else slots[k] + gi
+                if not retain_graph:
+                    node.args = node.inputs = node.params = node.out = None
+                    if node.consts is not None:
+                        node.consts = None
+    finally:  # after an error, no record keeps a gradient of this walk
+        for _, node in heap:
+            node.g = None
 
     # Leaves: hooks, then capture or accumulate.  A gradient stored in ``.grad`` must not alias
     # another gradient or the caller's seed, so shared or borrowed buffers are copied once here.
     stored: set[int] = {id(s) for s in seeds}
-    for t, g in leaf_grads.values():
+    for t, g in leaf_grads.items():
         if t._extra is not None:
             g = _leaf_hooks(t, g)
         slot = cap_leaves.get(id(t))
