@@ -166,7 +166,12 @@ class Node:
         self.clock = _clock
         self.n_out = n_out
         self.g = None
-        if anomaly_seen and state.anomaly:
+        if anomaly_seen:
+            self.trace_if_anomaly()
+
+    def trace_if_anomaly(self) -> None:
+        """In anomaly mode, remember where this record was made."""
+        if state.anomaly:
             from .anomaly import creation_trace
 
             self.trace = creation_trace()
