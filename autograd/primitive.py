@@ -31,9 +31,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from . import tape
 from .backend import xp
 from .grad_mode import state
-from . import tape
 from .tape import Node, _seq, track_views
 
 ndarray = xp.ndarray
@@ -110,17 +110,17 @@ class Primitive:
             else:
                 d = a if type(a) is float else as_operand(a, self.name)
                 inputs.append(None)
-            td = type(d)
-            if td is ndarray:
-                arrays = True
-                floats = False
-            elif td is not float and td is not int:
-                floats = False
+            if type(d) is not float:
+                if type(d) is ndarray:
+                    arrays = True
+                    floats = False
+                elif type(d) is not int:
+                    floats = False
             datas.append(d)
         out = None
         if floats:
             try:
-                out = self.scalar(*datas, **params)  # type: ignore[misc]
+                out = self.scalar(*datas, **params) if params else self.scalar(*datas)  # type: ignore[misc]
             except _SCALAR_ERRORS:
                 pass  # let NumPy produce inf/nan (with its usual warnings)
             if type(out) is not float:
@@ -131,7 +131,7 @@ class Primitive:
                 # as in NumPy 2 and PyTorch); alone they become 0-d arrays (rules ask .shape)
                 datas = [xp.asarray(d) if type(d) is float else d for d in datas]
             try:
-                out = self.fwd(*datas, **params)
+                out = self.fwd(*datas, **params) if params else self.fwd(*datas)
             except TypeError as e:
                 raise _explain_type_error(self.name, datas, e) from e
             except ValueError as e:  # NumPy's own (e.g. broadcasting) errors don't say which op
