@@ -1,40 +1,56 @@
 """The tape: how operations are recorded and how ``backward`` walks them.
 
-Recording
+The record
     Every differentiable operation executed while grad mode is on and at least one input requires
-    grad appends one *record* (a :class:`Node`) to the tape.  A record holds
+    grad makes one *record*, a :class:`Node` (what PyTorch calls ``grad_fn``), pointed to by its
+    output tensor(s) (``t._node``; ``t._idx`` is the output's index for multi-output primitives).
+    Its fields, all slots, set in one place (``Primitive.__call__``, or ``Node.__init__`` for
+    multi-output primitives and ``autograd.Function``):
 
-    * the primitive (its forward and its per-input gradient rules, see ``autograd.primitive``),
-    * ``args``: the input *arrays* the rules need (never output tensors, so no reference cycles),
-    * ``inputs``: for each input that requires grad, the Tensor to route its gradient to,
-    * ``params``: non-tensor arguments (axis, shapes, ...), and ``out``, the output array, only for
-      primitives whose rule is cheapest from the result (``exp``, ``tanh``, ``softmax`` ...),
-    * ``seq``: its position on the tape, from one global counter.
+    * ``prim``: the primitive: forward, one gradient rule per input, flags (``autograd.primitive``),
+    * ``args``: the input *data* (arrays or Python floats) the rules read; never output tensors,
+      so a graph holds no reference cycles and is freed by reference counting,
+    * ``inputs``: per input, the Tensor its gradient is routed to, ``None`` for constants,
+    * ``params``: keyword arguments (axis, shapes, ...) or ``None``; ``out``: the output data, only
+      for primitives whose rules read the result (``exp``, ``tanh``, ...; ``save_out``),
+    * ``seq``: its number from one global counter, ``clock``: the modification clock then,
+    * ``n_out``: number of outputs, ``g``: the gradient arriving during a walk (a list of
+      per-output gradients when ``n_out > 1``), ``None`` otherwise.
 
-    The tape is therefore not one global list but the records reachable from an output: each
-    output tensor points at its record, each record at its inputs.  Independent graphs (or graphs
-    built in two threads) share nothing, and a graph is freed by reference counting as soon as its
-    outputs go away.  Tape order (``seq``) is a topological order: a record is always newer than
-    the records that produced its inputs.
+    Rare fields (``consts``: the Tensor inputs without grad, whose data the rules may read;
+    ``out_vc``; ``hooks``; ``retained``; ``trace``) default to class attributes and live in the
+    instance ``__dict__`` only when set.  The tape is therefore not one global list but the records
+    reachable from an output; independent graphs (or graphs built in two threads) share nothing.
+    ``seq`` order is a topological order: a record is newer than the records of its inputs.
 
-The reverse walk
-    ``backward`` seeds the output's gradient and visits records newest-first using a heap keyed on
-    ``-seq``.  A record is popped only after every newer record has been popped, so by then all
-    consumers of its output have contributed: its gradient is complete.  Each rule's result is
-    summed back to the input's shape (``unbroadcast``, the one broadcast-reduction helper) and
-    accumulated into the producing record's slot, or, for a leaf, into the leaf's gradient.  Only
-    records the output depends on are ever visited, and the walk is a loop, never recursion, so a
-    chain of a million operations backs up as easily as ten.
+The walk
+    ``backward`` starts from a virtual record, newer than any real one, whose inputs are the roots
+    and whose rules return the seeds, and visits records newest-first from a heap keyed on
+    ``-seq``.  A record is popped only after every newer record was, so every consumer of its
+    output has contributed by then: its gradient (slot ``g``) is complete.  For each input the
+    rule's result is reduced to the input's shape (``unbroadcast``, the one broadcast-reduction
+    helper; one comparison when it already fits) and routed: into the slot ``g`` of the record that
+    made the input (pushing that record on the heap on the first arrival), or, for a leaf, into
+    this walk's ``leaf -> gradient`` dict.  Leaves are handled after the loop: hooks, then
+    ``.grad`` accumulation under a lock (several threads may share a leaf).  Only records the
+    roots depend on are visited, and the walk is a loop, never recursion, so a chain of a million
+    operations backs up as easily as ten.  Hooks, ``retain_grad``, captured gradients
+    (``autograd.grad``), in-place checks and anomaly mode each cost one comparison per record or
+    per input when unused.  Pending gradients live on the records, so two walks through the same
+    retained graph must not run at the same time in two threads (separate graphs may, and may
+    share leaves).
 
 Memory
     After a record is used its buffers (``args``, ``inputs``, ``params``, ``out``) are dropped,
-    unless ``retain_graph=True``.  A second walk through a freed record raises a RuntimeError that
-    says to pass ``retain_graph=True``.
+    unless ``retain_graph=True``; a walk that raises leaves no gradient behind in any slot.  A
+    second walk through a freed record raises a RuntimeError that says to pass
+    ``retain_graph=True``.
 
 In-place safety
     Every in-place operation stamps the modified tensor with a fresh value of a global modification
-    clock (``bump_version``).  A record remembers the clock when it was made; if a tensor whose
-    data a rule reads was modified after that, the walk raises instead of using stale data.
+    clock (``bump_version``).  A record remembers the clock when it was made; when the clock has
+    moved since (one comparison), the walk checks whether a tensor whose data a rule reads was
+    modified after that and raises instead of using stale data.
 
 Higher order
     With ``create_graph=True`` the rules are called with Tensors instead of arrays, so the walk
@@ -142,7 +158,7 @@ class Node:
     __slots__ = ("prim", "args", "inputs", "params", "out", "seq", "clock", "n_out", "g",
                  "__dict__", "__weakref__")
 
-    consts: tuple[Tensor, ...] | None = None  # inputs that need no grad, for in-place checks
+    consts: Sequence[Tensor] | None = None  # inputs that need no grad, for in-place checks
     out_vc: list[int] | None = None  # version list of the output, when ``out`` is saved
     hooks: dict[int, list[Callable[[Any], Any]]] | None = None  # per output index
     retained: list[tuple[int, weakref.ref[Tensor]]] | None = None  # retain_grad() outputs
@@ -151,21 +167,21 @@ class Node:
     def __init__(
         self,
         prim: Primitive,
-        args: tuple[Any, ...],
-        inputs: tuple[Tensor | None, ...],
+        args: Sequence[Any],
+        inputs: Sequence[Tensor | None],
         params: dict[str, Any] | None,
         out: Any,
         n_out: int = 1,
     ) -> None:
         self.prim = prim
-        self.args: tuple[Any, ...] | None = args
-        self.inputs: tuple[Tensor | None, ...] | None = inputs
+        self.args: Sequence[Any] | None = args
+        self.inputs: Sequence[Tensor | None] | None = inputs
         self.params = params
         self.out = out
         self.seq = next(_seq)
         self.clock = _clock
         self.n_out = n_out
-        self.g = None
+        self.g: Any = None
         if anomaly_seen:
             self.trace_if_anomaly()
 
@@ -296,7 +312,7 @@ def run_backward(
                 inputs = node.inputs
                 if inputs is None:
                     raise _freed_error(node)
-                args = node.args
+                args: Sequence[Any] = node.args  # type: ignore[assignment]  # set with inputs
                 if node.clock != _clock:
                     inputs = _check_modified(node, inputs)
                 out = node.out
@@ -386,7 +402,7 @@ def run_backward(
 
 
 def _rule_on_numpy_scalars(
-    rule: Callable[..., Any], g: Any, out: Any, args: tuple[Any, ...], params: Any
+    rule: Callable[..., Any], g: Any, out: Any, args: Sequence[Any], params: Any
 ) -> Any:
     """Python floats raise on x/0; NumPy scalars give inf/nan as an array rule would."""
     f64 = xp.float64
@@ -423,7 +439,7 @@ def _fit(gi: Any, t: Tensor, node: Node, i: int) -> Any:
     return gi
 
 
-def _as_tensors(node: Node, args: tuple[Any, ...], inputs: tuple[Any, ...]) -> tuple[Any, Any]:
+def _as_tensors(node: Node, args: Sequence[Any], inputs: Sequence[Any]) -> tuple[Any, Any]:
     """Arguments as Tensors for a recorded (create_graph) walk; recompute ``out`` if needed."""
     targs = tuple(
         inp if inp is not None else (Tensor._const(a) if isinstance(a, xp.ndarray) else a)
@@ -435,7 +451,7 @@ def _as_tensors(node: Node, args: tuple[Any, ...], inputs: tuple[Any, ...]) -> t
     return targs, out
 
 
-def _check_modified(node: Node, inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+def _check_modified(node: Node, inputs: Sequence[Any]) -> Sequence[Any]:
     """Something was modified in place since ``node`` was recorded: was it data the node reads?
 
     Returns the inputs to route gradients to: an input whose history moved on (an in-place
