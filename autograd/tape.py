@@ -70,6 +70,7 @@ from .backend import xp
 from .grad_mode import enable_grad, no_grad, state
 
 ndarray = xp.ndarray
+_add_reduce = xp.add.reduce
 
 if TYPE_CHECKING:
     from .primitive import Primitive
@@ -222,7 +223,9 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
         return g
     lead = len(gshape) - len(shape)
     if lead:  # added leading axes (a bias over a batch, the common case): one plain sum
-        g = g.sum(axis=0 if lead == 1 else tuple(range(lead)))
+        axis = 0 if lead == 1 else tuple(range(lead))
+        # ndarray.sum goes through a Python wrapper in NumPy; add.reduce is the same sum
+        g = _add_reduce(g, axis) if type(g) is ndarray else g.sum(axis=axis)
         gshape = g.shape
         if gshape == shape:
             return g
@@ -264,6 +267,9 @@ class _Seeds:
         self.vjps = tuple((lambda g, out, i=i: g[i]) for i in range(n))
 
 
+_SEEDERS: dict[int, _Seeds] = {}  # by number of roots
+
+
 def run_backward(
     roots: Sequence[Tensor],
     seeds: Sequence[Any],
@@ -293,7 +299,10 @@ def run_backward(
             else:
                 cap_leaves[id(c)] = k
     # The walk starts at a virtual record, newer than every real one, whose inputs are the roots.
-    start = Node(_Seeds(len(roots)), (),  # type: ignore[arg-type]
+    seeder = _SEEDERS.get(len(roots))
+    if seeder is None:
+        seeder = _SEEDERS[len(roots)] = _Seeds(len(roots))
+    start = Node(seeder, (),  # type: ignore[arg-type]
                  tuple(r if r.requires_grad else None for r in roots), None, None)
     start.seq = _NEWEST
     start.trace = None
@@ -586,7 +595,7 @@ def _accumulate(t: Tensor, g: Any, create_graph: bool, wrap: Any) -> None:
             return
         cur = t.grad
         if cur is None:
-            t.grad = Tensor._wrap_grad(g)
+            t.grad = Tensor._make(g, None, False)
         elif cur.requires_grad or type(cur._data) is float or type(g) is float:
             # a grad that is itself part of a graph (from create_graph) is never mutated
             t.grad = Tensor._wrap_grad(cur._data + g) if not cur.requires_grad else cur + g
