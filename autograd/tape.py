@@ -154,8 +154,29 @@ def track_views(base: Tensor, views: Sequence[Tensor]) -> None:
         reg[id(v)] = weakref.ref(v)
 
 
+class _Rare:
+    """A record field that is rarely set, kept in the record's ``rare`` dict (``None`` unset)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, node: Node | None, owner: type | None = None) -> Any:
+        if node is None:
+            return self
+        return None if node.rare is None else node.rare.get(self.name)
+
+    def __set__(self, node: Node, value: Any) -> None:
+        if node.rare is None:
+            node.rare = {}
+        node.rare[self.name] = value
+
+
 class Node:
-    """One record on the tape (what PyTorch calls ``grad_fn``)."""
+    """One record on the tape (what PyTorch calls ``grad_fn``).
+
+    ``Primitive.__call__`` sets the same fields inline (the hot path): a field added here must be
+    set there too (``tests/autograd/test_tape.py`` checks that both set every slot).
+    """
 
     # Every field is a slot (one comparison to test it); the rare ones (hooks, retained outputs,
     # the anomaly-mode creation trace) share one dict in ``rare``, ``None`` until one is set.
@@ -165,6 +186,9 @@ class Node:
     consts: Sequence[Tensor] | None  # inputs that need no grad, for in-place checks
     out_vc: list[int] | None  # version list of the output, when ``out`` is saved
     rare: dict[str, Any] | None
+    hooks = _Rare()  # tensor hooks of the outputs: {output index: [hook, ...]}
+    retained = _Rare()  # retain_grad() outputs: [(output index, weak reference), ...]
+    trace = _Rare()  # where the record was made (anomaly mode)
 
     def __init__(
         self,
@@ -187,42 +211,6 @@ class Node:
         self.consts = self.out_vc = self.rare = None
         if anomaly_seen:
             self.trace_if_anomaly()
-
-    def _get(self, key: str) -> Any:
-        rare = self.rare
-        return None if rare is None else rare.get(key)
-
-    def _set(self, key: str, value: Any) -> None:
-        if self.rare is None:
-            self.rare = {}
-        self.rare[key] = value
-
-    @property
-    def hooks(self) -> dict[int, list[Callable[[Any], Any]]] | None:
-        """Tensor hooks of the outputs, by output index."""
-        return self._get("hooks")  # type: ignore[no-any-return]
-
-    @hooks.setter
-    def hooks(self, value: dict[int, list[Callable[[Any], Any]]] | None) -> None:
-        self._set("hooks", value)
-
-    @property
-    def retained(self) -> list[tuple[int, weakref.ref[Tensor]]] | None:
-        """``retain_grad()`` outputs: (output index, weak reference)."""
-        return self._get("retained")  # type: ignore[no-any-return]
-
-    @retained.setter
-    def retained(self, value: list[tuple[int, weakref.ref[Tensor]]] | None) -> None:
-        self._set("retained", value)
-
-    @property
-    def trace(self) -> str | None:
-        """Where the record was made (anomaly mode only)."""
-        return self._get("trace")  # type: ignore[no-any-return]
-
-    @trace.setter
-    def trace(self, value: str | None) -> None:
-        self._set("trace", value)
 
     def trace_if_anomaly(self) -> None:
         """In anomaly mode, remember where this record was made."""
