@@ -234,10 +234,6 @@ class Node:
         return f"<{self.name()}>"
 
 
-def _shape(a: Any) -> tuple[int, ...]:
-    return () if type(a) is float else a.shape
-
-
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``g`` over the axes that broadcasting added or stretched, so it has ``shape``.
 
