@@ -44,7 +44,7 @@ def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
                 f"{where}: grad can be implicitly created only for scalar outputs; the output "
                 f"has shape {tuple(out.shape)}, so pass gradient= (the same shape) explicitly"
             )
-        seed: Any = 1.0 if type(d) is float else xp.ones_like(d)
+        seed: Any = 1.0 if type(d) is float else xp.ones(d.shape, d.dtype)
         return Tensor._const(seed) if create_graph else seed
     if isinstance(g, Tensor):
         if create_graph:

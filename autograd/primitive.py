@@ -31,11 +31,13 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from . import tape
 from .backend import xp
 from .grad_mode import state
-from .tape import Node, track_views
+from .tape import Node, _seq, track_views
 
 ndarray = xp.ndarray
+_new = object.__new__
 Rule = Callable[..., Any]
 
 _SCALAR_ERRORS = (ArithmeticError, ValueError)
@@ -53,7 +55,8 @@ class Primitive:
     ``None`` where an output got none).
     """
 
-    __slots__ = ("name", "fwd", "vjps", "save_out", "view", "scalar", "reads_inputs", "n_out")
+    __slots__ = ("name", "fwd", "vjps", "save_out", "view", "scalar", "reads_inputs", "n_out",
+                 "records")
 
     def __init__(
         self,
@@ -75,177 +78,119 @@ class Primitive:
         self.scalar = scalar
         self.reads_inputs = reads_inputs
         self.n_out = n_out
+        self.records = bool(self.vjps)  # decided once: is a call ever recorded?
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
     def __call__(self, *args: Any, **params: Any) -> Any:
-        """Apply to Tensors (or array-likes): returns a Tensor, recorded when needed."""
-        if self.scalar is not None and len(args) == 2 and not params:
-            # Fast path for Python-float scalars (neuron-by-neuron graphs): no arrays at all.
-            a, b = args
-            if isinstance(a, Tensor):
-                ad = a._data
-                ra = a.requires_grad
-            else:
-                ad, ra = a, False
-            if isinstance(b, Tensor):
-                bd = b._data
-                rb = b.requires_grad
-            else:
-                bd, rb = b, False
-            ta, tb = type(ad), type(bd)
-            if (ta is float and (tb is float or tb is int)) or (ta is int and tb is float):
-                try:
-                    out = self.scalar(ad, bd)
-                except _SCALAR_ERRORS:
-                    out = None
-                if type(out) is float:
-                    if (ra or rb) and state.enabled:
-                        node = Node(self, (ad, bd), (a if ra else None, b if rb else None), None,
-                                    out if self.save_out else None)
-                        return Tensor._make(out, node, True)
-                    return Tensor._make(out, None, False)
-        n = len(args)
-        if not params and 0 < n <= 2 and self.n_out == 1:
-            # Fast path for the common array case: one or two operands, the first an array
-            # Tensor, the second a Tensor or a plain number/array.  It computes exactly what
-            # the general path below does, spelled out because it runs once per operation.
-            a = args[0]
-            if isinstance(a, Tensor) and type(a._data) is ndarray:
-                ad = a._data
-                b = bd = None
-                ok = True
-                if n == 2:
-                    bd = args[1]
-                    if isinstance(bd, Tensor):
-                        b = bd
-                        bd = b._data
-                    else:
-                        tb = type(bd)
-                        ok = tb is float or tb is int or (tb is ndarray and bd.dtype.kind in "biuf")
-                if ok:
-                    try:
-                        out = self.fwd(ad) if n == 1 else self.fwd(ad, bd)
-                    except (TypeError, ValueError):
-                        out = None  # the general path reports it, naming this operation
-                    else:
-                        if type(out) is not ndarray:
-                            out = xp.asarray(out)
-                        ra = a.requires_grad
-                        rb = b is not None and b.requires_grad
-                        if (ra or rb) and state.enabled and self.vjps and out.dtype.kind == "f":
-                            if n == 1:
-                                node = Node(self, (ad,), (a,), None,
-                                            out if self.save_out else None)
-                            else:
-                                node = Node(self, (ad, bd), (a if ra else None, b if rb else None),
-                                            None, out if self.save_out else None)
-                                const = a if not ra else (b if not rb else None)
-                                if const is not None:
-                                    node.consts = (const,)
-                            t = Tensor._make(out, node, True)
-                            if self.save_out:
-                                t._vc = node.out_vc = []
-                        else:
-                            t = Tensor._make(out, None, False)
-                        if self.view:
-                            _share_versions(a, (t,))
-                        return t
+        """Apply to Tensors (or array-likes): returns a Tensor, recorded when needed.
+
+        The one path every call takes: operands to data, the forward (on Python floats when
+        every operand is a number and the primitive has a ``scalar`` forward, else on arrays),
+        then one record if an input requires grad and grad mode is on.
+        """
         datas: list[Any] = []
-        tensors: list[Tensor | None] = []
-        scalar = self.scalar is not None
+        inputs: list[Tensor | None] = []  # where each input's gradient goes (None: nowhere)
+        consts: list[Tensor] | None = None  # Tensor inputs without grad (their data is read)
+        grad = arrays = False
+        floats = self.scalar is not None  # Python numbers only so far: the float forward
         for a in args:
             if isinstance(a, Tensor):
                 d = a._data
-                tensors.append(a)
+                if a.requires_grad:
+                    grad = True
+                    inputs.append(a)
+                else:
+                    inputs.append(None)
+                    if consts is None:
+                        consts = [a]
+                    else:
+                        consts.append(a)
             else:
-                d = as_operand(a, self.name)
-                tensors.append(None)
-            if scalar and type(d) is not float and type(d) is not int:
-                scalar = False
+                d = a if type(a) is float else as_operand(a, self.name)
+                inputs.append(None)
+            if type(d) is not float:
+                if type(d) is ndarray:
+                    arrays = True
+                    floats = False
+                elif type(d) is not int:
+                    floats = False
             datas.append(d)
-        if scalar:
+        out = None
+        if floats:
             try:
-                out = self.scalar(*datas, **params)  # type: ignore[misc]
+                out = self.scalar(*datas, **params) if params else self.scalar(*datas)  # type: ignore[misc]
             except _SCALAR_ERRORS:
-                scalar = False  # let NumPy produce inf/nan (with its usual warnings)
-            else:
-                if type(out) is not float:
-                    scalar = False
-        if not scalar:
-            # Python floats next to arrays stay weak scalars (float32 * 0.5 stays float32, as in
-            # NumPy 2 and PyTorch); alone they become 0-d arrays so rules can ask for .shape.
-            if not any(type(d) is ndarray for d in datas):
-                for i, d in enumerate(datas):
-                    if type(d) is float:
-                        datas[i] = xp.asarray(d)
-            out = self._forward(datas, params)
-        return self._finish(out, tuple(datas), tuple(tensors), params or None,
-                            args[0] if args else None)
-
-    def _forward(self, datas: Sequence[Any], params: dict[str, Any]) -> Any:
-        """The forward on arrays, with NumPy's errors reworded to name this operation."""
-        try:
-            out = self.fwd(*datas, **params)
-        except TypeError as e:
-            raise _explain_type_error(self.name, list(datas), e) from e
-        except ValueError as e:  # NumPy's own (e.g. broadcasting) errors don't say which op
-            if type(e) is not ValueError or _NAMED.match(str(e)):
-                raise
-            raise ValueError(f"{self.name}: {str(e).strip()}") from e
-        if self.n_out == 1 and type(out) is not ndarray and type(out) is not float:
-            out = xp.asarray(out)
-        return out
-
-    def _finish(
-        self,
-        out: Any,
-        datas: tuple[Any, ...],
-        tensors: tuple[Tensor | None, ...],
-        params: dict[str, Any] | None,
-        src: Any,
-    ) -> Any:
-        """Wrap the forward's result; record it on the tape if an input requires grad."""
-        rg = False
-        for t in tensors:
-            if t is not None and t.requires_grad:
-                rg = True
-                break
-        record = rg and state.enabled and bool(self.vjps)
-        if self.n_out != 1:
-            return self._wrap_many(out, datas, tensors, params, record, src)
-        if record and type(out) is not float and out.dtype.kind != "f":
-            record = False  # integer/bool results (argmax, comparisons) carry no gradient
-        if not record:
-            t = Tensor._make(out, None, False)
-        else:
-            node = Node(self, datas, _grad_inputs(tensors), params,
-                        out if self.save_out else None)
-            consts = _consts(tensors)
-            if consts is not None:
-                node.consts = consts
-            t = Tensor._make(out, node, True)
+                pass  # let NumPy produce inf/nan (with its usual warnings)
+            if type(out) is not float:
+                out = None
+        if out is None:
+            if not arrays:
+                # Python floats next to arrays stay weak scalars (float32 * 0.5 stays float32,
+                # as in NumPy 2 and PyTorch); alone they become 0-d arrays (rules ask .shape)
+                datas = [xp.asarray(d) if type(d) is float else d for d in datas]
+            try:
+                out = self.fwd(*datas, **params) if params else self.fwd(*datas)
+            except TypeError as e:
+                raise _explain_type_error(self.name, datas, e) from e
+            except ValueError as e:  # NumPy's own (e.g. broadcasting) errors don't say which op
+                if type(e) is not ValueError or _NAMED.match(str(e)):
+                    raise
+                raise ValueError(f"{self.name}: {str(e).strip()}") from e
+            if self.n_out != 1:
+                return self._wrap_many(out, datas, inputs, consts, params or None,
+                                       grad and self.records and state.enabled, args[0])
+            if type(out) is not ndarray:
+                out = xp.asarray(out)
+        # the output Tensor, and its record if an input requires grad and grad mode is on;
+        # integer/bool results (argmax, comparisons) carry no gradient: not recorded
+        t = _new(Tensor)
+        t._data = out
+        t.grad = t._vc = t._extra = None
+        t._idx = 0
+        if grad and self.records and state.enabled and (type(out) is float
+                                                         or out.dtype.kind == "f"):
+            node = t._node = _new(Node)  # Node's fields (see autograd.tape.Node), set inline
+            node.prim = self
+            node.args = datas
+            node.inputs = inputs
+            node.params = params or None
+            node.seq = next(_seq)
+            node.clock = tape._clock
+            node.n_out = 1
+            node.g = node.rare = None
+            node.consts = consts
             if self.save_out:
+                node.out = out
                 t._vc = node.out_vc = []
-        if self.view and isinstance(src, Tensor):
-            _share_versions(src, (t,))
+            else:
+                node.out = node.out_vc = None
+            if tape.anomaly_seen:
+                node.trace_if_anomaly()
+            t.requires_grad = True
+        else:
+            t._node = None
+            t.requires_grad = False
+        if self.view and isinstance(args[0], Tensor):
+            _share_versions(args[0], (t,))
         return t
 
     def _wrap_many(
         self,
         outs: Sequence[Any],
-        datas: tuple[Any, ...],
-        tensors: tuple[Tensor | None, ...],
+        datas: list[Any],
+        inputs: list[Tensor | None],
+        consts: list[Tensor] | None,
         params: dict[str, Any] | None,
         record: bool,
         src: Any,
     ) -> tuple[Tensor, ...]:
+        """Outputs of an ``n_out > 1`` primitive: one record shared by all of them."""
         outs = [o if type(o) is ndarray else xp.asarray(o) for o in outs]
         node = None
         if record:
-            node = Node(self, datas, _grad_inputs(tensors), params, None, len(outs))
-            consts = _consts(tensors)
+            node = Node(self, datas, inputs, params, None, len(outs))
             if consts is not None:
                 node.consts = consts
         res = []
@@ -264,24 +209,6 @@ class Primitive:
                 return self(*args, **params)
         out = self.fwd(*args, **params)
         return out
-
-
-def _grad_inputs(tensors: tuple[Tensor | None, ...]) -> tuple[Tensor | None, ...]:
-    """Where each input's gradient goes: the Tensor if it requires grad, else None."""
-    if len(tensors) == 2:  # the common case, spelled out: this runs once per recorded op
-        a, b = tensors
-        return (a if a is not None and a.requires_grad else None,
-                b if b is not None and b.requires_grad else None)
-    return tuple(t if t is not None and t.requires_grad else None for t in tensors)
-
-
-def _consts(tensors: tuple[Tensor | None, ...]) -> tuple[Tensor, ...] | None:
-    """The Tensor inputs that need no grad (their data may be read: in-place checks)."""
-    found: tuple[Tensor, ...] | None = None
-    for t in tensors:
-        if t is not None and not t.requires_grad:
-            found = (t,) if found is None else found + (t,)
-    return found
 
 
 UNRECORDED_VIEW = -1  # ``_idx`` of a view made outside the tape (a leaf otherwise has 0)

@@ -1,40 +1,59 @@
 """The tape: how operations are recorded and how ``backward`` walks them.
 
-Recording
+The record
     Every differentiable operation executed while grad mode is on and at least one input requires
-    grad appends one *record* (a :class:`Node`) to the tape.  A record holds
+    grad makes one *record*, a :class:`Node` (what PyTorch calls ``grad_fn``), pointed to by its
+    output tensor(s) (``t._node``; ``t._idx`` is the output's index for multi-output primitives).
+    Its fields, all slots, set in one place (``Primitive.__call__``, or ``Node.__init__`` for
+    multi-output primitives and ``autograd.Function``):
 
-    * the primitive (its forward and its per-input gradient rules, see ``autograd.primitive``),
-    * ``args``: the input *arrays* the rules need (never output tensors, so no reference cycles),
-    * ``inputs``: for each input that requires grad, the Tensor to route its gradient to,
-    * ``params``: non-tensor arguments (axis, shapes, ...), and ``out``, the output array, only for
-      primitives whose rule is cheapest from the result (``exp``, ``tanh``, ``softmax`` ...),
-    * ``seq``: its position on the tape, from one global counter.
+    * ``prim``: the primitive: forward, one gradient rule per input, flags (``autograd.primitive``),
+    * ``args``: the input *data* (arrays or Python floats) the rules read; never output tensors,
+      so a graph holds no reference cycles and is freed by reference counting,
+    * ``inputs``: per input, the Tensor its gradient is routed to, ``None`` for constants,
+    * ``params``: keyword arguments (axis, shapes, ...) or ``None``; ``out``: the output data, only
+      for primitives whose rules read the result (``exp``, ``tanh``, ...; ``save_out``),
+    * ``seq``: its number from one global counter, ``clock``: the modification clock then,
+    * ``n_out``: number of outputs, ``g``: the gradient arriving during a walk (a list of
+      per-output gradients when ``n_out > 1``), ``None`` otherwise.
 
-    The tape is therefore not one global list but the records reachable from an output: each
-    output tensor points at its record, each record at its inputs.  Independent graphs (or graphs
-    built in two threads) share nothing, and a graph is freed by reference counting as soon as its
-    outputs go away.  Tape order (``seq``) is a topological order: a record is always newer than
-    the records that produced its inputs.
+    ``consts``: the Tensor inputs without grad, whose data the rules may read (in-place checks);
+    ``out_vc``: the output's version list when ``out`` is saved; ``rare``: ``None``, or a dict
+    holding ``hooks``, ``retained`` (``retain_grad``) or the anomaly-mode ``trace`` (properties of
+    the same names read and set it), so the walk tests one slot for all of them.
 
-The reverse walk
-    ``backward`` seeds the output's gradient and visits records newest-first using a heap keyed on
-    ``-seq``.  A record is popped only after every newer record has been popped, so by then all
-    consumers of its output have contributed: its gradient is complete.  Each rule's result is
-    summed back to the input's shape (``unbroadcast``, the one broadcast-reduction helper) and
-    accumulated into the producing record's slot, or, for a leaf, into the leaf's gradient.  Only
-    records the output depends on are ever visited, and the walk is a loop, never recursion, so a
-    chain of a million operations backs up as easily as ten.
+    The tape is therefore not one global list but the records reachable from an output;
+    independent graphs (or graphs built in two threads) share nothing.  ``seq`` order is a
+    topological order: a record is newer than the records of its inputs.
+
+The walk
+    ``backward`` starts from a virtual record, newer than any real one, whose inputs are the roots
+    and whose rules return the seeds, and visits records newest-first from a heap keyed on
+    ``-seq``.  A record is popped only after every newer record was, so every consumer of its
+    output has contributed by then: its gradient (slot ``g``) is complete.  For each input the
+    rule's result is reduced to the input's shape (``unbroadcast``, the one broadcast-reduction
+    helper; one comparison when it already fits) and routed: into the slot ``g`` of the record that
+    made the input (pushing that record on the heap on the first arrival), or, for a leaf, into
+    this walk's ``leaf -> gradient`` dict.  Leaves are handled after the loop: hooks, then
+    ``.grad`` accumulation under a lock (several threads may share a leaf).  Only records the
+    roots depend on are visited, and the walk is a loop, never recursion, so a chain of a million
+    operations backs up as easily as ten.  Hooks, ``retain_grad``, captured gradients
+    (``autograd.grad``), in-place checks and anomaly mode each cost one comparison per record or
+    per input when unused.  Pending gradients live on the records, so two walks through the same
+    retained graph must not run at the same time in two threads (separate graphs may, and may
+    share leaves).
 
 Memory
     After a record is used its buffers (``args``, ``inputs``, ``params``, ``out``) are dropped,
-    unless ``retain_graph=True``.  A second walk through a freed record raises a RuntimeError that
-    says to pass ``retain_graph=True``.
+    unless ``retain_graph=True``; a walk that raises leaves no gradient behind in any slot.  A
+    second walk through a freed record raises a RuntimeError that says to pass
+    ``retain_graph=True``.
 
 In-place safety
     Every in-place operation stamps the modified tensor with a fresh value of a global modification
-    clock (``bump_version``).  A record remembers the clock when it was made; if a tensor whose
-    data a rule reads was modified after that, the walk raises instead of using stale data.
+    clock (``bump_version``).  A record remembers the clock when it was made; when the clock has
+    moved since (one comparison), the walk checks whether a tensor whose data a rule reads was
+    modified after that and raises instead of using stale data.
 
 Higher order
     With ``create_graph=True`` the rules are called with Tensors instead of arrays, so the walk
@@ -54,6 +73,7 @@ from .backend import xp
 from .grad_mode import enable_grad, no_grad, state
 
 ndarray = xp.ndarray
+_add_reduce = xp.add.reduce
 
 if TYPE_CHECKING:
     from .primitive import Primitive
@@ -62,6 +82,7 @@ else:
     Tensor = None  # installed by autograd.tensor, which imports this module first (a cycle)
 
 _seq = itertools.count()
+_NEWEST = 1 << 62  # seq of the virtual record a walk starts from (newer than any real one)
 _clock = 0  # global modification clock, advanced by every in-place operation
 anomaly_seen = False  # set once anomaly mode is first enabled: records check the flag only then
 # Serialises gradient accumulation into leaves: backward calls running in several threads into
@@ -133,38 +154,67 @@ def track_views(base: Tensor, views: Sequence[Tensor]) -> None:
         reg[id(v)] = weakref.ref(v)
 
 
+class _Rare:
+    """A record field that is rarely set, kept in the record's ``rare`` dict (``None`` unset)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, node: Node | None, owner: type | None = None) -> Any:
+        if node is None:
+            return self
+        return None if node.rare is None else node.rare.get(self.name)
+
+    def __set__(self, node: Node, value: Any) -> None:
+        if node.rare is None:
+            node.rare = {}
+        node.rare[self.name] = value
+
+
 class Node:
-    """One record on the tape (what PyTorch calls ``grad_fn``)."""
+    """One record on the tape (what PyTorch calls ``grad_fn``).
 
-    # Hot fields are slots; rarely used ones default to the class attributes below and, when
-    # set, live in the instance ``__dict__`` (allocated only then), so recording stays cheap.
-    __slots__ = ("prim", "args", "inputs", "params", "out", "seq", "clock", "n_out",
-                 "__dict__", "__weakref__")
+    ``Primitive.__call__`` sets the same fields inline (the hot path): a field added here must be
+    set there too (``tests/autograd/test_tape.py`` checks that both set every slot).
+    """
 
-    consts: tuple[Tensor, ...] | None = None  # inputs that need no grad, for in-place checks
-    out_vc: list[int] | None = None  # version list of the output, when ``out`` is saved
-    hooks: dict[int, list[Callable[[Any], Any]]] | None = None  # per output index
-    retained: list[tuple[int, weakref.ref[Tensor]]] | None = None  # retain_grad() outputs
-    trace: str | None = None  # creation stack, in anomaly mode
+    # Every field is a slot (one comparison to test it); the rare ones (hooks, retained outputs,
+    # the anomaly-mode creation trace) share one dict in ``rare``, ``None`` until one is set.
+    __slots__ = ("prim", "args", "inputs", "params", "out", "seq", "clock", "n_out", "g",
+                 "consts", "out_vc", "rare", "__weakref__")
+
+    consts: Sequence[Tensor] | None  # inputs that need no grad, for in-place checks
+    out_vc: list[int] | None  # version list of the output, when ``out`` is saved
+    rare: dict[str, Any] | None
+    hooks = _Rare()  # tensor hooks of the outputs: {output index: [hook, ...]}
+    retained = _Rare()  # retain_grad() outputs: [(output index, weak reference), ...]
+    trace = _Rare()  # where the record was made (anomaly mode)
 
     def __init__(
         self,
         prim: Primitive,
-        args: tuple[Any, ...],
-        inputs: tuple[Tensor | None, ...],
+        args: Sequence[Any],
+        inputs: Sequence[Tensor | None],
         params: dict[str, Any] | None,
         out: Any,
         n_out: int = 1,
     ) -> None:
         self.prim = prim
-        self.args: tuple[Any, ...] | None = args
-        self.inputs: tuple[Tensor | None, ...] | None = inputs
+        self.args: Sequence[Any] | None = args
+        self.inputs: Sequence[Tensor | None] | None = inputs
         self.params = params
         self.out = out
         self.seq = next(_seq)
         self.clock = _clock
         self.n_out = n_out
-        if anomaly_seen and state.anomaly:
+        self.g: Any = None
+        self.consts = self.out_vc = self.rare = None
+        if anomaly_seen:
+            self.trace_if_anomaly()
+
+    def trace_if_anomaly(self) -> None:
+        """In anomaly mode, remember where this record was made."""
+        if state.anomaly:
             from .anomaly import creation_trace
 
             self.trace = creation_trace()
@@ -184,10 +234,6 @@ class Node:
         return f"<{self.name()}>"
 
 
-def _shape(a: Any) -> tuple[int, ...]:
-    return () if type(a) is float else a.shape
-
-
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``g`` over the axes that broadcasting added or stretched, so it has ``shape``.
 
@@ -199,7 +245,9 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
         return g
     lead = len(gshape) - len(shape)
     if lead:  # added leading axes (a bias over a batch, the common case): one plain sum
-        g = g.sum(axis=0 if lead == 1 else tuple(range(lead)))
+        axis = 0 if lead == 1 else tuple(range(lead))
+        # ndarray.sum goes through a Python wrapper in NumPy; add.reduce is the same sum
+        g = _add_reduce(g, axis) if type(g) is ndarray else g.sum(axis=axis)
         gshape = g.shape
         if gshape == shape:
             return g
@@ -228,6 +276,22 @@ def _modified_error(node: Node, t: Tensor, what: str) -> RuntimeError:
     )
 
 
+class _Seeds:
+    """The primitive of the virtual record that starts a walk: it consumes the roots, and the
+    gradient rule of its input ``i`` returns seed ``i``.  Seeding is therefore routed by the same
+    code as every other gradient."""
+
+    name = "seed"
+    save_out = False
+    reads_inputs = False
+
+    def __init__(self, n: int) -> None:
+        self.vjps = tuple((lambda g, out, i=i: g[i]) for i in range(n))
+
+
+_SEEDERS: dict[int, _Seeds] = {}  # by number of roots
+
+
 def run_backward(
     roots: Sequence[Tensor],
     seeds: Sequence[Any],
@@ -244,10 +308,7 @@ def run_backward(
     arrived.  Seeds are arrays, or Tensors when ``create_graph``.
     """
     wrap = Tensor._wrap_grad if create_graph else None
-    grads: dict[Node, Any] = {}  # node -> gradient of its output (list when n_out > 1)
-    leaf_grads: dict[int, list[Any]] = {}  # id(leaf) -> [leaf, grad]
-    heap: list[tuple[int, Node]] = []
-
+    leaf_grads: dict[Tensor, Any] = {}  # leaf -> its gradient in this walk
     cap_nodes: dict[tuple[Node, int], int] = {}
     cap_leaves: dict[int, int] = {}
     captured: list[Any] = []
@@ -259,105 +320,93 @@ def run_backward(
                 cap_nodes[(c._node, c._idx)] = k
             else:
                 cap_leaves[id(c)] = k
-
-    def send(t: Tensor, g: Any) -> None:
-        node = t._node
-        if node is None:
-            if not t.requires_grad:
-                return
-            entry = leaf_grads.get(id(t))
-            if entry is None:
-                leaf_grads[id(t)] = [t, g]
-            else:
-                entry[1] = entry[1] + g
-            return
-        if node.n_out == 1:
-            prev = grads.get(node)
-            if prev is None:
-                grads[node] = g
-                heappush(heap, (-node.seq, node))
-            else:
-                grads[node] = prev + g
-        else:
-            slots = grads.get(node)
-            if slots is None:
-                slots = grads[node] = [None] * node.n_out
-                heappush(heap, (-node.seq, node))
-            i = t._idx
-            slots[i] = g if slots[i] is None else slots[i] + g
-
-    for root, seed in zip(roots, seeds):
-        send(root, seed)
-
-    # the walk itself is recorded only with create_graph (that is how higher orders work)
-    with enable_grad() if create_graph else no_grad():
-        while heap:
-            _, node = heappop(heap)
-            g = grads.pop(node)
-            if node.hooks is not None or node.retained is not None or cap_nodes:
-                g = _node_output_hooks(node, g, cap_nodes, captured, wrap)
-            inputs = node.inputs
-            if inputs is None:
-                raise _freed_error(node)
-            prim = node.prim
-            args = node.args
-            assert args is not None
-            if node.clock != _clock:
-                inputs = _check_modified(node, inputs)
-            out = node.out
-            if create_graph:
-                args, out = _as_tensors(node, args, inputs)
-            vjps = prim.vjps
-            params = node.params
-            for i, t in enumerate(inputs):
-                rule = vjps[i]
-                if t is None or rule is None:  # a constant, or an input without a gradient
-                    continue
-                if rule is identity:  # add, sub, ...: no call needed
-                    gi = g
-                else:
-                    try:
-                        gi = rule(g, out, *args, **params) if params else rule(g, out, *args)
-                    except ZeroDivisionError:
-                        gi = _rule_on_numpy_scalars(rule, g, out, args, params)
-                    if gi is None:
+    # The walk starts at a virtual record, newer than every real one, whose inputs are the roots.
+    seeder = _SEEDERS.get(len(roots))
+    if seeder is None:
+        seeder = _SEEDERS[len(roots)] = _Seeds(len(roots))
+    start = Node(seeder, (),  # type: ignore[arg-type]
+                 tuple(r if r.requires_grad else None for r in roots), None, None)
+    start.seq = _NEWEST
+    start.rare = None  # no anomaly trace for the seeds
+    start.g = list(seeds)
+    heap: list[tuple[int, Node]] = [(-_NEWEST, start)]
+    anomaly = anomaly_seen
+    try:
+        # the walk itself is recorded only with create_graph (that is how higher orders work)
+        with enable_grad() if create_graph else no_grad():
+            while heap:
+                node = heappop(heap)[1]
+                g = node.g
+                node.g = None
+                if node.rare is not None or cap_nodes:  # hooks, retain_grad, capture
+                    g = _node_output_hooks(node, g, cap_nodes, captured, wrap)
+                inputs = node.inputs
+                if inputs is None:
+                    raise _freed_error(node)
+                args: Sequence[Any] = node.args  # type: ignore[assignment]  # set with inputs
+                if node.clock != _clock:
+                    inputs = _check_modified(node, inputs)
+                out = node.out
+                if create_graph:
+                    args, out = _as_tensors(node, args, inputs)
+                vjps = node.prim.vjps
+                params = node.params
+                for i, t in enumerate(inputs):
+                    rule = vjps[i]
+                    if t is None or rule is None:  # a constant, or an input without a gradient
                         continue
-                # reduce to the input's shape/dtype, skipping the check cheaply when it matches
-                d = t._data
-                if type(gi) is float:
-                    if type(d) is not float:
+                    if rule is identity:  # add, sub, ...: no call needed
+                        gi = g
+                    else:
+                        try:
+                            gi = rule(g, out, *args, **params) if params else rule(g, out, *args)
+                        except ZeroDivisionError:
+                            gi = _rule_on_numpy_scalars(rule, g, out, args, params)
+                        if gi is None:
+                            continue
+                    # reduce to the input's shape and dtype; one comparison when they fit
+                    d = t._data
+                    if type(gi) is float:
+                        if type(d) is not float:
+                            gi = _fit(gi, t, node, i)
+                    elif type(d) is float or gi.shape != d.shape or (
+                        gi.dtype is not d.dtype and gi.dtype != d.dtype
+                    ):
                         gi = _fit(gi, t, node, i)
-                elif type(d) is float or gi.shape != d.shape or gi.dtype != d.dtype:
-                    gi = _fit(gi, t, node, i)
-                if node.trace is not None:
-                    from .anomaly import check_finite
+                    if anomaly and node.trace is not None:
+                        from .anomaly import check_finite
 
-                    check_finite(node, i, gi)
-                tn = t._node  # what follows is send(), inlined for the common cases
-                if tn is None:
-                    entry = leaf_grads.get(id(t))
-                    if entry is None:
-                        leaf_grads[id(t)] = [t, gi]
+                        check_finite(node, i, gi)
+                    # route it: into the producing record's slot (queued on first arrival), or
+                    # into this walk's gradient for a leaf
+                    tn = t._node
+                    if tn is None:
+                        prev = leaf_grads.get(t)
+                        leaf_grads[t] = gi if prev is None else prev + gi
+                    elif tn.n_out == 1:
+                        prev = tn.g
+                        if prev is None:
+                            tn.g = gi
+                            heappush(heap, (-tn.seq, tn))
+                        else:
+                            tn.g = prev + gi
                     else:
-                        entry[1] = entry[1] + gi
-                elif tn.n_out == 1:
-                    prev = grads.get(tn)
-                    if prev is None:
-                        grads[tn] = gi
-                        heappush(heap, (-tn.seq, tn))
-                    else:
-                        grads[tn] = prev + gi
-                else:
-                    send(t, gi)
-            if not retain_graph:
-                node.args = node.inputs = node.params = node.out = None
-                if node.consts is not None:
-                    node.consts = None
+                        slots = tn.g
+                        if slots is None:
+                            slots = tn.g = [None] * tn.n_out
+                            heappush(heap, (-tn.seq, tn))
+                        k = t._idx
+                        slots[k] = gi if slots[k] is None else slots[k] + gi
+                if not retain_graph:
+                    node.args = node.inputs = node.params = node.out = node.consts = None
+    finally:  # after an error, no record keeps a gradient of this walk
+        for _, node in heap:
+            node.g = None
 
     # Leaves: hooks, then capture or accumulate.  A gradient stored in ``.grad`` must not alias
     # another gradient or the caller's seed, so shared or borrowed buffers are copied once here.
     stored: set[int] = {id(s) for s in seeds}
-    for t, g in leaf_grads.values():
+    for t, g in leaf_grads.items():
         if t._extra is not None:
             g = _leaf_hooks(t, g)
         slot = cap_leaves.get(id(t))
@@ -382,7 +431,7 @@ def run_backward(
 
 
 def _rule_on_numpy_scalars(
-    rule: Callable[..., Any], g: Any, out: Any, args: tuple[Any, ...], params: Any
+    rule: Callable[..., Any], g: Any, out: Any, args: Sequence[Any], params: Any
 ) -> Any:
     """Python floats raise on x/0; NumPy scalars give inf/nan as an array rule would."""
     f64 = xp.float64
@@ -419,7 +468,7 @@ def _fit(gi: Any, t: Tensor, node: Node, i: int) -> Any:
     return gi
 
 
-def _as_tensors(node: Node, args: tuple[Any, ...], inputs: tuple[Any, ...]) -> tuple[Any, Any]:
+def _as_tensors(node: Node, args: Sequence[Any], inputs: Sequence[Any]) -> tuple[Any, Any]:
     """Arguments as Tensors for a recorded (create_graph) walk; recompute ``out`` if needed."""
     targs = tuple(
         inp if inp is not None else (Tensor._const(a) if isinstance(a, xp.ndarray) else a)
@@ -431,7 +480,7 @@ def _as_tensors(node: Node, args: tuple[Any, ...], inputs: tuple[Any, ...]) -> t
     return targs, out
 
 
-def _check_modified(node: Node, inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+def _check_modified(node: Node, inputs: Sequence[Any]) -> Sequence[Any]:
     """Something was modified in place since ``node`` was recorded: was it data the node reads?
 
     Returns the inputs to route gradients to: an input whose history moved on (an in-place
@@ -566,7 +615,7 @@ def _accumulate(t: Tensor, g: Any, create_graph: bool, wrap: Any) -> None:
             return
         cur = t.grad
         if cur is None:
-            t.grad = Tensor._wrap_grad(g)
+            t.grad = Tensor._make(g, None, False)
         elif cur.requires_grad or type(cur._data) is float or type(g) is float:
             # a grad that is itself part of a graph (from create_graph) is never mutated
             t.grad = Tensor._wrap_grad(cur._data + g) if not cur.requires_grad else cur + g

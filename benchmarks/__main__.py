@@ -11,8 +11,9 @@ import argparse
 import os
 import sys
 
-_CASE_NAMES = ("mlp_tiny", "mlp_mnist", "mlp_wide", "chain", "deep_chain", "deep_chain_short",
-               "scalar_mlp", "conv", "adam_step", "op_cumsum", "op_sort")
+_CASE_NAMES = ("mlp_tiny", "mlp_mnist", "mlp_mnist_b1", "mlp_wide", "chain", "rnn", "deep_chain",
+               "deep_chain_short", "scalar_mlp", "scalar_mlp_gc", "conv", "adam_step", "op_cumsum",
+               "op_sort")
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                 "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -24,9 +25,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--quick", action="store_true",
                    help="few repeats and smaller sizes (a smoke run, not for quoting)")
-    p.add_argument("--case", action="append", choices=_CASE_NAMES + ("memory", "ddp"),
+    p.add_argument("--case", action="append", choices=_CASE_NAMES + ("memory", "overhead", "ddp"),
                    metavar="NAME", help="run only this case (repeatable): "
-                   + ", ".join(_CASE_NAMES) + ", memory, ddp (mlp_mnist on 1 and 2 MPI processes)")
+                   + ", ".join(_CASE_NAMES)
+                   + ", memory, overhead, ddp (mlp_mnist on 1 and 2 MPI processes)")
     p.add_argument("--engine", action="append", choices=("tapegrad", "numpy", "torch", "micrograd"),
                    help="run only these engines (plus each case's baseline); repeatable")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
@@ -42,12 +44,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         "loaded machine (single-threaded runs only)")
     p.add_argument("--gc", choices=("off", "on"), default="off",
                    help="garbage collector while timing: off (default, as timeit) or on (what a "
-                        "program pays, e.g. for micrograd's reference cycles)")
+                        "program pays, e.g. for micrograd's reference cycles); cases that fix "
+                        "their own mode (scalar_mlp off, scalar_mlp_gc on) keep it")
     p.add_argument("--memory-steps", type=int, default=None,
                    help="mlp_mnist steps for the memory check (default 200, quick 20)")
     p.add_argument("--profile", type=int, metavar="N", default=0,
                    help="also cProfile tapegrad on each case and print the top N functions")
     p.add_argument("--profile-dir", metavar="DIR", help="save the .prof files there")
+    p.add_argument("--no-overhead", action="store_true",
+                   help="skip the per-op overhead measurement (benchmarks.overhead)")
     a = p.parse_args(argv)
     # argparse errors (exit status 2) rather than a traceback or a meaningless run later; checked
     # here, not with autograd._cli's types: importing autograd would load NumPy before the
@@ -100,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     s.repeats = a.repeats if a.repeats is not None else (3 if a.quick else 11)
     s.warmup = a.warmup if a.warmup is not None else (1 if a.quick else 2)
     s.min_time = a.min_time if a.min_time is not None else (0.01 if a.quick else 0.05)
-    wanted = a.case or list(_CASE_NAMES) + ["memory", "ddp"]
+    wanted = a.case or list(_CASE_NAMES) + ["memory", "overhead", "ddp"]
     names = [n for n in _CASE_NAMES if n in wanted]
 
     meta = report.environment(note)
@@ -113,17 +118,23 @@ def main(argv: list[str] | None = None) -> int:
         steps = a.memory_steps if a.memory_steps is not None else (20 if a.quick else 200)
         print(f"  memory: {steps} mlp_mnist steps per engine ...", file=sys.stderr, flush=True)
         mem = measure_memory(steps, a.quick)
+    over = None
+    if not a.no_overhead and (a.case is None or "overhead" in wanted):
+        from .overhead import measure_overhead
+
+        print("  overhead: per-op chains ...", file=sys.stderr, flush=True)
+        over = measure_overhead(repeats=5 if a.quick else 21)
     ddp = None
     if "ddp" in wanted:
         from .ddp import format_ddp, measure_ddp
 
         print("  ddp: mlp_mnist on 1 and 2 MPI processes ...", file=sys.stderr, flush=True)
         ddp = measure_ddp(a.quick)
-    report.print_report(meta, results, mem)
+    report.print_report(meta, results, mem, over)
     if ddp is not None:
         print("\n" + format_ddp(ddp))
     if a.json:
-        report.to_json(meta, results, mem, a.json)
+        report.to_json(meta, results, mem, a.json, over)
         if ddp is not None:  # one more top-level entry next to "cases" and "memory"
             import json
 

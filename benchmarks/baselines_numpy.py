@@ -20,7 +20,16 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .specs import AdamSpec, ChainSpec, ConvSpec, DeepChainSpec, MLPSpec, OpSpec, ScalarMLPSpec
+from .specs import (
+    AdamSpec,
+    ChainSpec,
+    ConvSpec,
+    DeepChainSpec,
+    MLPSpec,
+    OpSpec,
+    RNNSpec,
+    ScalarMLPSpec,
+)
 
 Outputs = dict[str, "np.ndarray | float"]
 
@@ -106,6 +115,42 @@ class ChainStep:
 
     def outputs(self) -> Outputs:
         return {"loss": self.loss, "grad:x": self.grad}
+
+
+class RNNStep:
+    """Forward through the steps keeping every state, then backprop through time:
+    ``dz = dh (1 - h^2)``, ``dW_x += dz^T x_t``, ``dW_h += dz^T h_{t-1}``, ``db += sum_rows(dz)``,
+    ``dh = dz W_h``."""
+
+    def __init__(self, spec: RNNSpec) -> None:
+        self.xs, self.wx, self.wh, self.b, self.r = spec.xs, spec.wx, spec.wh, spec.b, spec.r
+        self.loss = float("nan")
+        self.grads: dict[str, np.ndarray] = {}
+
+    def step(self) -> None:
+        xs, wx, wh, b = self.xs, self.wx, self.wh, self.b
+        h = np.zeros((xs.shape[1], wh.shape[0]))
+        hs = [h]
+        for x in xs:
+            z = x @ wx.T
+            z += h @ wh.T
+            z += b
+            h = np.tanh(z, out=z)
+            hs.append(h)
+        self.loss = float((h * self.r).sum())
+        gwx, gwh, gb = np.zeros_like(wx), np.zeros_like(wh), np.zeros_like(b)
+        dh = self.r
+        for t in range(len(xs) - 1, -1, -1):
+            h = hs[t + 1]
+            dz = dh * (1.0 - h * h)
+            gwx += dz.T @ xs[t]
+            gwh += dz.T @ hs[t]
+            gb += dz.sum(axis=0)
+            dh = dz @ wh
+        self.grads = {"grad:Wx": gwx, "grad:Wh": gwh, "grad:b": gb}
+
+    def outputs(self) -> Outputs:
+        return {"loss": self.loss, **self.grads}
 
 
 class ConvStep:
@@ -210,7 +255,8 @@ def deep_chain_reference(spec: DeepChainSpec) -> Outputs:
     return {"loss": y, "grad:x": float(spec.n + 1)}
 
 
-def run_reference(workload: MLPStep | ChainStep | ConvStep | AdamStep, steps: int) -> Outputs:
+def run_reference(workload: MLPStep | ChainStep | RNNStep | ConvStep | AdamStep, steps: int
+                  ) -> Outputs:
     for _ in range(steps):
         workload.step()
     return workload.outputs()
@@ -239,4 +285,5 @@ class OpStep:
         return {"out": self.out, "grad:x": self.grad}
 
 
-BUILDERS = {"mlp": MLPStep, "chain": ChainStep, "conv": ConvStep, "adam": AdamStep, "op": OpStep}
+BUILDERS = {"mlp": MLPStep, "chain": ChainStep, "rnn": RNNStep, "conv": ConvStep, "adam": AdamStep,
+            "op": OpStep}

@@ -15,7 +15,16 @@ import numpy as np
 
 from . import scalar_model
 from .engines import Unsupported
-from .specs import AdamSpec, ChainSpec, ConvSpec, DeepChainSpec, MLPSpec, OpSpec, ScalarMLPSpec
+from .specs import (
+    AdamSpec,
+    ChainSpec,
+    ConvSpec,
+    DeepChainSpec,
+    MLPSpec,
+    OpSpec,
+    RNNSpec,
+    ScalarMLPSpec,
+)
 
 Outputs = dict[str, Any]
 
@@ -180,6 +189,35 @@ class ChainStep:
         return {"loss": float(self.loss.item()), "grad:x": _np(self.x.grad)}
 
 
+class RNNStep:
+    """A tanh RNN cell written out as a user would: ``tanh(x @ Wx.T + h @ Wh.T + b)``."""
+
+    def __init__(self, spec: RNNSpec) -> None:
+        import autograd as ag
+
+        self.tanh = ag.tanh
+        self.xs = [ag.Tensor(x) for x in spec.xs]
+        self.wx, self.wh, self.b = (ag.Tensor(a.copy(), requires_grad=True)
+                                    for a in (spec.wx, spec.wh, spec.b))
+        self.r = ag.Tensor(spec.r)
+        self.h0 = ag.zeros(spec.r.shape, dtype=spec.r.dtype)
+        self.loss: Any = None
+
+    def step(self) -> None:
+        tanh, wx, wh, b = self.tanh, self.wx, self.wh, self.b
+        wx.grad = wh.grad = b.grad = None
+        h = self.h0
+        for x in self.xs:
+            h = tanh(x @ wx.T + h @ wh.T + b)
+        loss = (h * self.r).sum()
+        loss.backward()
+        self.loss = loss
+
+    def outputs(self) -> Outputs:
+        return {"loss": float(self.loss.item()), "grad:Wx": _np(self.wx.grad),
+                "grad:Wh": _np(self.wh.grad), "grad:b": _np(self.b.grad)}
+
+
 class DeepChainStep:
     def __init__(self, spec: DeepChainSpec) -> None:
         import autograd as ag
@@ -298,6 +336,6 @@ class OpStep:
 
 
 BUILDERS = {
-    "mlp": MLPStep, "chain": ChainStep, "deep_chain": DeepChainStep,
+    "mlp": MLPStep, "chain": ChainStep, "rnn": RNNStep, "deep_chain": DeepChainStep,
     "scalar_mlp": ScalarMLPStep, "conv": ConvStep, "adam": AdamStep, "op": OpStep,
 }

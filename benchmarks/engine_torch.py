@@ -7,7 +7,16 @@ from typing import Any
 import numpy as np
 
 from . import scalar_model
-from .specs import AdamSpec, ChainSpec, ConvSpec, DeepChainSpec, MLPSpec, OpSpec, ScalarMLPSpec
+from .specs import (
+    AdamSpec,
+    ChainSpec,
+    ConvSpec,
+    DeepChainSpec,
+    MLPSpec,
+    OpSpec,
+    RNNSpec,
+    ScalarMLPSpec,
+)
 
 Outputs = dict[str, Any]
 
@@ -77,6 +86,31 @@ class ChainStep:
 
     def outputs(self) -> Outputs:
         return {"loss": float(self.loss.item()), "grad:x": _np(self.x.grad)}
+
+
+class RNNStep:
+    def __init__(self, spec: RNNSpec) -> None:
+        import torch
+
+        self.torch = torch
+        self.xs = [_t(x) for x in spec.xs]
+        self.wx, self.wh, self.b = _t(spec.wx, True), _t(spec.wh, True), _t(spec.b, True)
+        self.r = _t(spec.r)
+        self.loss: Any = None
+
+    def step(self) -> None:
+        wx, wh, b = self.wx, self.wh, self.b
+        wx.grad = wh.grad = b.grad = None
+        h = self.torch.zeros(self.r.shape, dtype=self.r.dtype)
+        for x in self.xs:
+            h = self.torch.tanh(x @ wx.T + h @ wh.T + b)
+        loss = (h * self.r).sum()
+        loss.backward()
+        self.loss = loss
+
+    def outputs(self) -> Outputs:
+        return {"loss": float(self.loss.item()), "grad:Wx": _np(self.wx.grad),
+                "grad:Wh": _np(self.wh.grad), "grad:b": _np(self.b.grad)}
 
 
 class DeepChainStep:
@@ -190,6 +224,6 @@ class OpStep:
 
 
 BUILDERS = {
-    "mlp": MLPStep, "chain": ChainStep, "deep_chain": DeepChainStep,
+    "mlp": MLPStep, "chain": ChainStep, "rnn": RNNStep, "deep_chain": DeepChainStep,
     "scalar_mlp": ScalarMLPStep, "conv": ConvStep, "adam": AdamStep, "op": OpStep,
 }

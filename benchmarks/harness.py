@@ -52,7 +52,12 @@ class Row:
 @dataclass
 class CaseResult:
     case: Case
+    gc_on: bool = False  # the collector mode this case was timed under
     rows: list[Row] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.case.label(self.gc_on)
 
     def row(self, engine: str) -> Row | None:
         return next((r for r in self.rows if r.engine == engine), None)
@@ -81,7 +86,8 @@ def run_engine(case: Case, engine: str, spec: Any, ref: dict[str, Any], s: Setti
         _collect()
         w = build(spec)  # time from a fresh state, not the verified one
         timing = measure(w.step, repeats=s.repeats, warmup=s.warmup, min_time=s.min_time,
-                         clock=s.clock, gc_on=s.gc_on)
+                         clock=s.clock, gc_on=case.gc_on(s.gc_on),
+                         number=1 if case.one_step else None)
         del w
     except Unsupported as e:
         return Row(case.name, engine, "skipped", str(e))
@@ -100,7 +106,7 @@ def run_case(case: Case, s: Settings, engines: tuple[str, ...] | None = None,
     log = sys.stderr if log is None else log  # looked up now: sys.stderr may have been replaced
     spec = case.make(s.quick)
     ref = case.reference(spec, case.verify_steps)
-    res = CaseResult(case)
+    res = CaseResult(case, case.gc_on(s.gc_on))
     for engine in case.engines:
         if engines is not None and engine not in engines and engine != case.baseline:
             continue

@@ -92,8 +92,8 @@ def header(meta: dict[str, Any]) -> str:
         f"{meta['settings']['warmup']} warm-up steps), "
         + ("time.perf_counter" if meta["settings"].get("clock", "wall") == "wall"
            else "time.process_time (CPU time)")
-        + (", gc enabled while timing;" if meta["settings"].get("gc") == "on"
-           else ", gc disabled while timing;")
+        + (", gc enabled while timing" if meta["settings"].get("gc") == "on"
+           else ", gc disabled while timing") + " unless the case label says otherwise;"
         + f" spread = interquartile range{' [--quick sizes]' if meta['settings']['quick'] else ''}",
     ]
     return "\n".join(lines)
@@ -135,7 +135,7 @@ def table(results: list[CaseResult]) -> str:
                 target = f"{res.case.target.text}: {_verdict(r, res)}"
             chk = "" if r.check is None else (
                 f"ok {r.check.max_err:.0e}" if r.check.ok else f"MISMATCH {r.check.max_err:.0e}")
-            body.append((res.case.name, r.engine, med, iqr, ratio, target, chk, r.note))
+            body.append((res.label, r.engine, med, iqr, ratio, target, chk, r.note))
     widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head) - 1)]
     out = []
     for k, row in enumerate([head, *body]):
@@ -169,11 +169,12 @@ def memory_lines(mem: dict[str, Any]) -> str:
 
 
 def to_json(meta: dict[str, Any], results: list[CaseResult], mem: dict[str, Any] | None,
-            path: str) -> None:
+            path: str, overhead: list[Any] | None = None) -> None:
     doc = {
         "meta": meta,
         "cases": [
-            {"case": r.case.name, "title": r.case.title, "baseline": r.case.baseline,
+            {"case": r.case.name, "label": r.label, "gc": "on" if r.gc_on else "off",
+             "title": r.case.title, "baseline": r.case.baseline,
              "target": None if r.case.target is None else
              {"ratio": r.case.target.ratio, "text": r.case.target.text},
              "rows": [row.as_dict() | {"target_verdict": _verdict(row, r) or None}
@@ -181,6 +182,7 @@ def to_json(meta: dict[str, Any], results: list[CaseResult], mem: dict[str, Any]
             for r in results
         ],
         "memory": mem,
+        "overhead": None if overhead is None else [o.as_dict() for o in overhead],
     }
     Path(path).write_text(json.dumps(doc, indent=2, default=str) + "\n")
 
@@ -221,7 +223,7 @@ def plot(results: list[CaseResult], path: str) -> str:
     ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
     ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
     ax.set_xticks(range(len(cases)))
-    ax.set_xticklabels([f"{c.case.name}\n(vs {c.case.baseline})" for c in cases], fontsize=8)
+    ax.set_xticklabels([f"{c.label}\n(vs {c.case.baseline})" for c in cases], fontsize=8)
     ax.set_ylabel("time / baseline time (log)")
     ax.set_title("tapegrad benchmarks (dashed: tapegrad target)")
     ax.legend()
@@ -232,7 +234,7 @@ def plot(results: list[CaseResult], path: str) -> str:
 
 
 def print_report(meta: dict[str, Any], results: list[CaseResult], mem: dict[str, Any] | None,
-                 out: Any = None) -> None:
+                 overhead: list[Any] | None = None, out: Any = None) -> None:
     out = sys.stdout if out is None else out  # looked up now: sys.stdout may have been replaced
     print(header(meta), file=out)
     print(file=out)
@@ -240,3 +242,8 @@ def print_report(meta: dict[str, Any], results: list[CaseResult], mem: dict[str,
     if mem is not None:
         print(file=out)
         print(memory_lines(mem), file=out)
+    if overhead:
+        from .overhead import lines
+
+        print(file=out)
+        print(lines(overhead), file=out)

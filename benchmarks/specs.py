@@ -44,6 +44,18 @@ class DeepChainSpec:
 
 
 @dataclass
+class RNNSpec:
+    """``h = tanh(x_t W_x^T + h W_h^T + b)`` over ``steps`` inputs from ``h = 0``; loss =
+    ``sum(h_last * r)``; gradients with respect to ``W_x``, ``W_h`` and ``b``."""
+
+    xs: np.ndarray  # (steps, batch, n_in)
+    wx: np.ndarray  # (hidden, n_in)
+    wh: np.ndarray  # (hidden, hidden)
+    b: np.ndarray  # (hidden,)
+    r: np.ndarray  # (batch, hidden)
+
+
+@dataclass
 class ScalarMLPSpec:
     """A neuron-by-neuron MLP on Python floats, loss = sum of squared errors over the points."""
 
@@ -100,6 +112,20 @@ def mlp_spec(sizes: tuple[int, ...], batch: int, seed: int, dtype: str = "float3
 def chain_spec(length: int, dim: int, seed: int, c: float = 1.1) -> ChainSpec:
     rng = np.random.default_rng(seed)
     return ChainSpec(length, c, rng.uniform(-1.0, 1.0, size=dim))
+
+
+def rnn_spec(steps: int, batch: int, n_in: int, hidden: int, seed: int) -> RNNSpec:
+    """PyTorch's RNNCell init, U(-1/sqrt(hidden), 1/sqrt(hidden)), float64 (tanh saturates)."""
+    rng = np.random.default_rng(seed)
+    f64 = np.dtype(np.float64)
+    bound = 1.0 / np.sqrt(hidden)
+    return RNNSpec(
+        xs=rng.standard_normal((steps, batch, n_in)),
+        wx=_uniform(rng, bound, (hidden, n_in), f64),
+        wh=_uniform(rng, bound, (hidden, hidden), f64),
+        b=_uniform(rng, bound, (hidden,), f64),
+        r=rng.standard_normal((batch, hidden)),
+    )
 
 
 def deep_chain_spec(n: int) -> DeepChainSpec:

@@ -50,10 +50,11 @@ def _calibrate(step: Callable[[], object], min_time: float, clock: Callable[[], 
 
 def measure(
     step: Callable[[], object], *, repeats: int, warmup: int, min_time: float,
-    clock: str = "wall", gc_on: bool = False,
+    clock: str = "wall", gc_on: bool = False, number: int | None = None,
 ) -> Timing:
     """Time ``step``: ``warmup`` untimed calls, then ``repeats`` samples of a calibrated loop.
 
+    ``number``: calls per sample (default: calibrated so a sample lasts ``min_time``).
     ``clock``: ``"wall"`` (``time.perf_counter``, the default) or ``"cpu"`` (``time.process_time``,
     for loaded machines; see ``CLOCKS``).
 
@@ -69,7 +70,8 @@ def measure(
     now = CLOCKS[clock]
     for _ in range(warmup):
         step()
-    number = _calibrate(step, min_time, now)
+    if number is None:
+        number = _calibrate(step, min_time, now)
     samples: list[float] = []
     gc.collect()
     was_enabled = gc.isenabled()

@@ -66,6 +66,15 @@ def test_cli_runs_every_case_and_writes_json(tmp_path, restore_threads, capsys):
             assert tg["note"]
         for r in c["rows"]:
             assert r["status"] in ("ok", "skipped", "fails"), (c["case"], r)
+    # every row is labelled with the collector mode it was timed under; scalar_mlp both ways
+    labels = {c["case"]: c["label"] for c in doc["cases"]}
+    assert labels["scalar_mlp"] == "scalar_mlp [gc off]"
+    assert labels["scalar_mlp_gc"] == "scalar_mlp_gc [gc on, 1 step/sample]"
+    assert "scalar_mlp_gc [gc on, 1 step/sample]" in text
+    # per-op overhead: tapegrad's figures for scalars and 16-arrays, other engines beside them
+    over = {(o["engine"], o["kind"]) for o in doc["overhead"]}
+    assert {("tapegrad", "scalar"), ("tapegrad", "array16")} <= over
+    assert "overhead per recorded op" in text
     mem = doc["memory"]
     assert "error" not in mem, mem
     assert mem["tapegrad"]["peak_rss_mib"] > 0 and mem["numpy"]["peak_rss_mib"] > 0
