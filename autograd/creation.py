@@ -99,27 +99,27 @@ def _like_dtype(x: Any, dtype: Any) -> Any:
 
 
 def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return zeros(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)),
+    return zeros(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
                  dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
 
 
 def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return ones(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)),
+    return ones(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
                 dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
 
 
 def full_like(x: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return full(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)), fill_value,
+    return full(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)), fill_value,
                 dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
 
 
 def rand_like(x: Any, dtype: Any = None, requires_grad: bool = False,
               generator: Any = None) -> Tensor:
-    return rand(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)),
+    return rand(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
                 dtype=_like_dtype(x, dtype), requires_grad=requires_grad, generator=generator)
 
 
 def randn_like(x: Any, dtype: Any = None, requires_grad: bool = False,
                generator: Any = None) -> Tensor:
-    return randn(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)),
+    return randn(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
                  dtype=_like_dtype(x, dtype), requires_grad=requires_grad, generator=generator)

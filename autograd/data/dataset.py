@@ -46,7 +46,7 @@ class Dataset(Generic[T_co]):
 
 def _as_array(t: Any, i: int) -> Any:
     if isinstance(t, Tensor):
-        a = t.data
+        a = t._array
     else:
         try:
             a = xp.asarray(t)
