@@ -215,6 +215,6 @@ class TensorMath:
         """Inner product of two 1-D tensors (``torch.Tensor.dot``); see :func:`autograd.dot`."""
         return _ops.dot(self, other)
 
-    def outer(self, other: Any) -> Tensor:
-        """Outer product with the 1-D ``other`` (``torch.Tensor.outer``)."""
-        return _ops.outer(self, other)
+    def outer(self, vec2: Any) -> Tensor:
+        """Outer product with the 1-D ``vec2`` (``torch.Tensor.outer``)."""
+        return _ops.outer(self, vec2)

@@ -191,11 +191,11 @@ class TensorOperators:
         """``self **= other`` in place."""
         return _ops.pow_(self, other, augmented=True)
 
-    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
         """``self += alpha * other`` in place (``torch.Tensor.add_``); returns ``self``."""
         return _ops.add_(self, other if alpha == 1 else other * alpha)
 
-    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
         """``self -= alpha * other`` in place (``torch.Tensor.sub_``); returns ``self``."""
         return _ops.sub_(self, other if alpha == 1 else other * alpha)
 

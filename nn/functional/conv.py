@@ -23,6 +23,7 @@ import math
 from typing import Any
 
 from autograd.backend import xp
+from autograd.ops.linalg import check_same_float
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
 
@@ -191,6 +192,7 @@ def convolution(
     ``input``: ``(N, C_in, *spatial)`` or unbatched ``(C_in, *spatial)``; ``weight``:
     ``(C_out, C_in / groups, *kernel)``; ``bias``: ``(C_out,)``.
     """
+    check_same_float(op, input, weight)
     d = dims
     wshape = shape_of(weight)
     xshape = shape_of(input)
