@@ -234,9 +234,25 @@ def _public_callables():
             yield f"Tensor.{name}", obj
 
 
+def _own_doc(obj):
+    """The object's own docstring (not one inherited from its class)."""
+    if isinstance(obj, property):
+        return obj.__doc__
+    return obj.__doc__  # functions, classes, callable objects (their class says what they do)
+
+
 def test_every_public_function_and_method_has_a_docstring():
     missing = [name for name, obj in _public_callables()
-               if not (inspect.getdoc(obj) or "").strip()]
+               if not isinstance(obj, Primitive) and not (_own_doc(obj) or "").strip()]
+    assert not missing, missing
+
+
+@pytest.mark.xfail(reason="Primitive has __slots__ and no per-instance __doc__: primitives used "
+                   "directly as autograd.* functions (exp, add, matmul, ...) show Primitive's "
+                   "class docstring; needs a doc slot in autograd/primitive.py", strict=True)
+def test_primitives_used_as_functions_have_their_own_docstring():
+    missing = [name for name, obj in _public_callables()
+               if isinstance(obj, Primitive) and obj.__doc__ == Primitive.__doc__]
     assert not missing, missing
 
 

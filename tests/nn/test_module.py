@@ -275,7 +275,7 @@ def test_state_dict_keys_match_pytorch():
     # a PyTorch state dict converted to NumPy loads as is and gives the same outputs
     ours.load_state_dict({k: v.numpy() for k, v in tsd.items()})
     x = np.random.default_rng(0).standard_normal((2, 1, 3, 3)).astype(np.float32)
-    ours.eval()
+    ours.eval().float()  # float32 input: mixed float dtypes raise, as in PyTorch
     theirs.eval()
     head = ours[:6]
     with torch.no_grad():

@@ -249,7 +249,7 @@ def test_pytorch_state_dict_converted_to_numpy(tmp_path):
     x = np.random.default_rng(0).standard_normal((2, 4)).astype(np.float32)
     with torch.no_grad():
         expect = tlin(torch.tensor(x)).numpy()
-    np.testing.assert_allclose(lin(ag.tensor(x)).data, expect, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(lin.float()(ag.tensor(x)).data, expect, rtol=1e-5, atol=1e-6)
 
 
 def test_training_resumes_bit_identically_from_a_checkpoint(tmp_path):
