@@ -186,13 +186,13 @@ def _dothers(g: Any, out: Any, x: Any, axes: tuple[int, ...]) -> Any:
     # (O(m^2) per group; only second and higher derivatives of prod get here).
     shape = tuple(x.shape)
     perm, inv, lead, m = _group_last(shape, axes)
-    xt = x.transpose(perm)
+    xt = xp.transpose(x, perm)  # arrays, or Tensors (routed by __array_function__)
     tshape = tuple(xt.shape)
     eye = xp.eye(m, dtype=bool)
     rows = where.raw(eye, 1.0, xt.reshape(lead + (1, m)))
     pair = _prod_others.raw(rows, axes=(len(lead) + 1,))
-    v = (pair * g.transpose(perm).reshape(lead + (1, m)) * ~eye).sum(axis=-1)
-    return v.reshape(tshape).transpose(inv)
+    v = (pair * xp.transpose(g, perm).reshape(lead + (1, m)) * ~eye).sum(axis=-1)
+    return xp.transpose(v.reshape(tshape), inv)
 
 
 _prod_others = Primitive("prod_others", _others_fwd, (_dothers,))

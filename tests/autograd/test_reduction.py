@@ -557,3 +557,15 @@ def test_sum_dtype_argument_and_integer_sums():
     assert x.grad.dtype == np.float32
     assert ag.sum(Tensor(np.array([True, True, False]))).item() == 2
     assert ag.mean(Tensor(np.array([1, 2]))).dtype == np.float64
+
+
+def test_prod_third_derivative_runs_its_rules_on_tensors():
+    # prod's second-derivative rule permutes with xp.transpose, which works on arrays and (via
+    # __array_function__) on Tensors: differentiating it again records through the tape.
+    # f = sum of row products: d3f / dx00 dx01 dx0j = x02 for j = 2, else 0
+    x = leaf(np.array([[0.7, 1.3, 0.9], [1.1, 0.6, 1.4]]))
+    (g,) = ag.grad(x.prod(1).sum(), x, create_graph=True)
+    (h,) = ag.grad(g[0, 0], x, create_graph=True)
+    np.testing.assert_allclose(h.detach().numpy(), [[0.0, 0.9, 1.3], [0.0, 0.0, 0.0]])
+    (k,) = ag.grad(h[0, 1], x)
+    np.testing.assert_allclose(k.numpy(), [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
