@@ -122,14 +122,26 @@ class TensorMath:
 
     def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
             keepdims: bool | None = None) -> Tensor | ValuesIndices:
-        """``max()``: the largest element; ``max(dim)``: ``(values, indices)``; ``max(other)``:
-        the elementwise maximum.  See :func:`autograd.max` (``torch.Tensor.max``)."""
+        """The largest value, as ``torch.Tensor.max`` means it.
+
+        * ``t.max()``: the largest element, a 0-d Tensor.
+        * ``t.max(dim, keepdim=False)`` (``dim`` an int, positional or keyword; ``axis=`` and
+          ``keepdims=`` are aliases): a :class:`~autograd.ops.ValuesIndices` named tuple
+          ``(values, indices)``: ``dim`` removed (size 1 with ``keepdim``), ``values`` in the
+          tensor's dtype and differentiable, ``indices`` int64 (the first maximum).
+        * ``t.max(other)`` with a Tensor or array: the elementwise maximum.
+
+        Tied maxima share the gradient evenly.  Raises TypeError for a tuple of dims (use
+        :meth:`amax`) or ``keepdim`` without ``dim``, ValueError for an empty reduction or an
+        out-of-range dim.  NumPy's values-only ``ndarray.max(axis)`` is ``numpy.max(t, axis)``.
+        """
         return _ops.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
             keepdims: bool | None = None) -> Tensor | ValuesIndices:
-        """``min()``, ``min(dim)`` -> ``(values, indices)``, ``min(other)``; see
-        :func:`autograd.min`."""
+        """The smallest value, as ``torch.Tensor.min`` means it: ``min()``, ``min(dim)`` ->
+        ``(values, indices)``, ``min(other)`` elementwise; the same rules as :meth:`max`
+        (NumPy's values-only form: ``numpy.min(t, axis)``)."""
         return _ops.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def amax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
