@@ -240,7 +240,7 @@ class Tensor(TensorOperators, TensorMath, TensorShape):
             )
         return d.item()
 
-    def numpy(self, force: bool = False) -> np.ndarray:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
         """The data as a NumPy array sharing memory (``torch.Tensor.numpy``).
 
         Raises RuntimeError for a tensor that requires grad unless ``force=True`` (or use

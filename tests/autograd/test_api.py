@@ -39,7 +39,7 @@ METHODS = {
     "outer": "vec2", "where": "condition, other", "masked_fill": "mask, value",
     "pow": "exponent", "add_": "other", "fill_": "value", "copy_": "src",
     "requires_grad_": "requires_grad=True", "backward": "gradient=None, retain_graph=None, "
-    "create_graph=False", "clamp_": "min=None, max=None", "numpy": "force=False",
+    "create_graph=False", "clamp_": "min=None, max=None", "numpy": "",
 }
 # Where tapegrad accepts more than PyTorch (a default PyTorch lacks): docs/differences.md.
 SUPERSETS = {"softmax", "log_softmax", "logsumexp", "flip"}
