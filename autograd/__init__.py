@@ -1,5 +1,9 @@
 """tapegrad's autograd: a tape-based automatic-differentiation engine on NumPy.
 
+``autograd.*`` functions and ``Tensor`` methods mean what PyTorch's mean (NumPy's ``axis``/
+``keepdims``/``ddof`` are aliases with the same meaning); NumPy's functions called on Tensors
+mean what NumPy's mean, and are recorded too.  Differences: docs/differences.md.
+
 >>> import autograd as ag
 >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
 >>> (x.exp() * x).sum().backward()
@@ -33,6 +37,17 @@ from .creation import (
     zeros_like,
 )
 from .differentiate import backward, grad
+from .dtypes import (
+    bool,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int32,
+    int64,
+    set_default_dtype,
+)
 from .function import Function, FunctionCtx
 from .grad_mode import (
     enable_grad,

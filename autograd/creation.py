@@ -1,7 +1,8 @@
 """Tensor constructors: zeros, ones, full, arange, linspace, eye, rand, randn and ``*_like``.
 
-Default dtype is float64, like NumPy (Python floats are float64 too).  Shapes may be given as
-``zeros(2, 3)`` or ``zeros((2, 3))``.
+Floating results take the default dtype (``autograd.get_default_dtype()``, float64 unless
+``set_default_dtype`` changed it), as PyTorch's factories do; integers stay int64.  Shapes may
+be given as ``zeros(2, 3)`` or ``zeros((2, 3))``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .backend import xp
+from .dtypes import get_default_dtype
 from .ops._args import shape_arg
 from .random import get_generator
 from .tensor import Tensor, _check_grad_dtype, as_dtype
@@ -23,7 +25,14 @@ def _new(data: Any, requires_grad: bool) -> Tensor:
 
 
 def _dt(dtype: Any, where: str) -> np.dtype:
-    return np.dtype(np.float64) if dtype is None else as_dtype(dtype, where)
+    return get_default_dtype() if dtype is None else as_dtype(dtype, where)
+
+
+def _floats_to_default(data: Any, dtype: Any) -> Any:
+    """Data NumPy inferred as float64 (from Python floats) in the default dtype instead."""
+    if dtype is None and data.dtype == np.float64 and get_default_dtype() != np.float64:
+        return data.astype(get_default_dtype())
+    return data
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
@@ -34,40 +43,48 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of ``shape`` (``torch.zeros``, ``numpy.zeros``); default dtype."""
     return _new(xp.zeros(shape_arg(shape, "zeros"), dtype=_dt(dtype, "zeros")), requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of ``shape`` (``torch.ones``, ``numpy.ones``); default dtype."""
     return _new(xp.ones(shape_arg(shape, "ones"), dtype=_dt(dtype, "ones")), requires_grad)
 
 
 def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor of ``shape`` (``torch.empty``, ``numpy.empty``)."""
     return _new(xp.empty(shape_arg(shape, "empty"), dtype=_dt(dtype, "empty")), requires_grad)
 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``shape`` filled with ``fill_value`` (``torch.full``); a float fill takes
+    the default dtype, an int fill int64."""
     shape = shape_arg((shape,) if not isinstance(shape, int) else (shape,), "full")
     dt = as_dtype(dtype, "full") if dtype is not None else None
-    return _new(xp.full(shape, fill_value, dtype=dt), requires_grad)
+    return _new(_floats_to_default(xp.full(shape, fill_value, dtype=dt), dtype), requires_grad)
 
 
 def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
-    """Like ``numpy.arange``: ints give int64, floats give float64."""
+    """Values ``start, start + step, ...`` below ``stop`` (``torch.arange``, ``numpy.arange``):
+    ints give int64, floats the default dtype."""
     dt = as_dtype(dtype, "arange") if dtype is not None else None
     if stop is None:
         data = xp.arange(start, dtype=dt)
     else:
         data = xp.arange(start, stop, step, dtype=dt)
-    return _new(data, requires_grad)
+    return _new(_floats_to_default(data, dtype), requires_grad)
 
 
 def linspace(start: float, stop: float, num: int = 50, dtype: Any = None,
              requires_grad: bool = False) -> Tensor:
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (``torch.linspace``)."""
     return _new(xp.linspace(start, stop, num, dtype=_dt(dtype, "linspace")), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The ``n x m`` identity matrix (``torch.eye``, ``numpy.eye``); default dtype."""
     return _new(xp.eye(n, m, dtype=_dt(dtype, "eye")), requires_grad)
 
 
@@ -89,6 +106,8 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False,
 
 
 def randint(low: int, high: int, size: Any, dtype: Any = None, generator: Any = None) -> Tensor:
+    """Integers drawn uniformly from ``[low, high)`` of shape ``size``, int64
+    (``torch.randint``)."""
     dt = as_dtype(dtype, "randint") if dtype is not None else np.dtype(np.int64)
     size = (size,) if isinstance(size, int) else tuple(size)
     return _new(xp.asarray(get_generator(generator).integers(low, high, size, dtype=dt)), False)
@@ -99,29 +118,34 @@ def _like_dtype(x: Any, dtype: Any) -> Any:
 
 
 def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return zeros(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)),
+    """Zeros of ``x``'s shape and dtype (or ``dtype``) (``torch.zeros_like``)."""
+    return zeros(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
                  dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
 
 
 def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return ones(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)),
+    """Ones of ``x``'s shape and dtype (or ``dtype``) (``torch.ones_like``)."""
+    return ones(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
                 dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
 
 
 def full_like(x: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return full(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)), fill_value,
+    """``fill_value`` in ``x``'s shape and dtype (or ``dtype``) (``torch.full_like``)."""
+    return full(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)), fill_value,
                 dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
 
 
 def rand_like(x: Any, dtype: Any = None, requires_grad: bool = False,
               generator: Any = None) -> Tensor:
-    return rand(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)),
+    """Uniform [0, 1) samples in ``x``'s shape (``torch.rand_like``)."""
+    return rand(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
                 dtype=_like_dtype(x, dtype), requires_grad=requires_grad, generator=generator)
 
 
 def randn_like(x: Any, dtype: Any = None, requires_grad: bool = False,
                generator: Any = None) -> Tensor:
-    return randn(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)),
+    """Standard-normal samples in ``x``'s shape (``torch.randn_like``)."""
+    return randn(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
                  dtype=_like_dtype(x, dtype), requires_grad=requires_grad, generator=generator)
 
 

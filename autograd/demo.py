@@ -149,7 +149,7 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> tuple[float, float, np
     with no_grad():
         logits = model(tensor(X))
         loss = nn.CrossEntropyLoss()(logits, tensor(y)).item()
-    pred = np.asarray(logits.data).argmax(axis=1)
+    pred = logits.detach().numpy().argmax(axis=1)
     return float(loss), float((pred == y).mean()), pred
 
 
@@ -209,7 +209,7 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
             n = len(yb)
             seen += n
             total_loss += batch_loss
-            correct += int((np.asarray(logits.data).argmax(axis=1) == yb.data).sum())
+            correct += int((logits.detach().numpy().argmax(axis=1) == yb.numpy()).sum())
             bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
                             refresh=False)
             bar.update(1)
@@ -302,10 +302,10 @@ def gradcheck_slice(model: Any, data: dict[str, Any], n_samples: int = 4,
     from . import GradcheckError, gradcheck, tensor
 
     lin1, lin2 = model[0], model[2]
-    W1 = np.asarray(lin1.weight.data, dtype=np.float64)
-    b1 = np.asarray(lin1.bias.data, dtype=np.float64)
-    W2 = np.asarray(lin2.weight.data, dtype=np.float64)
-    b2 = np.asarray(lin2.bias.data, dtype=np.float64)
+    W1 = lin1.weight.detach().numpy().astype(np.float64)
+    b1 = lin1.bias.detach().numpy().astype(np.float64)
+    W2 = lin2.weight.detach().numpy().astype(np.float64)
+    b2 = lin2.bias.detach().numpy().astype(np.float64)
     x = np.asarray(data["X_test"][:n_samples], dtype=np.float64)
     y = data["y_test"][:n_samples]
     pre = x @ W1.T + b1
@@ -319,7 +319,7 @@ def gradcheck_slice(model: Any, data: dict[str, Any], n_samples: int = 4,
     def loss(w1: Any, c1: Any, w2: Any, c2: Any) -> Any:
         return F.cross_entropy(F.linear(F.relu(F.linear(xt, w1, c1)), w2, c2), yt)
 
-    n_weights = sum(p.size for p in params)
+    n_weights = sum(p.numel() for p in params)
     try:
         return bool(gradcheck(loss, params)), n_weights
     except GradcheckError as e:

@@ -39,7 +39,7 @@ def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
         )
     d = out._data
     if g is None:
-        if out.size != 1:
+        if out.numel() != 1:
             raise RuntimeError(
                 f"{where}: grad can be implicitly created only for scalar outputs; the output "
                 f"has shape {tuple(out.shape)}, so pass gradient= (the same shape) explicitly"

@@ -523,7 +523,7 @@ def _rows(v: _Vars, o: Tensor, xs: list[Tensor]) -> list[list[Tensor]]:
     rows: list[list[Tensor]] = [[] for _ in xs]
     if not (o.requires_grad and o.dtype.kind == "f"):
         return rows
-    n = o.size
+    n = o.numel()
     for k in range(n):
         seed = xp.zeros(o.shape, dtype=o.dtype)
         seed.reshape(-1)[k] = 1

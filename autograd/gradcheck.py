@@ -61,7 +61,7 @@ def _diff_inputs(inputs: tuple[Any, ...]) -> list[int]:
 
 def _flat_outputs(fn: Callable[..., Any], inputs: tuple[Any, ...]) -> list[np.ndarray]:
     with no_grad():
-        return [to_numpy(o.data).astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
+        return [to_numpy(o._array).astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
 
 
 class _Perturb:
@@ -96,7 +96,7 @@ def numerical_jacobian(
     inputs = tuple(inputs)
     t = inputs[i]
     p = _Perturb(t)
-    n = t.size
+    n = t.numel()
     cols: list[list[np.ndarray]] = []
     for j in range(n):
         v = p.get(j)
@@ -124,15 +124,15 @@ def analytical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], i: int) -
     t = inputs[i]
     jacs = []
     for o in outs:
-        J = np.zeros((o.size, t.size))
+        J = np.zeros((o.numel(), t.numel()))
         if o.requires_grad and o.dtype.kind == "f":
-            for k in range(o.size):
+            for k in range(o.numel()):
                 seed = xp.zeros(o.shape, dtype=o.dtype)
                 seed.reshape(-1)[k] = 1
                 (g,) = grad(o, t, grad_outputs=Tensor(seed), retain_graph=True, allow_unused=True)
                 if g is not None:
                     _check_grad_like(g, t, i)
-                    J[k] = to_numpy(g.data).astype(np.float64).ravel()
+                    J[k] = to_numpy(g._array).astype(np.float64).ravel()
         jacs.append(J)
     return jacs
 
@@ -214,15 +214,15 @@ def _fast_check(
         (g,) = grad(o, t, grad_outputs=Tensor(v.astype(o.dtype)), retain_graph=True,
                     allow_unused=True)
         with np.errstate(invalid="ignore", over="ignore"):
-            analytic = 0.0 if g is None else float(np.sum(to_numpy(g.data) * u))
+            analytic = 0.0 if g is None else float(np.sum(to_numpy(g._array) * u))
         orig = t._data
         try:
             t._data = orig + eps * u if type(orig) is not float else float(orig + eps * u)
             with no_grad():
-                plus = to_numpy(_outputs(fn, inputs)[k].data).astype(np.float64)
+                plus = to_numpy(_outputs(fn, inputs)[k]._array).astype(np.float64)
             t._data = orig - eps * u if type(orig) is not float else float(orig - eps * u)
             with no_grad():
-                minus = to_numpy(_outputs(fn, inputs)[k].data).astype(np.float64)
+                minus = to_numpy(_outputs(fn, inputs)[k]._array).astype(np.float64)
         finally:
             t._data = orig
         with np.errstate(invalid="ignore", over="ignore"):

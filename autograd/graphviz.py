@@ -59,9 +59,9 @@ def _shape(shape: tuple[int, ...] | None) -> str:
 
 def _values(t: Tensor, max_values: int) -> str | None:
     """Small tensors' values on one line, else None."""
-    if t.size > max_values:
+    if t.numel() > max_values:
         return None
-    arr = np.asarray(to_numpy(t.data)).ravel()
+    arr = np.asarray(to_numpy(t._array)).ravel()
     return np.array2string(arr, precision=4, separator=", ", max_line_width=10_000)
 
 

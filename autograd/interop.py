@@ -121,11 +121,11 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple[Any, ...], kwargs: dict[s
             if isinstance(o, Tensor):
                 _writable_out(o, what, recording)
                 written.append(o)
-        kwargs = dict(kwargs, out=tuple(o.data if isinstance(o, Tensor) else o for o in outs))
+        kwargs = dict(kwargs, out=tuple(o._array if isinstance(o, Tensor) else o for o in outs))
     if method == "at" and isinstance(inputs[0], Tensor):
         _writable_out(inputs[0], what, recording)
         written.append(inputs[0])
-    raw = [a.data if isinstance(a, Tensor) else a for a in inputs]
+    raw = [a._array if isinstance(a, Tensor) else a for a in inputs]
     res = getattr(ufunc, method)(*raw, **kwargs)
     for t in written:
         tape.bump_version(t)

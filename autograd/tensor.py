@@ -1,13 +1,13 @@
 """``Tensor``: an array (or a Python float) plus what autograd needs to differentiate through it.
 
-Operators and methods delegate to the primitives in ``autograd.ops``; nothing here computes a
-gradient.  A Tensor built from a Python float keeps the float (the scalar fast path): ``data``
-turns it into a 0-d NumPy array the first time it is asked for.
+This module is the core: construction, data access, the autograd state and Python's protocols.
+Operators and methods live in mixins (``tensor_operators``, ``tensor_math``, ``tensor_shape``)
+and delegate to the primitives in ``autograd.ops``; nothing here computes a gradient.  A Tensor
+built from a Python float keeps the float (the scalar fast path) until an array is needed.
 """
 
 from __future__ import annotations
 
-import builtins
 import copy
 import weakref
 from collections.abc import Callable, Iterator
@@ -17,7 +17,11 @@ import numpy as np
 
 from . import tape
 from .backend import xp
+from .dtypes import get_default_dtype, is_default_float64
+from .tensor_math import TensorMath
 from .tensor_more_ops import _MoreOpsMixin
+from .tensor_operators import TensorOperators
+from .tensor_shape import TensorShape
 
 ndarray = xp.ndarray
 _new = object.__new__
@@ -45,7 +49,7 @@ def _to_data(data: Any, dtype: Any, copy: bool) -> Any:
     if isinstance(data, Tensor):
         data = data._data
     t = type(data)
-    if dtype is None and t is float:
+    if dtype is None and t is float and is_default_float64():
         return data
     if t is str or t is bytes:
         raise TypeError(f"tensor: cannot make a tensor from a string ({data!r}); expected numbers")
@@ -60,6 +64,11 @@ def _to_data(data: Any, dtype: Any, copy: bool) -> Any:
         return arr
     try:
         arr = xp.array(data, copy=True) if copy else xp.asarray(data)
+        if arr.dtype == np.float64 and not isinstance(data, (ndarray, np.generic)):
+            # Python floats take the default dtype (PyTorch); NumPy data keeps its own
+            default = get_default_dtype()
+            if default != np.float64:
+                arr = arr.astype(default)
     except ValueError as e:
         raise ValueError(
             f"tensor: cannot make a tensor from {t.__name__} (ragged nested sequence?): {e}"
@@ -80,8 +89,14 @@ def _check_grad_dtype(data: Any) -> None:
         )
 
 
-class Tensor(_MoreOpsMixin):
+class Tensor(TensorOperators, TensorMath, TensorShape, _MoreOpsMixin):
     """An n-dimensional array that records the operations applied to it for ``backward``.
+
+    ``Tensor(data, requires_grad=False, dtype=None)`` wraps ``data`` without copying it (use
+    :func:`autograd.tensor` for a copy).  Methods and operators mean what PyTorch's mean; NumPy's
+    functions called on a Tensor (``numpy.var(t)``) mean what NumPy's mean and are recorded too.
+    Raises TypeError for strings or unsupported dtypes, RuntimeError for ``requires_grad`` on
+    non-floating data.
 
     >>> import autograd as ag
     >>> x = ag.Tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -99,6 +114,7 @@ class Tensor(_MoreOpsMixin):
     requires_grad: bool
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
+        """Wrap ``data`` (see the class docstring)."""
         d = _to_data(data, dtype, copy=False)
         if requires_grad:
             _check_grad_dtype(d)
@@ -125,20 +141,33 @@ class Tensor(_MoreOpsMixin):
 
     @staticmethod
     def _wrap_grad(g: Any) -> Tensor:
+        """``g`` as a Tensor (gradients may be arrays or Tensors)."""
         return g if isinstance(g, Tensor) else Tensor._make(g, None, False)
 
     @staticmethod
     def _const(a: Any) -> Tensor:
+        """A constant (no grad) Tensor around the array ``a``."""
         return Tensor._make(a, None, False)
 
-    # ----------------------------------------------------------------------------- data access
+    # data access (the data, shape and dtype)
     @property
-    def data(self) -> Any:
-        """The underlying array (a 0-d array for scalars). Changing it bypasses autograd."""
+    def _array(self) -> Any:
+        """The underlying array (a Python-float scalar becomes a 0-d array, kept from then on)."""
         d = self._data
         if type(d) is float:
             d = self._data = xp.asarray(d)
         return d
+
+    @property
+    def data(self) -> Tensor:
+        """This tensor's data as a new Tensor outside the graph, sharing storage.
+
+        ``requires_grad`` is False; in-place changes through it (``lin.weight.data.fill_(0.)``)
+        change this tensor without autograd noticing (no version bump), as ``torch.Tensor.data``.
+        Assigning ``t.data = other`` (a Tensor or array) replaces the data.  The NumPy array
+        itself is ``t.numpy()`` (or ``numpy.asarray(t)``); ``detach()`` is the tracked variant.
+        """
+        return Tensor._make(self._array, None, False)
 
     @data.setter
     def data(self, value: Any) -> None:
@@ -147,27 +176,42 @@ class Tensor(_MoreOpsMixin):
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The sizes of the dimensions, a tuple of ints (``torch.Tensor.shape``)."""
         d = self._data
         return () if type(d) is float else d.shape
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions (``torch.Tensor.ndim``)."""
         d = self._data
         return 0 if type(d) is float else d.ndim
 
-    @property
-    def size(self) -> int:
+    def size(self, dim: int | None = None) -> Any:
+        """``size()``: the shape (a tuple of ints); ``size(d)``: the size of dimension ``d``
+        (negative counts from the end; IndexError if out of range), as ``torch.Tensor.size``.
+        NumPy's element count is :meth:`numel`."""
+        shape = self.shape
+        if dim is None:
+            return shape
+        nd = len(shape)
+        if not -nd <= dim < nd:
+            raise IndexError(
+                f"size: dimension {dim} is out of range for a tensor with {nd} dimension(s)"
+            )
+        return shape[dim]
+
+    def numel(self) -> int:
+        """The number of elements (``torch.Tensor.numel``; NumPy's ``ndarray.size``)."""
         d = self._data
         return 1 if type(d) is float else int(d.size)
 
-    def numel(self) -> int:
-        return self.size
-
     def dim(self) -> int:
+        """The number of dimensions, ``ndim`` (``torch.Tensor.dim``)."""
         return self.ndim
 
     @property
     def dtype(self) -> np.dtype:
+        """The NumPy dtype of the data (``autograd.float64`` ...)."""
         d = self._data
         return np.dtype(np.float64) if type(d) is float else d.dtype
 
@@ -186,6 +230,7 @@ class Tensor(_MoreOpsMixin):
         return tape.version(self._vc)
 
     def item(self) -> Any:
+        """The value of a one-element tensor as a Python number; ValueError otherwise."""
         d = self._data
         if type(d) is float:
             return d
@@ -196,18 +241,22 @@ class Tensor(_MoreOpsMixin):
             )
         return d.item()
 
-    def numpy(self) -> np.ndarray:
-        """The data as a NumPy array (shares memory). Refuses tensors that require grad."""
-        if self.requires_grad:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The data as a NumPy array sharing memory (``torch.Tensor.numpy``).
+
+        Raises RuntimeError for a tensor that requires grad unless ``force=True`` (or use
+        ``t.detach().numpy()``), so a gradient is never dropped by accident."""
+        if self.requires_grad and not force:
             raise RuntimeError(
                 "numpy(): can't call numpy() on a tensor that requires grad; use "
-                "tensor.detach().numpy()"
+                "tensor.detach().numpy() (or numpy(force=True))"
             )
         from .backend import to_numpy
 
-        return to_numpy(self.data)
+        return to_numpy(self._array)
 
     def tolist(self) -> Any:
+        """The data as (nested) Python lists of numbers; a number for a 0-d tensor."""
         d = self._data
         return d if type(d) is float else d.tolist()
 
@@ -215,7 +264,7 @@ class Tensor(_MoreOpsMixin):
         """``np.asarray(t)`` shares the data; ``np.array(t)`` (``copy=True``) copies it."""
         from .backend import to_numpy
 
-        a = to_numpy(self.data)
+        a = to_numpy(self._array)
         if dtype is not None and a.dtype != np.dtype(dtype):
             if copy is False:
                 raise ValueError(
@@ -230,6 +279,13 @@ class Tensor(_MoreOpsMixin):
         from .interop import array_ufunc
 
         return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """Route NumPy functions (``np.var(t)``, ``np.split(t, 2)``) to recorded primitives with
+        NumPy's meaning (``autograd.numpy_functions``)."""
+        from .numpy_functions import array_function
+
+        return array_function(func, types, args, kwargs)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         """Leaves only, like PyTorch: copying a recorded tensor would copy its whole graph (so
@@ -254,11 +310,14 @@ class Tensor(_MoreOpsMixin):
         return t
 
     def detach_(self) -> Tensor:
+        """Make this tensor a leaf outside the graph, in place (``torch.Tensor.detach_``)."""
         self._node = None
         self.requires_grad = False
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` of a leaf in place and return it; RuntimeError for non-leaves
+        (to False) and non-floating dtypes (``torch.Tensor.requires_grad_``)."""
         if not self.is_leaf and not requires_grad:
             raise RuntimeError(
                 "requires_grad_(False): you can only change requires_grad of leaf tensors; "
@@ -285,6 +344,7 @@ class Tensor(_MoreOpsMixin):
 
     @property
     def retains_grad(self) -> bool:
+        """True for a non-leaf whose ``.grad`` is kept (see :meth:`retain_grad`)."""
         node = self._node
         return node is not None and node.retained is not None and any(
             ref() is self for _, ref in node.retained
@@ -310,7 +370,7 @@ class Tensor(_MoreOpsMixin):
 
         return register_post_accumulate_hook(self, hook)
 
-    # ------------------------------------------------------------------------------- printing
+    # printing and Python's protocols
     def __repr__(self) -> str:
         d = self._data
         body = repr(d) if type(d) is float else np.array2string(
@@ -341,9 +401,9 @@ class Tensor(_MoreOpsMixin):
             yield self[i]
 
     def __bool__(self) -> bool:
-        if self.size != 1:
+        if self.numel() != 1:
             raise RuntimeError(
-                f"Boolean value of a tensor with {self.size} elements is ambiguous; use .any() "
+                f"Boolean value of a tensor with {self.numel()} elements is ambiguous; use .any() "
                 "or .all()"
             )
         return bool(self.item())
@@ -355,434 +415,16 @@ class Tensor(_MoreOpsMixin):
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.dtype.kind not in "iu" or self.size != 1:
+        if self.dtype.kind not in "iu" or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     __hash__ = object.__hash__
 
-    # ------------------------------------------------------------------------ arithmetic
-    # Operators call the primitive's one path as a plain function (``_apply(prim, ...)`` is
-    # ``prim(...)`` without the interpreter's generic call of a callable instance: ~10% of a
-    # scalar operation).
-    def __add__(self, other: Any) -> Tensor:
-        return _apply(_ops.add, self, other)
-
-    def __radd__(self, other: Any) -> Tensor:
-        return _apply(_ops.add, other, self)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return _apply(_ops.sub, self, other)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return _apply(_ops.sub, other, self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return _apply(_ops.mul, self, other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return _apply(_ops.mul, other, self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return _apply(_ops.div, self, other)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return _apply(_ops.div, other, self)
-
-    def __floordiv__(self, other: Any) -> Tensor:
-        return _apply(_ops.floor_divide, self, other)
-
-    def __rfloordiv__(self, other: Any) -> Tensor:
-        return _apply(_ops.floor_divide, other, self)
-
-    def __mod__(self, other: Any) -> Tensor:
-        return _apply(_ops.remainder, self, other)
-
-    def __pow__(self, other: Any) -> Tensor:
-        return _apply(_ops.pow, self, other)
-
-    def __rpow__(self, other: Any) -> Tensor:
-        return _apply(_ops.pow, other, self)
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return _apply(_ops.matmul, self, other)
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        return _apply(_ops.matmul, other, self)
-
-    def __neg__(self) -> Tensor:
-        return _apply(_ops.neg, self)
-
-    def __pos__(self) -> Tensor:
-        return self
-
-    def __abs__(self) -> Tensor:
-        return _apply(_ops.abs, self)
-
-    # comparisons: non-differentiable bool tensors
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _ops.eq(self, other)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _ops.ne(self, other)
-
-    def __lt__(self, other: Any) -> Tensor:
-        return _ops.lt(self, other)
-
-    def __le__(self, other: Any) -> Tensor:
-        return _ops.le(self, other)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return _ops.gt(self, other)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return _ops.ge(self, other)
-
-    def __invert__(self) -> Tensor:
-        return _ops.logical_not(self)
-
-    def __and__(self, other: Any) -> Tensor:
-        return _ops.logical_and(self, other)
-
-    def __or__(self, other: Any) -> Tensor:
-        return _ops.logical_or(self, other)
-
-    def __xor__(self, other: Any) -> Tensor:
-        return _ops.logical_xor(self, other)
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return _ops.getitem(self, index)
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        _ops.setitem(self, index, value)
-
-    # ------------------------------------------------------------- in-place (autograd.inplace)
-    def __iadd__(self, other: Any) -> Tensor:
-        return _ops.add_(self, other, augmented=True)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return _ops.sub_(self, other, augmented=True)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return _ops.mul_(self, other, augmented=True)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return _ops.div_(self, other, augmented=True)
-
-    def __ipow__(self, other: Any) -> Tensor:
-        return _ops.pow_(self, other, augmented=True)
-
-    def add_(self, other: Any, alpha: float = 1) -> Tensor:
-        return _ops.add_(self, other if alpha == 1 else other * alpha)
-
-    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
-        return _ops.sub_(self, other if alpha == 1 else other * alpha)
-
-    def mul_(self, other: Any) -> Tensor:
-        return _ops.mul_(self, other)
-
-    def div_(self, other: Any) -> Tensor:
-        return _ops.div_(self, other)
-
-    def pow_(self, other: Any) -> Tensor:
-        return _ops.pow_(self, other)
-
-    def zero_(self) -> Tensor:
-        return _ops.fill_(self, 0.0)
-
-    def fill_(self, value: Any) -> Tensor:
-        return _ops.fill_(self, value)
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
-        return _ops.clamp_(self, min, max)
-
-    def copy_(self, src: Any) -> Tensor:
-        return _ops.copy_(self, src)
-
-    # -------------------------------------------------------------------- elementwise methods
-    def exp(self) -> Tensor:
-        return _ops.exp(self)
-
-    def log(self) -> Tensor:
-        return _ops.log(self)
-
-    def log1p(self) -> Tensor:
-        return _ops.log1p(self)
-
-    def expm1(self) -> Tensor:
-        return _ops.expm1(self)
-
-    def sqrt(self) -> Tensor:
-        return _ops.sqrt(self)
-
-    def rsqrt(self) -> Tensor:
-        return _ops.rsqrt(self)
-
-    def square(self) -> Tensor:
-        return _ops.square(self)
-
-    def reciprocal(self) -> Tensor:
-        return _ops.reciprocal(self)
-
-    def sin(self) -> Tensor:
-        return _ops.sin(self)
-
-    def cos(self) -> Tensor:
-        return _ops.cos(self)
-
-    def tan(self) -> Tensor:
-        return _ops.tan(self)
-
-    def tanh(self) -> Tensor:
-        return _ops.tanh(self)
-
-    def sigmoid(self) -> Tensor:
-        return _ops.sigmoid(self)
-
-    def relu(self) -> Tensor:
-        return _ops.relu(self)
-
-    def abs(self) -> Tensor:
-        return _ops.abs(self)
-
-    def neg(self) -> Tensor:
-        return _ops.neg(self)
-
-    def sign(self) -> Tensor:
-        return _ops.sign(self)
-
-    def pow(self, exponent: Any) -> Tensor:
-        return _ops.pow(self, exponent)
-
-    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        return _ops.add(self, other) if alpha == 1 else _ops.variants.add(self, other, alpha=alpha)
-
-    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        return _ops.sub(self, other) if alpha == 1 else _ops.variants.sub(self, other, alpha=alpha)
-
-    def mul(self, other: Any) -> Tensor:
-        return _ops.mul(self, other)
-
-    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-        return _ops.variants.div(self, other, rounding_mode=rounding_mode)
-
-    def maximum(self, other: Any) -> Tensor:
-        return _ops.maximum(self, other)
-
-    def minimum(self, other: Any) -> Tensor:
-        return _ops.minimum(self, other)
-
-    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
-        return _ops.clip(self, min, max)
-
-    def clip(self, min: Any = None, max: Any = None) -> Tensor:
-        return _ops.clip(self, min, max)
-
-    # ---------------------------------------------------------------------------- reductions
-    def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None, dtype: Any = None) -> Tensor:
-        return _ops.sum(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
-
-    def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None, dtype: Any = None) -> Tensor:
-        return _ops.mean(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
-
-    def prod(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None, dtype: Any = None) -> Tensor:
-        return _ops.prod(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
-
-    def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> Any:
-        return _ops.max(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> Any:
-        return _ops.min(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def amax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None) -> Tensor:
-        return _ops.amax(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def amin(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None) -> Tensor:
-        return _ops.amin(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def var(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None, ddof: int | None = None, unbiased: bool | None = None,
-            correction: int | None = None) -> Tensor:
-        return _ops.var(self, axis, keepdims, dim=dim, keepdim=keepdim, ddof=ddof,
-                        unbiased=unbiased, correction=correction)
-
-    def std(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None, ddof: int | None = None, unbiased: bool | None = None,
-            correction: int | None = None) -> Tensor:
-        return _ops.std(self, axis, keepdims, dim=dim, keepdim=keepdim, ddof=ddof,
-                        unbiased=unbiased, correction=correction)
-
-    def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-                  keepdim: bool | None = None) -> Tensor:
-        return _ops.logsumexp(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def norm(self, p: Any = 2, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-             keepdim: bool | None = None) -> Tensor:
-        return _ops.norm(self, p, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def argmax(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-               keepdim: bool | None = None) -> Tensor:
-        return _ops.argmax(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def argmin(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-               keepdim: bool | None = None) -> Tensor:
-        return _ops.argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
-
-    def all(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-            keepdims: bool = False) -> Tensor:
-        """True where every element (along ``dim``) is nonzero; a bool tensor without grad."""
-        return _ops.all(self, dim, keepdim, axis=axis, keepdims=keepdims)  # type: ignore[no-any-return]
-
-    def any(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-            keepdims: bool = False) -> Tensor:
-        """True where some element (along ``dim``) is nonzero; a bool tensor without grad."""
-        return _ops.any(self, dim, keepdim, axis=axis, keepdims=keepdims)  # type: ignore[no-any-return]
-
-    def softmax(self, axis: Any = -1, *, dim: Any = None, dtype: Any = None) -> Tensor:
-        return _ops.softmax(self, axis, dim=dim, dtype=dtype)
-
-    def log_softmax(self, axis: Any = -1, *, dim: Any = None, dtype: Any = None) -> Tensor:
-        return _ops.log_softmax(self, axis, dim=dim, dtype=dtype)
-
-    # ------------------------------------------------------------------------ linear algebra
-    def matmul(self, other: Any) -> Tensor:
-        return _ops.matmul(self, other)
-
-    def dot(self, other: Any) -> Tensor:
-        return _ops.dot(self, other)
-
-    def outer(self, other: Any) -> Tensor:
-        return _ops.outer(self, other)
-
-    # --------------------------------------------------------------------------------- shape
-    def reshape(self, *shape: Any) -> Tensor:
-        return _ops.reshape(self, *shape)
-
-    def view(self, *shape: Any) -> Tensor:
-        return _ops.view(self, *shape)
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        return _ops.flatten(self, start_dim, end_dim)
-
-    def transpose(self, *axes: Any) -> Tensor:
-        return _ops.transpose(self, *axes)
-
-    def permute(self, *dims: Any) -> Tensor:
-        return _ops.permute(self, *dims)
-
-    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        return _ops.swapaxes(self, axis1, axis2)
-
-    @property
-    def T(self) -> Tensor:
-        return _ops.transpose(self)
-
-    @property
-    def mT(self) -> Tensor:
-        return _ops.swapaxes(self, -1, -2)
-
-    def squeeze(self, axis: Any = None, *, dim: Any = None) -> Tensor:
-        return _ops.squeeze(self, axis, dim=dim)
-
-    def unsqueeze(self, dim: int) -> Tensor:
-        return _ops.unsqueeze(self, dim)
-
-    def expand(self, *sizes: Any) -> Tensor:
-        return _ops.expand(self, *sizes)
-
-    def expand_as(self, other: Tensor) -> Tensor:
-        return _ops.broadcast_to(self, other.shape)
-
-    def broadcast_to(self, shape: Any) -> Tensor:
-        return _ops.broadcast_to(self, shape)
-
-    def repeat(self, *sizes: Any) -> Tensor:
-        """PyTorch's ``repeat`` (tiles the tensor); NumPy's repeat is ``repeat_interleave``."""
-        return _ops.tile(self, _varargs(sizes))
-
-    def repeat_interleave(self, repeats: Any, dim: Any = None) -> Tensor:
-        return _ops.repeat(self, repeats, axis=dim)
-
-    def tile(self, *reps: Any) -> Tensor:
-        return _ops.tile(self, _varargs(reps))
-
-    def flip(self, *dims: Any) -> Tensor:
-        return _ops.flip(self, dims[0] if len(dims) == 1 else (dims if dims else None))
-
-    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-        """PyTorch's ``split``: pieces of the given size(s) along ``dim``."""
-        return _ops.split_sizes(self, split_size_or_sections, dim)
-
-    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-        return _ops.chunk(self, chunks, dim)
-
-    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
-        return _ops.unbind(self, dim)
-
-    def gather(self, dim: int, index: Any) -> Tensor:
-        return _ops.gather(self, dim, index)
-
-    def take_along_axis(self, indices: Any, axis: int) -> Tensor:
-        return _ops.take_along_axis(self, indices, axis)
-
-    def where(self, condition: Any, other: Any) -> Tensor:
-        return _ops.where(condition, self, other)
-
-    def masked_fill(self, mask: Any, value: Any) -> Tensor:
-        return _ops.where(mask, value, self)
-
-    # ----------------------------------------------------------------------------- dtypes
-    def astype(self, dtype: Any) -> Tensor:
-        return _ops.astype(self, dtype)
-
-    def to(self, dtype: Any) -> Tensor:
-        return _ops.astype(self, dtype)
-
-    def float(self) -> Tensor:
-        return _ops.astype(self, np.float32)
-
-    def double(self) -> Tensor:
-        return _ops.astype(self, np.float64)
-
-    def half(self) -> Tensor:
-        return _ops.astype(self, np.float16)
-
-    def long(self) -> Tensor:
-        return _ops.astype(self, np.int64)
-
-    def int(self) -> Tensor:
-        return _ops.astype(self, np.int32)
-
-    def bool(self) -> Tensor:
-        return _ops.astype(self, np.bool_)
-
-    def clone(self) -> Tensor:
-        return _ops.clone(self)
-
-    def contiguous(self) -> Tensor:
-        d = self._data
-        if type(d) is float or d.flags.c_contiguous:
-            return self
-        return _ops.clone(self)
-
-    def is_contiguous(self) -> builtins.bool:
-        d = self._data
-        return type(d) is float or bool(d.flags.c_contiguous)
-
-
-def _varargs(args: tuple[Any, ...]) -> Any:
-    """``f(2, 3)`` and ``f((2, 3))`` alike."""
-    return args[0] if len(args) == 1 and not isinstance(args[0], int) else args
 
 
 def is_tensor(obj: Any) -> bool:
+    """True if ``obj`` is a Tensor (``torch.is_tensor``)."""
     return isinstance(obj, Tensor)
 
 
@@ -790,6 +432,13 @@ tape.Tensor = Tensor  # type: ignore[misc]  # the walker makes Tensors; tape is 
 
 from . import differentiate as _differentiate  # noqa: E402
 from . import ops as _ops  # noqa: E402  (primitives need Tensor defined first)
+from . import tensor_math as _tm  # noqa: E402
+from . import tensor_operators as _to  # noqa: E402
+from . import tensor_shape as _ts  # noqa: E402
 from .primitive import Primitive as _Primitive  # noqa: E402
 
-_apply = _Primitive.__call__
+_to._ops = _tm._ops = _ts._ops = _ops  # the mixins call the primitives, which need Tensor
+# Operators call the primitive's one path as a plain function (``_apply(prim, ...)`` is
+# ``prim(...)`` without the interpreter's generic call of a callable instance: ~10% of a
+# scalar operation).
+_to._apply = _Primitive.__call__

@@ -62,14 +62,14 @@ def api() -> Api:
 
 def _np(t: Any) -> Any:
     """A Tensor (or a gradient Tensor) as a NumPy value, copied."""
-    return np.array(t.data, copy=True)
+    return np.array(t.detach().numpy(), copy=True)
 
 
 # --------------------------------------------------------------------------------- MLP step
 def _cross_entropy_raw(ag: Any, logits: Any, onehot: Any, n: int) -> Any:
     """Mean softmax cross-entropy from primitives.  The row max is a constant shift (the loss
     and its gradient do not depend on it), so it is taken from the data, outside the graph."""
-    zs = logits - logits.data.max(axis=1, keepdims=True)
+    zs = logits - logits.detach().numpy().max(axis=1, keepdims=True)
     lse = ag.log(ag.exp(zs).sum(axis=1, keepdims=True))
     return -(onehot * (zs - lse)).sum() / n
 

@@ -49,7 +49,7 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         logits = model(ag.tensor(X))[:, 0]
         loss = nn.BCEWithLogitsLoss()(logits, ag.tensor(y)).item()
         prob = logits.sigmoid()
-    return loss, float(np.mean((np.asarray(prob.data) > 0.5) == (y > 0.5)))
+    return loss, float(np.mean((prob.detach().numpy() > 0.5) == (y > 0.5)))
 
 
 def main(argv: list[str] | None = None) -> dict[str, list[float]]:

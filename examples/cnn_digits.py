@@ -52,7 +52,7 @@ def build(channels: int) -> Any:
 def accuracy(model: Any, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     model.eval()
     with ag.no_grad():
-        pred = np.asarray(model(ag.tensor(X)).data).argmax(axis=1)
+        pred = model(ag.tensor(X)).detach().numpy().argmax(axis=1)
     return float(np.mean(pred == y)), pred
 
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> float:
     data = load_split(args.seed)
     ag.manual_seed(args.seed)
     model = build(args.channels)
-    n_params = sum(p.size for p in model.parameters())
+    n_params = sum(p.numel() for p in model.parameters())
     print(f"{n_params} parameters; {len(data['y_train'])} training, {len(data['y_test'])} test")
     loader = DataLoader(TensorDataset(data["X_train"], data["y_train"]),
                         batch_size=args.batch_size, shuffle=True, seed=args.seed)
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> float:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    filters = np.asarray(model[0].weight.data)[:, 0]  # (channels, 3, 3)
+    filters = model[0].weight.detach().numpy()[:, 0]  # (channels, 3, 3)
     fig, axes = plt.subplots(2, max(len(filters), 8), figsize=(1.2 * max(len(filters), 8), 2.8))
     for ax in axes.ravel():
         ax.axis("off")

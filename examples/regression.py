@@ -73,7 +73,7 @@ def fit(model: Any, data: dict[str, np.ndarray], epochs: int, lr: float, batch_s
 
 def predict(model: Any, X: np.ndarray) -> np.ndarray:
     with ag.no_grad():
-        return np.asarray(model(ag.tensor(X)).data)[:, 0]
+        return model(ag.tensor(X)).detach().numpy()[:, 0]
 
 
 def scores(pred: np.ndarray, data: dict[str, np.ndarray]) -> tuple[float, float]:
@@ -117,9 +117,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     linear = nn.Linear(10, 1)
     fit(linear, data, args.steps, args.linear_lr, len(data["y_train"]), args.seed)
     w_ls, b_ls = least_squares(data)
-    w_gap = float(np.max(np.abs(np.asarray(linear.weight.data)[0] - w_ls)))
+    w_gap = float(np.max(np.abs(linear.weight.detach().numpy()[0] - w_ls)))
     print(f"linear model (full batch): max |w_gd - w_least_squares| = {w_gap:.1e} "
-          f"(bias {float(linear.bias.data[0]):+.4f} vs {b_ls:+.4f})")
+          f"(bias {linear.bias[0].item():+.4f} vs {b_ls:+.4f})")
 
     mlp = nn.Sequential(nn.Linear(10, args.hidden), nn.Tanh(), nn.Linear(args.hidden, 1))
     history = fit(mlp, data, args.epochs, args.lr, args.batch_size, args.seed)

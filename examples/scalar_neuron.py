@@ -179,7 +179,7 @@ def plot_boundary(model: ScalarMLP, data: list[tuple[float, float, float]], path
                          np.linspace(ys.min() - 0.5, ys.max() + 0.5, 120))
     with ag.no_grad():
         # The scalar neurons broadcast: fed two arrays they score the whole grid in one pass.
-        score = model([ag.tensor(gx), ag.tensor(gy)]).data
+        score = model([ag.tensor(gx), ag.tensor(gy)]).detach().numpy()
     fig, ax = plt.subplots(figsize=(5, 4))
     ax.contourf(gx, gy, score > 0, alpha=0.3, cmap="coolwarm")
     ax.scatter(xs, ys, c=[d[2] for d in data], cmap="coolwarm", s=12, edgecolors="k")

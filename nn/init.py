@@ -181,7 +181,7 @@ def orthogonal_(t: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     if t.ndim < 2:
         raise ValueError("orthogonal_: only tensors with 2 or more dimensions are supported")
     rows = t.shape[0]
-    cols = t.size // rows if rows else 0
+    cols = t.numel() // rows if rows else 0
     flat = get_generator(generator).normal(0.0, 1.0, size=(rows, cols))
     if rows < cols:
         flat = flat.T

@@ -28,7 +28,7 @@ class Parameter(Tensor):
         if data is None:
             data = xp.zeros((0,))
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._array
         super().__init__(data, requires_grad=requires_grad)
         if type(self._data) is float:
             self._data = xp.asarray(self._data)
@@ -48,7 +48,7 @@ class Buffer(Tensor):
 
     def __init__(self, data: Any, *, persistent: bool = True) -> None:
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._array
         super().__init__(data)
         if type(self._data) is float:
             self._data = xp.asarray(self._data)

@@ -113,7 +113,7 @@ class _Writer:
         if isinstance(obj, str):
             return {"type": "str", "value": obj}
         if isinstance(obj, Tensor):
-            ref, arr = self._store(obj.data)
+            ref, arr = self._store(obj._array)
             kind = "parameter" if isinstance(obj, Parameter) else "tensor"
             return {"type": kind, "ref": ref, "dtype": arr.dtype.str, "shape": list(arr.shape),
                     "requires_grad": bool(obj.requires_grad)}

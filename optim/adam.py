@@ -40,7 +40,7 @@ class Adam(Optimizer):
     >>> opt = Adam([w], lr=0.1)
     >>> (w * w).sum().backward()
     >>> opt.step()   # the first step moves every coordinate by about lr against its gradient
-    >>> w.data.round(6)
+    >>> w.detach().numpy().round(6)
     array([ 0.9, -1.9])
     """
 

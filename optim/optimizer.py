@@ -189,7 +189,7 @@ class Optimizer:
                         raise RuntimeError(
                             f"{name}.step: parameter {i} of its group (shape {d.shape}) holds a "
                             "read-only array and cannot be updated in place; give it a writable "
-                            "copy (e.g. p.data = p.data.copy())"
+                            "copy (e.g. p.data = p.detach().numpy().copy())"
                         )
                     if not st:
                         self._init_state(st, d, group)

@@ -51,7 +51,7 @@ def _stack_tensors(batch: list[Tensor]) -> Tensor:
                 "'stack'; detach() the samples (datasets normally hold constants)"
             )
         return stack(batch)  # type: ignore[no-any-return]
-    return _stack_arrays([t.data for t in batch], "tensors")
+    return _stack_arrays([t._array for t in batch], "tensors")
 
 
 def _collate_numbers(batch: list[Any]) -> Tensor:

@@ -92,7 +92,7 @@ class ChainDataset(IterableDataset[T_co]):
 
 def _as_array(t: Any, i: int) -> Any:
     if isinstance(t, Tensor):
-        a = t.data
+        a = t._array
     else:
         try:
             a = xp.asarray(t)

@@ -341,7 +341,7 @@ def pinv(A: Any, *, atol: float | None = None, rtol: float | None = None,
 
 
 from ..ops.arithmetic import where  # noqa: E402
-from ..ops.shape import _cat_prim  # noqa: E402
+from ..ops.join import _cat_prim  # noqa: E402
 from ..ops.structure import _tri  # noqa: E402
 from ..tensor import Tensor  # noqa: E402
 

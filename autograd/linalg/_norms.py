@@ -134,8 +134,9 @@ def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
 
 
 from ..ops.arithmetic import abs, where  # noqa: E402
-from ..ops.reduction import amax, amin, sum  # noqa: E402
+from ..ops.extrema import amax, amin  # noqa: E402
 from ..ops.reduction import norm as norm_p  # noqa: E402
+from ..ops.reduction import sum  # noqa: E402
 from ..ops.shape import astype, unsqueeze  # noqa: E402
 from ..ops.structure import movedim  # noqa: E402
 from ._factor import svdvals  # noqa: E402

@@ -50,50 +50,29 @@ from .elementwise import (
     tan,
     tanh,
 )
+from .extrema import ValuesIndices, amax, amin, argmax, argmin, max, min
 from .indexing import gather, getitem, take_along_axis
 from .inplace import add_, clamp_, copy_, div_, fill_, index_put, mul_, pow_, setitem, sub_
+from .join import cat, chunk, concatenate, split, stack, unbind
 from .linalg import dot, einsum, matmul, outer
 from .queries import allclose, bincount, equal, nonzero, unique
-from .reduction import (
-    ValuesIndices,
-    amax,
-    amin,
-    argmax,
-    argmin,
-    logsumexp,
-    max,
-    mean,
-    min,
-    norm,
-    prod,
-    std,
-    sum,
-    var,
-)
+from .reduction import logsumexp, mean, norm, prod, std, sum, var
 from .rounding import ceil, clamp_max, clamp_min, floor, frac, round, trunc
 from .shape import (
     astype,
     broadcast_to,
-    cat,
-    chunk,
     clone,
-    concatenate,
     expand,
     expand_dims,
     flatten,
     flip,
     pad,
     permute,
-    repeat,
     reshape,
-    split,
-    split_sizes,
     squeeze,
-    stack,
     swapaxes,
     tile,
     transpose,
-    unbind,
     unsqueeze,
     view,
 )

@@ -1,4 +1,4 @@
-"""Argument normalisation shared by the primitives (NumPy and PyTorch spellings alike)."""
+"""Argument normalisation shared by the primitives (PyTorch's names, NumPy's as aliases)."""
 
 from __future__ import annotations
 
@@ -7,30 +7,32 @@ from typing import Any
 
 
 def reduce_args(
-    axis: Any, keepdims: Any, dim: Any = None, keepdim: Any = None, op: str = "reduction"
+    dim: Any, keepdim: Any, axis: Any = None, keepdims: Any = None, op: str = "reduction"
 ) -> tuple[tuple[int, ...] | int | None, bool]:
-    """Merge NumPy's ``axis``/``keepdims`` with PyTorch's ``dim``/``keepdim``.
+    """Merge PyTorch's ``dim``/``keepdim`` with their NumPy spellings ``axis``/``keepdims``.
 
-    Returns ``(axis, keepdims)`` with ``axis`` an int, a tuple of ints or ``None`` (all axes).
+    The spellings are aliases with one meaning: passing both spellings of one argument is a
+    TypeError.  Returns ``(axis, keepdims)`` with ``axis`` an int, a tuple of ints or ``None``
+    (all axes).
     """
-    if dim is not None:
-        if axis is not None:
-            raise TypeError(f"{op}: pass either axis= or dim=, not both")
-        axis = dim
-    if keepdim is not None:
-        keepdims = keepdim
-    if axis is not None and not isinstance(axis, int):
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: pass either dim= or its alias axis=, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is not None and not isinstance(dim, int):
         # operator.index: NumPy integers are accepted, strings and floats are not
         try:
-            axis = operator.index(axis)
+            dim = operator.index(dim)
         except TypeError:
             try:
-                axis = tuple(operator.index(a) for a in axis)
+                dim = tuple(operator.index(a) for a in dim)
             except TypeError as e:
                 raise TypeError(
-                    f"{op}: axis must be an int or a sequence of ints, got {axis!r}"
+                    f"{op}: dim must be an int or a sequence of ints, got {dim!r}"
                 ) from e
-    return axis, bool(keepdims)
+    return dim, bool(keepdim)
 
 
 def norm_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:

@@ -81,7 +81,7 @@ _pad_gather = _read_prim("pad", view=False)  # non-constant pad modes (see shape
 def _index_item(it: Any) -> tuple[Any, bool]:
     """One entry of an index as NumPy should see it, and whether it is an advanced index."""
     if isinstance(it, Tensor):
-        it = it.data
+        it = it._array
     if it is None or it is Ellipsis or isinstance(it, slice):
         return it, False
     if isinstance(it, (bool, np.bool_)):

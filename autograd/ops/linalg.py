@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..backend import xp
 from ..primitive import Primitive
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 # --------------------------------------------------------------------------------- matmul
 
@@ -38,7 +41,19 @@ def _dmatmul_b(g: Any, out: Any, a: Any, b: Any) -> Any:
     return a.swapaxes(-1, -2) @ g
 
 
+def check_same_float(op: str, a: Any, b: Any) -> None:
+    """PyTorch's rule: two floating operands of different dtypes raise instead of computing
+    silently in the wider one (``nn.Linear(3, 2).float()`` applied to float64 data)."""
+    da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
+    if da is not None and db is not None and da != db and da.kind == "f" and db.kind == "f":
+        raise RuntimeError(
+            f"{op}: expected both operands to have the same dtype, but got {da} and {db}; cast "
+            "one of them (e.g. x.float() / x.double(), or module.float() / module.double())"
+        )
+
+
 def _matmul(a: Any, b: Any) -> Any:
+    check_same_float("matmul", a, b)
     if xp.ndim(a) == 0 or xp.ndim(b) == 0:
         raise ValueError(
             "matmul: both operands need at least 1 dimension, got shapes "
@@ -55,20 +70,34 @@ def _matmul(a: Any, b: Any) -> Any:
 
 
 matmul = Primitive("matmul", _matmul, (_dmatmul_a, _dmatmul_b))
-"""Matrix product with NumPy's rules (1-D operands are promoted and the added axis removed)."""
+"""Matrix product (``torch.matmul``, ``numpy.matmul``, ``a @ b``): 1-D operands are promoted and
+the added dimension removed, batch dimensions broadcast.  Raises ValueError for 0-d or
+misaligned operands and RuntimeError for two different float dtypes."""
 
 
 # ------------------------------------------------------------------------------ dot, outer
-def dot(a: Any, b: Any) -> Any:
-    """NumPy's ``dot``; for two 1-D tensors it is ``torch.dot`` (the inner product).
+def dot(x: Any, other: Any) -> Tensor:
+    """Inner product of two 1-D tensors of the same length, a 0-d tensor (``torch.dot``).
 
-    0-d operands multiply; ``b`` 1-D or both at most 2-D is :func:`matmul`; otherwise the last
-    axis of ``a`` is contracted with the second-to-last of ``b`` (no batch broadcasting).
+    Raises ValueError for other shapes: :func:`matmul` multiplies matrices, and NumPy's
+    ``numpy.dot`` (any dimensions) works on Tensors through ``__array_function__``.
 
     >>> import autograd as ag
     >>> ag.dot(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]))
     tensor(11.)
     """
+    sa, sb = tuple(xp.shape(x)), tuple(xp.shape(other))
+    if len(sa) != 1 or len(sb) != 1 or sa != sb:
+        raise ValueError(
+            f"dot: expected two 1-D tensors of the same length, got shapes {sa} and {sb}; use "
+            "matmul (or numpy.dot) for matrices"
+        )
+    return matmul(x, other)
+
+
+def _np_dot(a: Any, b: Any) -> Any:
+    """``numpy.dot``: 0-d operands multiply; ``b`` 1-D or both at most 2-D is :func:`matmul`;
+    otherwise the last axis of ``a`` meets the second-to-last of ``b`` (no batch broadcasting)."""
     sa, sb = tuple(xp.shape(a)), tuple(xp.shape(b))
     if not sa or not sb:
         return mul(a, b)
@@ -94,7 +123,8 @@ def _douter_b(g: Any, out: Any, a: Any, b: Any) -> Any:
 
 
 outer = Primitive("outer", xp.outer, (_douter_a, _douter_b))
-"""Outer product of the flattened operands: ``out[i, j] = a.flat[i] * b.flat[j]`` (NumPy)."""
+"""Outer product ``out[i, j] = a.flat[i] * b.flat[j]`` (``torch.outer`` for 1-D operands,
+``numpy.outer`` flattens others)."""
 
 
 # ---------------------------------------------------------------------------------- einsum

@@ -1,7 +1,8 @@
-"""Reductions: sum, mean, prod, max/min, amax/amin, var/std, logsumexp, norm, argmax/argmin.
+"""Reductions: sum, mean, prod, var/std, logsumexp, norm (extrema live in ``extrema``).
 
-Every reduction accepts NumPy's ``axis``/``keepdims`` and PyTorch's ``dim``/``keepdim``
-(``_args.reduce_args``).  Rules broadcast the reduced gradient back over the reduced axes
+Every reduction takes PyTorch's ``dim``/``keepdim`` (positionally too) and accepts NumPy's
+``axis``/``keepdims`` as keyword aliases with the same meaning (``_args.reduce_args``).
+Rules broadcast the reduced gradient back over the reduced axes
 (``_expand``) and use only operators, methods shared by arrays and Tensors and ``.raw`` calls of
 other primitives, so they also run on Tensors (``create_graph=True``, higher-order gradients).
 """
@@ -10,13 +11,16 @@ from __future__ import annotations
 
 import builtins
 import math
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..backend import xp
 from ..primitive import Primitive
 from ._args import norm_axes, reduce_args
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 _inf = math.inf
 
@@ -109,33 +113,39 @@ def _dsum(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
 _sum = Primitive("sum", _sum_fwd, (_dsum,), reads_inputs=False)
 
 
-def sum(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None, dtype: Any = None) -> Any:
-    """Sum over ``axis`` (all by default); ``dim``/``keepdim`` are accepted as in PyTorch.
+def sum(x: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+        axis: Any = None, keepdims: bool | None = None) -> Tensor:
+    """Sum over ``dim`` (an int or tuple of ints; None: all elements).
+
+    Shapes: the summed dims are removed (kept as size 1 with ``keepdim=True``); ``dim=()``
+    reduces nothing (see docs/differences.md).  dtype: the input's (bool and int sums are int64
+    as in NumPy), or ``dtype=``.  Raises ValueError for an out-of-range dim.  PyTorch:
+    ``torch.sum``; NumPy: ``numpy.sum`` (``axis``/``keepdims`` are accepted as aliases).
 
     >>> import autograd as ag
     >>> ag.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(dim=0)
     tensor([4., 6.])
     """
-    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "sum")
+    axis, keepdims = reduce_args(dim, keepdim, axis, keepdims, "sum")
     axis = _norm_axis(x, axis, "sum")
     if dtype is None:
         return _sum(x, axis=axis, keepdims=keepdims)
     return _sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
 
 
-def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-         keepdim: bool | None = None, dtype: Any = None) -> Any:
-    """Arithmetic mean over ``axis`` (all by default): the sum divided by the count.
+def mean(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: bool | None = None, dtype: Any = None) -> Tensor:
+    """Arithmetic mean over ``dim`` (all by default): the sum divided by the count.
 
-    Integers give float64 (like NumPy); ``dtype`` casts the input first (as PyTorch).  The mean
-    of no elements is nan, like NumPy, but without its RuntimeWarning.
+    Shapes as :func:`sum`.  Integers give float64 (like NumPy; PyTorch raises).  The mean of no
+    elements is nan, without a RuntimeWarning.  ``dtype`` casts the input first (as PyTorch).
+    PyTorch: ``torch.mean``; NumPy: ``numpy.mean``.
 
     >>> import autograd as ag
-    >>> ag.tensor([[1.0, 2.0], [3.0, 5.0]]).mean(axis=1)
+    >>> ag.tensor([[1.0, 2.0], [3.0, 5.0]]).mean(1)
     tensor([1.5, 4. ])
     """
-    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "mean")
+    axis, keepdims = reduce_args(dim, keepdim, axis, keepdims, "mean")
     if dtype is not None:
         x = astype(x, dtype)
     axis = _norm_axis(x, axis, "mean")
@@ -179,13 +189,13 @@ def _dothers(g: Any, out: Any, x: Any, axes: tuple[int, ...]) -> Any:
     # (O(m^2) per group; only second and higher derivatives of prod get here).
     shape = tuple(x.shape)
     perm, inv, lead, m = _group_last(shape, axes)
-    xt = x.transpose(perm)
+    xt = xp.transpose(x, perm)  # arrays, or Tensors (routed by __array_function__)
     tshape = tuple(xt.shape)
     eye = xp.eye(m, dtype=bool)
     rows = where.raw(eye, 1.0, xt.reshape(lead + (1, m)))
     pair = _prod_others.raw(rows, axes=(len(lead) + 1,))
-    v = (pair * g.transpose(perm).reshape(lead + (1, m)) * ~eye).sum(axis=-1)
-    return v.reshape(tshape).transpose(inv)
+    v = (pair * xp.transpose(g, perm).reshape(lead + (1, m)) * ~eye).sum(axis=-1)
+    return xp.transpose(v.reshape(tshape), inv)
 
 
 _prod_others = Primitive("prod_others", _others_fwd, (_dothers,))
@@ -203,9 +213,12 @@ _prod = Primitive(
 )
 
 
-def prod(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-         keepdim: bool | None = None, dtype: Any = None) -> Any:
-    """Product over ``axis`` (all by default).
+def prod(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: bool | None = None, dtype: Any = None) -> Tensor:
+    """Product over ``dim`` (an int, a tuple of ints, or None: all elements).
+
+    Shapes as :func:`sum`; the input's dtype.  PyTorch: ``torch.prod`` (one dim only there);
+    NumPy: ``numpy.prod``.  ``dtype`` casts the input first (as PyTorch).
 
     The gradient of each element is the product of the others, computed without dividing by the
     element, so it is exact when the input has zeros.
@@ -216,149 +229,10 @@ def prod(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
     >>> x.grad
     tensor([0., 6., 0.])
     """
-    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "prod")
+    axis, keepdims = reduce_args(dim, keepdim, axis, keepdims, "prod")
     if dtype is not None:  # cast first, as PyTorch
         x = astype(x, dtype)
     return _prod(x, axis=_norm_axis(x, axis, "prod"), keepdims=keepdims)
-
-
-# ------------------------------------------------------------------------------- max and min
-def _extreme_fwd(fn: Any, op: str) -> Any:
-    def fwd(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-        if x.size == 0 and _count(x.shape, axis) == 0:
-            raise _empty_error(op, x.shape, axis)
-        return fn(x, axis=axis, keepdims=keepdims)
-
-    return fwd
-
-
-def _dextreme(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    # the gradient goes to the elements equal to the result, split evenly among ties
-    shape = _shape_of(x)
-    hit = x == _unreduce(out, shape, axis, keepdims)
-    share = hit / hit.sum(axis=axis, keepdims=True)
-    return _expand(g, shape, axis, keepdims) * share
-
-
-_amax = Primitive("amax", _extreme_fwd(xp.amax, "amax"), (_quiet(_dextreme),), save_out=True)
-_amin = Primitive("amin", _extreme_fwd(xp.amin, "amin"), (_quiet(_dextreme),), save_out=True)
-
-
-class ValuesIndices(NamedTuple):
-    """``(values, indices)`` returned by ``max``/``min`` called with an integer ``dim=``."""
-
-    values: Any
-    indices: Any
-
-
-def _is_other(a: Any) -> bool:
-    from ..tensor import Tensor
-
-    return isinstance(a, (Tensor, xp.ndarray))
-
-
-def amax(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-         keepdim: bool | None = None) -> Any:
-    """Largest value over ``axis`` (all by default); tied maxima share the gradient evenly.
-
-    >>> import autograd as ag
-    >>> x = ag.tensor([1.0, 3.0, 3.0], requires_grad=True)
-    >>> x.amax().backward()
-    >>> x.grad
-    tensor([0. , 0.5, 0.5])
-    """
-    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "amax")
-    return _amax(x, axis=_norm_axis(x, axis, "amax"), keepdims=keepdims)
-
-
-def amin(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-         keepdim: bool | None = None) -> Any:
-    """Smallest value over ``axis`` (all by default); tied minima share the gradient evenly."""
-    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "amin")
-    return _amin(x, axis=_norm_axis(x, axis, "amin"), keepdims=keepdims)
-
-
-def _max_min(x: Any, axis: Any, keepdims: bool, dim: Any, keepdim: Any, op: str) -> Any:
-    if _is_other(axis):
-        return (maximum if op == "max" else minimum)(x, axis)
-    values = (amax if op == "max" else amin)(x, axis, keepdims, dim=dim, keepdim=keepdim)
-    if dim is not None and isinstance(dim, (int, xp.integer)) and not isinstance(dim, bool):
-        arg = argmax if op == "max" else argmin
-        return ValuesIndices(values, arg(x, dim=int(dim), keepdim=keepdim))
-    return values
-
-
-def max(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None) -> Any:
-    """Largest value, NumPy- or PyTorch-style.
-
-    * ``max(x)``, ``max(x, axis)``, ``max(x, axis=..., keepdims=...)``: the values, like NumPy's
-      ``max`` (= ``amax``).
-    * ``max(x, dim=int, keepdim=...)``: a named tuple ``(values, indices)`` like
-      ``torch.max(x, dim=...)`` (indices int64, the first maximum).
-    * ``max(x, other)`` with a Tensor or array ``other``: the elementwise ``maximum``.
-
-    Tied maxima share the gradient evenly (``torch.max(dim=)`` would send it all to the returned
-    index instead).
-
-    >>> import autograd as ag
-    >>> x = ag.tensor([[1.0, 5.0], [7.0, 2.0]])
-    >>> x.max(axis=1)
-    tensor([5., 7.])
-    >>> x.max(dim=1).indices
-    tensor([1, 0])
-    """
-    return _max_min(x, axis, keepdims, dim, keepdim, "max")
-
-
-def min(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None) -> Any:
-    """Smallest value; the same conventions as :func:`max` (``minimum`` for a Tensor ``other``)."""
-    return _max_min(x, axis, keepdims, dim, keepdim, "min")
-
-
-def _arg_fwd(fn: Any, op: str) -> Any:
-    def fwd(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
-        if x.ndim == 0:  # a single element: index 0 (axis 0/-1 accepted, like PyTorch)
-            return xp.zeros((), dtype=np.int64)
-        if x.size == 0 and (axis is None or x.shape[axis] == 0):
-            raise _empty_error(op, x.shape, axis)
-        return fn(x, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)
-
-    return fwd
-
-
-_argmax = Primitive("argmax", _arg_fwd(xp.argmax, "argmax"))  # integer result: no gradient
-_argmin = Primitive("argmin", _arg_fwd(xp.argmin, "argmin"))
-
-
-def _arg_axis(x: Any, axis: Any, keepdims: Any, dim: Any, keepdim: Any, op: str) -> Any:
-    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, op)
-    if axis is not None and not isinstance(axis, int):
-        raise TypeError(f"{op}: axis must be a single int or None (flattened), got {axis!r}")
-    if axis is not None:
-        nd = len(_shape_of(x))
-        axis = _norm_axis(x, axis, op)[0] if nd else None  # type: ignore[index]
-    return axis, keepdims
-
-
-def argmax(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-           keepdim: bool | None = None) -> Any:
-    """Index (int64) of the first largest value along ``axis``; of the flattened tensor if None.
-
-    >>> import autograd as ag
-    >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(dim=0)
-    tensor([1, 0])
-    """
-    axis, keepdims = _arg_axis(x, axis, keepdims, dim, keepdim, "argmax")
-    return _argmax(x, axis=axis, keepdims=keepdims)
-
-
-def argmin(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-           keepdim: bool | None = None) -> Any:
-    """Index (int64) of the first smallest value along ``axis``; of the flattened tensor if None."""
-    axis, keepdims = _arg_axis(x, axis, keepdims, dim, keepdim, "argmin")
-    return _argmin(x, axis=axis, keepdims=keepdims)
 
 
 # ------------------------------------------------------------------------------------ var/std
@@ -421,64 +295,61 @@ _var = Primitive("var", _var_fwd, (_quiet(_dvar),))
 _std = Primitive("std", _std_fwd, (_quiet(_dstd),), save_out=True)
 
 
-def _ddof(axis: Any, keepdims: Any, dim: Any, keepdim: Any, ddof: Any, unbiased: Any,
-          correction: Any, op: str) -> float:
+def _correction(ddof: Any, unbiased: Any, correction: Any, op: str) -> float:
     given = [(k, v) for k, v in (("ddof", ddof), ("correction", correction)) if v is not None]
     if unbiased is not None:
         given.append(("unbiased", 1 if unbiased else 0))
     if len(given) > 1:
         names = " and ".join(f"{k}=" for k, _ in given)
-        raise TypeError(f"{op}: pass only one of ddof=, correction= and unbiased= (got {names})")
-    if given:
-        return given[0][1]
-    numpy_style = dim is None and keepdim is None and (axis is not None or bool(keepdims))
-    return 0 if numpy_style else 1
+        raise TypeError(
+            f"{op}: pass only one of correction=, its alias ddof= and unbiased= (got {names})"
+        )
+    return given[0][1] if given else 1
 
 
-def _var_std(prim: Primitive, x: Any, axis: Any, keepdims: Any, dim: Any, keepdim: Any,
-             ddof: Any, unbiased: Any, correction: Any, op: str) -> Any:
-    d = _ddof(axis, keepdims, dim, keepdim, ddof, unbiased, correction, op)
-    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, op)
+def _var_std(prim: Primitive, x: Any, dim: Any, unbiased: Any, keepdim: Any, correction: Any,
+             axis: Any, keepdims: Any, ddof: Any, op: str) -> Any:
+    if unbiased is not None and not isinstance(unbiased, bool):
+        # torch.var(x, dim, unbiased) is the only meaning of a third positional argument
+        raise TypeError(f"{op}: unbiased must be a bool, got {unbiased!r}; use correction=")
+    d = _correction(ddof, unbiased, correction, op)
+    axis, keepdims = reduce_args(dim, keepdim, axis, keepdims, op)
     return prim(x, axis=_norm_axis(x, axis, op), keepdims=keepdims, ddof=d)
 
 
-def var(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None, ddof: int | None = None, unbiased: bool | None = None,
-        correction: int | None = None) -> Any:
-    """Variance over ``axis``: ``sum((x - mean)**2) / max(n - ddof, 0)``.
+def var(x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: float | None = None, axis: Any = None, keepdims: bool | None = None,
+        ddof: float | None = None) -> Tensor:
+    """Variance over ``dim``: ``sum((x - mean)**2) / max(n - correction, 0)``.
 
-    The degrees-of-freedom correction is ``ddof=`` (NumPy), ``correction=`` (PyTorch) or
-    ``unbiased=`` (True = 1, False = 0); pass at most one.  When none is given the default follows
-    the calling style:
-
-    * NumPy style, ``axis``/``keepdims`` given (as keywords or positionally; the second parameter
-      is NumPy's ``axis``): ``ddof=0``, like ``numpy.var``.
-    * PyTorch style, ``dim``/``keepdim`` given, or a bare ``x.var()``: ``correction=1``, like
-      ``torch.var``.
-
-    A divisor of 0 (``n <= ddof``) gives inf, or nan for a zero sum, without warnings.
+    ``correction`` defaults to 1 (the unbiased estimate), as in ``torch.var``, whatever the
+    spelling: ``ddof=`` is an alias of ``correction=``, ``unbiased=True/False`` means 1/0 (pass
+    at most one of the three; TypeError otherwise), ``axis``/``keepdims`` alias ``dim``/
+    ``keepdim``.  Shapes as :func:`sum`.  A divisor of 0 (``n <= correction``) gives inf, or nan
+    for a zero sum, without warnings.  NumPy's ``ddof=0`` default: ``numpy.var(t)`` on a Tensor.
 
     >>> import autograd as ag
     >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0])
-    >>> x.var(), x.var(axis=0), x.var(dim=0, correction=0)
-    (tensor(1.66666667), tensor(1.25), tensor(1.25))
+    >>> x.var(), x.var(0), x.var(correction=0)
+    (tensor(1.66666667), tensor(1.66666667), tensor(1.25))
     """
-    return _var_std(_var, x, axis, keepdims, dim, keepdim, ddof, unbiased, correction, "var")
+    return _var_std(_var, x, dim, unbiased, keepdim, correction, axis, keepdims, ddof, "var")
 
 
-def std(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None, ddof: int | None = None, unbiased: bool | None = None,
-        correction: int | None = None) -> Any:
-    """Standard deviation ``sqrt(var(...))``; the same arguments and defaults as :func:`var`.
+def std(x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: float | None = None, axis: Any = None, keepdims: bool | None = None,
+        ddof: float | None = None) -> Tensor:
+    """Standard deviation ``sqrt(var(...))``; the same arguments and defaults as :func:`var`
+    (``torch.std``; ``numpy.std(t)`` for NumPy's ddof 0).
 
     Where all the reduced elements are equal the gradient is 0 (a subgradient), not nan; second
     derivatives there are nan (unbounded nearby; PyTorch gives 0, see docs/conventions.md).
 
     >>> import autograd as ag
-    >>> ag.tensor([1.0, 3.0]).std(axis=0)
-    tensor(1.)
+    >>> ag.tensor([1.0, 3.0]).std(0)
+    tensor(1.41421356)
     """
-    return _var_std(_std, x, axis, keepdims, dim, keepdim, ddof, unbiased, correction, "std")
+    return _var_std(_std, x, dim, unbiased, keepdim, correction, axis, keepdims, ddof, "std")
 
 
 # -------------------------------------------------------------------------------- logsumexp
@@ -510,17 +381,20 @@ def _dlse(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False) ->
 _logsumexp = Primitive("logsumexp", _lse_fwd, (_quiet(_dlse),), save_out=True)
 
 
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-              keepdim: bool | None = None) -> Any:
-    """``log(sum(exp(x)))`` over ``axis``, computed stably (shifted by the max).
+def logsumexp(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+              keepdims: bool | None = None) -> Tensor:
+    """``log(sum(exp(x)))`` over ``dim`` (None: all elements), computed stably (shifted by the
+    max).
 
-    A group that is all ``-inf`` (or empty) gives ``-inf`` with a zero gradient, and no warnings.
+    Shapes as :func:`sum`; integers give float64.  A group that is all ``-inf`` (or empty) gives
+    ``-inf`` with a zero gradient, and no warnings.  PyTorch: ``torch.logsumexp`` (which requires
+    ``dim``); SciPy: ``scipy.special.logsumexp``.
 
     >>> import autograd as ag
     >>> ag.tensor([1000.0, 1000.0]).logsumexp()
     tensor(1000.69314718)
     """
-    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "logsumexp")
+    axis, keepdims = reduce_args(dim, keepdim, axis, keepdims, "logsumexp")
     return _logsumexp(x, axis=_norm_axis(x, axis, "logsumexp"), keepdims=keepdims)
 
 
@@ -563,9 +437,13 @@ def _dpnorm(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
 _pnorm = Primitive("norm", _pnorm_fwd, (_quiet(_dpnorm),), save_out=True)
 
 
-def norm(x: Any, p: Any = 2, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-         keepdim: bool | None = None) -> Any:
-    """Vector p-norm over ``axis`` (all elements by default, flattened, like ``torch.norm``).
+def norm(x: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: bool | None = None) -> Tensor:
+    """Vector p-norm over ``dim`` (all elements by default, flattened, like ``torch.norm``).
+
+    Shapes as :func:`sum`.  Raises ValueError for an unsupported ``p`` (matrix norms such as
+    ``'nuc'``).  PyTorch: ``torch.norm`` / ``torch.linalg.vector_norm``; NumPy:
+    ``numpy.linalg.norm(t)`` on a Tensor (NumPy's ``ord`` conventions).
 
     ``p``: 2 (default), 1, ``inf`` (max magnitude), ``-inf`` (min magnitude), any real ``p > 0``,
     or ``'fro'`` (= 2 over the given axes).  Integer inputs give float64.  At the zero vector the
@@ -576,7 +454,7 @@ def norm(x: Any, p: Any = 2, axis: Any = None, keepdims: bool = False, *, dim: A
     >>> ag.tensor([3.0, -4.0]).norm(), ag.tensor([3.0, -4.0]).norm(1)
     (tensor(5.), tensor(7.))
     """
-    axis, keepdims = reduce_args(axis, keepdims, dim, keepdim, "norm")
+    axis, keepdims = reduce_args(dim, keepdim, axis, keepdims, "norm")
     axis = _norm_axis(x, axis, "norm")
     if p is None or (isinstance(p, str) and p == "fro"):
         p = 2
@@ -597,12 +475,13 @@ def norm(x: Any, p: Any = 2, axis: Any = None, keepdims: bool = False, *, dim: A
     if pf in (_inf, -_inf):
         if _count(_shape_of(x), axis) == 0:
             raise _empty_error("norm", _shape_of(x), axis)
-        return (_amax if pf > 0 else _amin)(abs(x), axis=axis, keepdims=keepdims)
+        return (_extrema._amax if pf > 0 else _extrema._amin)(abs(x), axis=axis, keepdims=keepdims)
     if pf == 1.0:
         return _sum(abs(x), axis=axis, keepdims=keepdims)
     return _pnorm(x, axis=axis, keepdims=keepdims, p=pf)
 
 
-from .arithmetic import abs, maximum, minimum, mul, sign, where  # noqa: E402
+from . import extrema as _extrema  # noqa: E402  (extrema imports this module's helpers)
+from .arithmetic import abs, mul, sign, where  # noqa: E402
 from .elementwise import exp  # noqa: E402
 from .shape import astype, broadcast_to  # noqa: E402

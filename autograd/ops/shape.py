@@ -1,17 +1,20 @@
-"""Shape primitives: reshape, transpose, broadcast, repeat, pad, concatenate, split, flip, casts.
+"""Shape primitives: reshape, transpose, broadcast, repeat, tile, pad, flip, casts (joins and
+splits: ``join``).
 
 All of these are linear, so their rules only rearrange ``g`` (they never read the input data:
 ``reads_inputs=False``) and are written with Tensor-compatible methods or other primitives' ``raw``
 so that they also run under ``create_graph``.  Ops whose NumPy result may share memory with the
 input say ``view=True`` so in-place changes are tracked across the view.
 
-Naming follows PyTorch for methods and NumPy for functions where they differ: ``repeat(x, r,
-axis)`` is NumPy's element repeat (``Tensor.repeat`` tiles, as in PyTorch); ``split(x, indices,
-axis)`` is NumPy's, ``split_sizes(x, size_or_sizes, dim)`` is ``Tensor.split``.
+Public functions mean what PyTorch's do (``split`` by size, ``squeeze(dim)`` a no-op on a
+dimension that is not 1, ``transpose(x, dim0, dim1)`` swaps two dims); NumPy's meanings
+(``numpy.split`` by sections, ``numpy.repeat``, ``numpy.transpose(t, axes)``, ``numpy.squeeze``
+raising) are the ``_np_*`` functions here, reached by calling NumPy's own functions on Tensors
+(``autograd.numpy_functions``).
 
 >>> import autograd as ag
 >>> x = ag.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
->>> y = ag.concatenate([x, x * 2], axis=0).reshape(-1)
+>>> y = ag.cat([x, x * 2], dim=0).reshape(-1)
 >>> (y * ag.tensor([1.0, 1.0, 1.0, 0.0, 0.0, 1.0])).sum().backward()
 >>> x.grad
 tensor([[1., 1., 3.]])
@@ -86,6 +89,16 @@ def _axes(axis: Any, ndim: int, op: str, shape: tuple[int, ...] | None = None,
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis!r}")
     return out
+
+
+def _pick_axis(dim: Any, axis: Any, op: str, default: Any = None) -> Any:
+    """``dim``, or its alias ``axis`` when given (``dim`` also given, not at its ``default``,
+    is a TypeError)."""
+    if axis is None:
+        return dim
+    if dim is not None and dim != default:
+        raise TypeError(f"{op}: pass either dim= or its alias axis=, not both")
+    return axis
 
 
 def _shape_arg(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
@@ -181,19 +194,30 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
     return _flatten(x, shape=shape[:s] + (n,) + shape[e + 1 :])
 
 
-def squeeze(x: Any, axis: Any = None, *, dim: Any = None) -> Any:
-    """Remove size-1 dimensions (all of them, or those named).
+def squeeze(x: Any, dim: Any = None, *, axis: Any = None) -> Tensor:
+    """Remove size-1 dimensions: all of them, or those of ``dim`` (an int or a tuple of ints)
+    whose size is 1; a named dimension of another size is kept, as in ``torch.squeeze``.
 
-    ``axis=`` follows NumPy: naming a dimension whose size is not 1 raises ValueError.
-    ``dim=`` follows PyTorch: such a dimension is silently kept.
+    ``axis=`` is an alias of ``dim=`` (same meaning).  Raises IndexError/ValueError (AxisError)
+    for an out-of-range dim.  NumPy's ``numpy.squeeze(t, axis)``, which raises for a size that
+    is not 1, works on Tensors through ``__array_function__``.
 
     >>> import autograd as ag
     >>> x = ag.tensor([[1.0, 2.0]])
-    >>> x.squeeze(0).shape, x.squeeze(dim=1).shape
+    >>> x.squeeze(0).shape, x.squeeze(1).shape
     ((2,), (1, 2))
     """
+    return _squeeze_impl(x, dim, axis, strict=False)
+
+
+def _np_squeeze(a: Any, axis: Any = None) -> Any:
+    """``numpy.squeeze``: naming a dimension whose size is not 1 raises ValueError."""
+    return _squeeze_impl(a, None, axis, strict=True)
+
+
+def _squeeze_impl(x: Any, dim: Any, axis: Any, strict: bool) -> Any:
     if axis is not None and dim is not None:
-        raise TypeError("squeeze: pass either axis= or dim=, not both")
+        raise TypeError("squeeze: pass either dim= or its alias axis=, not both")
     shape = _shape(x)
     sel = axis if dim is None else dim
     if sel is None:
@@ -204,12 +228,12 @@ def squeeze(x: Any, axis: Any = None, *, dim: Any = None) -> Any:
         drop = set()
     else:
         axes = _axes(sel, len(shape), "squeeze", shape)
-        if dim is None:
+        if strict:
             bad = [a for a in axes if shape[a] != 1]
             if bad:
                 raise ValueError(
-                    f"squeeze: cannot squeeze axis {bad[0]} of a tensor of shape {shape}: its "
-                    "size is not 1 (use dim= for PyTorch's keep-it behaviour)"
+                    f"numpy.squeeze: cannot select axis {bad[0]} of a tensor of shape {shape}: "
+                    "its size is not 1 (Tensor.squeeze keeps such a dimension, as PyTorch does)"
                 )
         drop = {a for a in axes if shape[a] == 1}
     return _squeeze(x, shape=tuple(n for i, n in enumerate(shape) if i not in drop))
@@ -235,11 +259,11 @@ def expand_dims(x: Any, axis: Any) -> Any:
 # -------------------------------------------------------------------------------- transpose
 def _dtranspose(g: Any, out: Any, x: Any, axes: Any) -> Any:
     if axes is None:
-        return g.transpose()
+        return _transpose.raw(g, axes=None)
     inv = [0] * len(axes)
     for i, a in enumerate(axes):
         inv[a] = i
-    return g.transpose(tuple(inv))
+    return _transpose.raw(g, axes=tuple(inv))
 
 
 def _transpose_prim(name: str) -> Primitive:
@@ -263,34 +287,42 @@ def _perm(axes: Sequence[Any], shape: tuple[int, ...], op: str) -> tuple[int, ..
     return perm
 
 
-def transpose(x: Any, *axes: Any) -> Any:
-    """No axes: reverse them (NumPy).  Two ints: swap those two (PyTorch).  Else a permutation.
+def transpose(x: Any, dim0: int, dim1: int) -> Tensor:
+    """Swap dimensions ``dim0`` and ``dim1`` (a view), as ``torch.transpose``.
+
+    Raises IndexError/ValueError (AxisError) for an out-of-range dim.  A full permutation is
+    :func:`permute`; NumPy's ``numpy.transpose(t, axes)`` (reversed dims by default) works on
+    Tensors through ``__array_function__``, and ``t.T`` reverses all dims.
 
     >>> import autograd as ag
     >>> import numpy as np
     >>> x = ag.tensor(np.zeros((2, 3, 4)))
-    >>> x.transpose().shape, x.transpose(0, 2).shape, x.transpose((1, 0, 2)).shape
-    ((4, 3, 2), (4, 3, 2), (3, 2, 4))
+    >>> x.transpose(0, 2).shape, ag.transpose(x, 1, -1).shape
+    ((4, 3, 2), (2, 4, 3))
     """
-    if len(axes) == 2 and all(_is_int(a) for a in axes):
-        return swapaxes(x, axes[0], axes[1])
-    if len(axes) == 1 and not _is_int(axes[0]):
-        axes = tuple(axes[0]) if axes[0] is not None else ()
-    if not axes:
-        return _transpose(x, axes=None)
-    return _transpose(x, axes=_perm(axes, _shape(x), "transpose"))
+    return swapaxes(x, dim0, dim1)
 
 
-def permute(x: Any, *dims: Any) -> Any:
-    """Reorder dimensions: result dimension ``i`` is input dimension ``dims[i]`` (PyTorch)."""
+def _np_transpose(a: Any, axes: Any = None) -> Any:
+    """``numpy.transpose``: reverse the dims (``axes=None``) or permute them by ``axes``."""
+    if axes is None:
+        return _transpose(a, axes=None)
+    return _transpose(a, axes=_perm(_shape_arg((axes,), "transpose"), _shape(a), "transpose"))
+
+
+def permute(x: Any, *dims: Any) -> Tensor:
+    """Reorder dimensions: result dimension ``i`` is input dimension ``dims[i]``
+    (``torch.permute``; ``numpy.transpose(a, axes)``).  ``permute(x, 1, 0)`` and
+    ``permute(x, (1, 0))`` alike.  Raises ValueError unless ``dims`` is a permutation."""
     return _permute(x, axes=_perm(_shape_arg(dims, "permute"), _shape(x), "permute"))
 
 
-def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
-    """Exchange two dimensions (PyTorch's ``transpose(dim0, dim1)``)."""
+def swapaxes(x: Any, axis0: int, axis1: int) -> Tensor:
+    """Exchange two dimensions (a view): ``torch.swapaxes`` = ``torch.transpose``,
+    ``numpy.swapaxes``."""
     shape = _shape(x)
-    a = _axis(axis1, len(shape), "swapaxes", shape, scalar=True)
-    b = _axis(axis2, len(shape), "swapaxes", shape, scalar=True)
+    a = _axis(axis0, len(shape), "swapaxes", shape, scalar=True)
+    b = _axis(axis1, len(shape), "swapaxes", shape, scalar=True)
     if not shape:  # a 0-d tensor: dims 0 and -1 are the same (absent) one, like PyTorch
         return _transpose(x, axes=())
     perm = list(range(len(shape)))
@@ -324,8 +356,10 @@ class _BroadcastTo:
     ``broadcast_to.raw(x, shape)`` is the form for use inside gradient rules.
     """
 
-    def __call__(self, x: Any, shape: Any) -> Any:
-        return _broadcast_to(x, shape=_shape_arg((shape,), "broadcast_to"))
+    def __call__(self, x: Any, size: Any) -> Tensor:
+        """``torch.broadcast_to(input, size)`` / ``numpy.broadcast_to``; ValueError if the shapes
+        are incompatible."""
+        return _broadcast_to(x, shape=_shape_arg((size,), "broadcast_to"))
 
     def raw(self, x: Any, shape: Any) -> Any:
         return _broadcast_to.raw(x, shape=tuple(shape))
@@ -379,14 +413,22 @@ _repeat = Primitive(
 )
 
 
-def repeat(x: Any, repeats: Any, axis: int | None = None) -> Any:
-    """NumPy's ``repeat``: repeat each element ``repeats`` times (an int or one count per element)
-    along ``axis`` (``None``: of the flattened tensor).  PyTorch calls this ``repeat_interleave``.
+def repeat_interleave(x: Any, repeats: Any, dim: int | None = None) -> Tensor:
+    """Repeat each element ``repeats`` times (an int, or one count per element) along ``dim``
+    (None: of the flattened tensor), as ``torch.repeat_interleave`` and ``numpy.repeat``.
+
+    Raises ValueError for negative counts or a count list of the wrong length.  Tiling the whole
+    tensor is ``Tensor.repeat`` / :func:`tile`.
 
     >>> import autograd as ag
-    >>> ag.repeat(ag.tensor([1.0, 2.0]), [2, 1])
+    >>> ag.repeat_interleave(ag.tensor([1.0, 2.0]), ag.tensor([2, 1]))
     tensor([1., 1., 2.])
     """
+    return _np_repeat(x, repeats, dim)
+
+
+def _np_repeat(x: Any, repeats: Any, axis: int | None = None) -> Any:
+    """``numpy.repeat`` (the same meaning as :func:`repeat_interleave`)."""
     shape = _shape(x)
     if axis is None:
         n = 1
@@ -420,17 +462,20 @@ def _dtile(g: Any, out: Any, x: Any, reps: tuple[int, ...]) -> Any:
 _tile = Primitive("tile", lambda x, reps: xp.tile(x, reps), (_dtile,), reads_inputs=False)
 
 
-def tile(x: Any, reps: Any) -> Any:
-    """NumPy's ``tile`` (PyTorch's ``Tensor.repeat``): ``reps`` copies along each dimension.
+def tile(x: Any, dims: Any) -> Tensor:
+    """``dims[i]`` copies along each dimension (``torch.tile``, ``numpy.tile``; ``Tensor.repeat``
+    is the same when ``dims`` has at least ``x.ndim`` entries).  Shorter ``dims`` are padded
+    with 1s in front, a higher-dimensional ``dims`` adds leading dims.  Raises ValueError for a
+    negative count.
 
     >>> import autograd as ag
     >>> ag.tile(ag.tensor([1.0, 2.0]), (2, 2)).shape
     (2, 4)
     """
     shape = _shape(x)
-    r = _shape_arg((reps,), "tile") if not _is_int(reps) else (operator.index(reps),)
+    r = _shape_arg((dims,), "tile") if not _is_int(dims) else (operator.index(dims),)
     if any(v < 0 for v in r):
-        raise ValueError(f"tile: reps must be non-negative, got {reps!r}")
+        raise ValueError(f"tile: dims must be non-negative, got {dims!r}")
     full = (1,) * max(0, len(shape) - len(r)) + r  # NumPy pads reps (and shape) with 1s
     return _tile(x, reps=full)
 
@@ -492,267 +537,6 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: Any = 0
     return _pad_gather(x, index=xp.ix_(*maps) if maps else ())
 
 
-# ------------------------------------------------------------------- concatenate and stack
-def _n_ary(cache: dict[int, Primitive], n: int, make: Callable[[int], Primitive]) -> Primitive:
-    """The n-input (or n-output) version of a primitive, built once per arity."""
-    p = cache.get(n)
-    if p is None:
-        p = cache[n] = make(n)
-    return p
-
-
-def _cat_rule(k: int) -> Callable[..., Any]:
-    def rule(g: Any, out: Any, *xs: Any, axis: int) -> Any:
-        start = 0
-        for a in xs[:k]:
-            start += a.shape[axis]
-        return g[_along(axis, slice(start, start + xs[k].shape[axis]))]
-
-    return rule
-
-
-def _stack_rule(k: int) -> Callable[..., Any]:
-    return lambda g, out, *xs, axis: g[_along(axis, k)]
-
-
-_cat_prims: dict[int, Primitive] = {}
-_stack_prims: dict[int, Primitive] = {}
-
-
-def _cat_prim(n: int) -> Primitive:
-    return _n_ary(_cat_prims, n, lambda n: Primitive(
-        "cat", lambda *xs, axis: xp.concatenate(xs, axis=axis),
-        tuple(_cat_rule(k) for k in range(n)), reads_inputs=False,
-    ))
-
-
-def _stack_prim(n: int) -> Primitive:
-    return _n_ary(_stack_prims, n, lambda n: Primitive(
-        "stack", lambda *xs, axis: xp.stack(xs, axis=axis),
-        tuple(_stack_rule(k) for k in range(n)), reads_inputs=False,
-    ))
-
-
-def _seq_arg(tensors: Any, op: str) -> list[Any]:
-    try:
-        xs = list(tensors)  # like NumPy, a tensor counts as the sequence of its rows
-    except TypeError:
-        raise TypeError(
-            f"{op}: expected a sequence of tensors, got {type(tensors).__name__}"
-        ) from None
-    if not xs:
-        raise ValueError(f"{op}: need at least one tensor")
-    return xs
-
-
-def _pick_axis(axis: Any, dim: Any, default: Any, op: str) -> Any:
-    """Merge NumPy's ``axis`` and PyTorch's ``dim`` (``default`` for ``axis`` means unset)."""
-    if dim is None:
-        return axis
-    if axis is not None and axis != default:
-        raise TypeError(f"{op}: pass either axis= or dim=, not both")
-    return dim
-
-
-def concatenate(tensors: Sequence[Any], axis: int | None = 0, *, dim: int | None = None) -> Any:
-    """Join tensors along an existing axis (``None``: flatten them first), as NumPy does.
-
-    >>> import autograd as ag
-    >>> ag.concatenate([ag.tensor([1.0]), ag.tensor([2.0, 3.0])])
-    tensor([1., 2., 3.])
-    """
-    xs = _seq_arg(tensors, "concatenate")
-    axis = _pick_axis(axis, dim, 0, "concatenate")
-    if axis is None:
-        xs = [reshape(t, -1) for t in xs]
-        axis = 0
-    shapes = [_shape(t) for t in xs]
-    nd = len(shapes[0])
-    if nd == 0 or any(len(s) != nd for s in shapes):
-        raise ValueError(
-            f"concatenate: tensors must all have the same number (>= 1) of dimensions; got "
-            f"shapes {shapes}"
-        )
-    ax = _axis(axis, nd, "concatenate", shapes[0])
-    rest = [s[:ax] + s[ax + 1 :] for s in shapes]
-    if any(r != rest[0] for r in rest):
-        raise ValueError(
-            f"concatenate: tensors must have the same shape except along axis {ax}; got shapes "
-            f"{shapes}"
-        )
-    return _cat_prim(len(xs))(*xs, axis=ax)
-
-
-def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Any:
-    """PyTorch's name for :func:`concatenate` (``dim`` instead of ``axis``)."""
-    return concatenate(tensors, _pick_axis(dim, axis, 0, "cat"))
-
-
-def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Any:
-    """Join same-shaped tensors along a new axis.
-
-    >>> import autograd as ag
-    >>> ag.stack([ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0])], dim=1).shape
-    (2, 2)
-    """
-    xs = _seq_arg(tensors, "stack")
-    ax_arg = _pick_axis(axis, dim, 0, "stack")
-    shapes = [_shape(t) for t in xs]
-    if any(s != shapes[0] for s in shapes):
-        raise ValueError(f"stack: all tensors must have the same shape; got shapes {shapes}")
-    ax = _axis(ax_arg, len(shapes[0]) + 1, "stack", shapes[0])
-    return _stack_prim(len(xs))(*xs, axis=ax)
-
-
-# ---------------------------------------------------------------- split, chunk and unbind
-def _multi_out(name: str, n: int, pieces: Callable[..., tuple[Any, ...]],
-               back: Callable[..., Any]) -> Primitive:
-    """A primitive with ``n`` outputs; ``back(gs, x, **params)`` gets one gradient per output
-    (zeros filled in where an output got none) and returns the input's gradient at once."""
-
-    def rule(g: Any, out: Any, x: Any, **params: Any) -> Any:
-        return back(g if n != 1 else [g], x, **params)
-
-    if n == 1:  # a single output is returned as such, not as a 1-tuple
-        return Primitive(name, lambda x, **p: pieces(x, **p)[0], (rule,), view=True,
-                         reads_inputs=False)
-    return Primitive(name, pieces, (rule,), view=True, reads_inputs=False, n_out=n)
-
-
-def _split_pieces(x: Any, axis: int, bounds: tuple[tuple[int, int], ...]) -> tuple[Any, ...]:
-    return tuple(x[_along(axis, slice(a, b))] for a, b in bounds)
-
-
-def _split_back(gs: list[Any], x: Any, axis: int, bounds: tuple[tuple[int, int], ...]) -> Any:
-    shape = x.shape
-    parts = [
-        g if g is not None
-        else xp.zeros(shape[:axis] + (b - a,) + shape[axis + 1 :], dtype=x.dtype)
-        for g, (a, b) in zip(gs, bounds, strict=True)
-    ]
-    full = parts[0] if len(parts) == 1 else _cat_prim(len(parts)).raw(*parts, axis=axis)
-    ends = [0] + [b for _, b in bounds]
-    if all(a == e for (a, _), e in zip(bounds, ends[:-1], strict=True)) and ends[-1] == shape[axis]:
-        return full  # the pieces tile the axis in order: their gradients simply concatenate
-    # NumPy's split allows unsorted indices, so pieces may overlap or skip: scatter-add them
-    src = xp.concatenate([xp.arange(a, b) for a, b in bounds]).astype(np.intp)
-    return _index_add.raw(full, index=_along(axis, src), shape=shape)
-
-
-def _unbind_pieces(x: Any, axis: int) -> tuple[Any, ...]:
-    return tuple(x[_along(axis, i)] for i in range(x.shape[axis]))
-
-
-def _unbind_back(gs: list[Any], x: Any, axis: int) -> Any:
-    shape = x.shape
-    zshape = shape[:axis] + shape[axis + 1 :]
-    parts = [g if g is not None else xp.zeros(zshape, dtype=x.dtype) for g in gs]
-    return _stack_prim(len(parts)).raw(*parts, axis=axis)
-
-
-_split_prims: dict[int, Primitive] = {}
-_unbind_prims: dict[int, Primitive] = {}
-
-
-def _as_views(x: Any, out: Any) -> tuple[Any, ...]:
-    """The pieces as a tuple (``Primitive`` links view pieces' versions to ``x``)."""
-    return out if isinstance(out, tuple) else (out,)
-
-
-def _split_by_bounds(x: Any, axis: int, bounds: list[tuple[int, int]]) -> tuple[Any, ...]:
-    p = _n_ary(_split_prims, len(bounds),
-               lambda n: _multi_out("split", n, _split_pieces, _split_back))
-    return _as_views(x, p(x, axis=axis, bounds=tuple(bounds)))
-
-
-def _split_axis(x: Any, axis: Any, op: str) -> tuple[tuple[int, ...], int]:
-    shape = _shape(x)
-    return shape, _axis(axis, len(shape), op, shape)
-
-
-def split(x: Any, indices_or_sections: Any, axis: int = 0) -> tuple[Any, ...]:
-    """NumPy's ``split``: ``k`` equal pieces (an int) or pieces cut before the given indices.
-
-    >>> import autograd as ag
-    >>> [p.shape for p in ag.split(ag.tensor([1.0, 2.0, 3.0, 4.0]), [1, 3])]
-    [(1,), (2,), (1,)]
-    """
-    shape, ax = _split_axis(x, axis, "split")
-    n = shape[ax]
-    if _is_int(indices_or_sections):
-        k = operator.index(indices_or_sections)
-        if k <= 0:
-            raise ValueError(f"split: the number of sections must be positive, got {k}")
-        if n % k:
-            raise ValueError(
-                f"split: array split does not result in an equal division: axis {ax} of shape "
-                f"{shape} has {n} elements, not divisible into {k} sections"
-            )
-        s = n // k
-        bounds = [(i * s, (i + 1) * s) for i in range(k)]
-    else:
-        cuts = [0] + [int(i) for i in _int_data(indices_or_sections, "split", "indices")
-                      .reshape(-1).tolist()] + [n]
-        bounds = []
-        for st, en in zip(cuts[:-1], cuts[1:], strict=True):
-            a, b, _ = slice(st, en).indices(n)  # Python slicing, as NumPy's split uses
-            bounds.append((a, max(a, b)))
-    return _split_by_bounds(x, ax, bounds)
-
-
-def split_sizes(x: Any, split_size_or_sections: Any, dim: int = 0) -> tuple[Any, ...]:
-    """PyTorch's ``Tensor.split``: pieces of one size (the last may be smaller) or of the listed
-    sizes (which must add up to the dimension's size)."""
-    shape, ax = _split_axis(x, dim, "split")
-    n = shape[ax]
-    if _is_int(split_size_or_sections):
-        s = operator.index(split_size_or_sections)
-        if s <= 0 and not (s == 0 and n == 0):
-            raise ValueError(f"split: split_size must be a positive integer, got {s}")
-        starts = range(0, n, s) if n else range(1)
-        bounds = [(a, min(a + s, n)) for a in starts]
-    else:
-        sizes = [int(v) for v in _int_data(split_size_or_sections, "split", "sizes")
-                 .reshape(-1).tolist()]
-        if any(v < 0 for v in sizes) or sum(sizes) != n:
-            raise ValueError(
-                f"split: split sizes {sizes} must be non-negative and sum to the size of "
-                f"dimension {ax} ({n}) of a tensor of shape {shape}"
-            )
-        bounds, a = [], 0
-        for v in sizes:
-            bounds.append((a, a + v))
-            a += v
-    return _split_by_bounds(x, ax, bounds)
-
-
-def chunk(x: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
-    """PyTorch's ``chunk``: at most ``chunks`` pieces of ``ceil(n / chunks)`` elements.
-
-    >>> import autograd as ag
-    >>> [p.shape for p in ag.chunk(ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0]), 3)]
-    [(2,), (2,), (1,)]
-    """
-    shape, ax = _split_axis(x, dim, "chunk")
-    k = operator.index(chunks)
-    if k <= 0:
-        raise ValueError(f"chunk: chunks must be a positive integer, got {chunks}")
-    n = shape[ax]
-    if n == 0:
-        return split_sizes(x, [0] * k, ax)
-    return split_sizes(x, -(-n // k), ax)
-
-
-def unbind(x: Any, dim: int = 0) -> tuple[Any, ...]:
-    """The slices along ``dim``, with that dimension removed (PyTorch)."""
-    shape, ax = _split_axis(x, dim, "unbind")
-    n = shape[ax]
-    if n == 0:
-        return ()
-    p = _n_ary(_unbind_prims, n, lambda n: _multi_out("unbind", n, _unbind_pieces, _unbind_back))
-    return _as_views(x, p(x, axis=ax))
-
-
 # ------------------------------------------------------------------ flip, casts, clone
 _flip: Primitive = Primitive(
     "flip", lambda x, axis: xp.flip(x, axis=axis),
@@ -760,9 +544,10 @@ _flip: Primitive = Primitive(
 )
 
 
-def flip(x: Any, axis: Any = None, *, dims: Any = None) -> Any:
-    """Reverse the order of elements along ``axis`` (int, tuple; ``None``: all axes)."""
-    sel = _pick_axis(axis, dims, None, "flip")
+def flip(x: Any, dims: Any = None, *, axis: Any = None) -> Tensor:
+    """Reverse the order of elements along ``dims`` (an int or tuple; None: all dims), as
+    ``torch.flip`` and ``numpy.flip`` (``axis=`` is an alias)."""
+    sel = _pick_axis(dims, axis, "flip")
     shape = _shape(x)
     axes = None if sel is None else _axes(sel, len(shape), "flip", shape, scalar=True)
     if not shape:  # a 0-d tensor: flipping along dim 0 or -1 leaves it as it is (PyTorch)

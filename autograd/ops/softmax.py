@@ -8,12 +8,15 @@ gradient; a row that is entirely ``-inf`` has no distribution and gives nan, wit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..backend import xp
 from ..primitive import Primitive
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 def _shifted(x: Any, axis: int | None) -> Any:
@@ -57,9 +60,12 @@ _softmax = Primitive("softmax", _softmax_fwd, (_dsoftmax,), save_out=True)
 _log_softmax = Primitive("log_softmax", _log_softmax_fwd, (_dlog_softmax,), save_out=True)
 
 
-def _axis(x: Any, axis: Any, dim: Any, op: str) -> int | None:
-    if dim is not None:
-        axis = dim
+def _axis(x: Any, dim: Any, axis: Any, op: str) -> int | None:
+    if axis is not None:
+        if dim != -1:
+            raise TypeError(f"{op}: pass either dim= or its alias axis=, not both")
+        dim = axis
+    axis = dim
     if isinstance(axis, bool) or not isinstance(axis, (int, xp.integer)):
         raise TypeError(f"{op}: axis (dim) must be a single int, got {axis!r}")
     axis = int(axis)
@@ -74,28 +80,32 @@ def _axis(x: Any, axis: Any, dim: Any, op: str) -> int | None:
     return axis % nd
 
 
-def softmax(x: Any, axis: Any = -1, *, dim: Any = None, dtype: Any = None) -> Any:
-    """``exp(x) / sum(exp(x))`` along ``axis`` (the last by default; ``dim=`` as in PyTorch).
+def softmax(x: Any, dim: Any = -1, *, axis: Any = None, dtype: Any = None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along one ``dim`` (the last by default; ``axis=`` is an alias).
 
-    Integer inputs give float64; ``dtype`` casts the input first (as PyTorch).
+    Same shape as ``x``; integer inputs give float64; ``dtype`` casts the input first (as
+    PyTorch).  Raises TypeError for a non-int dim.
+    PyTorch: ``torch.softmax`` (which requires ``dim``); SciPy: ``scipy.special.softmax``.
 
     >>> import autograd as ag
     >>> ag.softmax(ag.tensor([[1.0, 1.0], [0.0, float("-inf")]]), dim=1)
     tensor([[0.5, 0.5],
             [1. , 0. ]])
     """
-    ax = _axis(x, axis, dim, "softmax")
+    ax = _axis(x, dim, axis, "softmax")
     return _softmax(x if dtype is None else astype(x, dtype), axis=ax)
 
 
-def log_softmax(x: Any, axis: Any = -1, *, dim: Any = None, dtype: Any = None) -> Any:
-    """``x - logsumexp(x)`` along ``axis`` (the last by default), stable for large inputs.
+def log_softmax(x: Any, dim: Any = -1, *, axis: Any = None, dtype: Any = None) -> Tensor:
+    """``x - logsumexp(x)`` along one ``dim`` (the last by default), stable for large inputs.
+
+    Same shape and dtype rules as :func:`softmax` (``torch.log_softmax``).
 
     >>> import autograd as ag
     >>> ag.log_softmax(ag.tensor([1000.0, 1000.0]))
     tensor([-0.69314718, -0.69314718])
     """
-    ax = _axis(x, axis, dim, "log_softmax")
+    ax = _axis(x, dim, axis, "log_softmax")
     return _log_softmax(x if dtype is None else astype(x, dtype), axis=ax)
 
 

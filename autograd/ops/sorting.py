@@ -26,7 +26,7 @@ import numpy as np
 from ..backend import xp
 from ..primitive import Primitive
 from ._dims import one_dim
-from .reduction import ValuesIndices
+from .extrema import ValuesIndices
 
 
 # ``index`` is an open grid (``indexing._open_grid``): the indices along the axis and aranges

@@ -119,7 +119,7 @@ def repeat_interleave(x: Any, repeats: Any = None, dim: int | None = None, *,
         from ..tensor import Tensor
 
         return Tensor._make(xp.repeat(xp.arange(r.size, dtype=np.int64), r), None, False)
-    out = _shape.repeat(x, repeats, axis=dim)
+    out = _shape._np_repeat(x, repeats, dim)
     if output_size is not None and out.shape[0 if dim is None else dim] != output_size:
         raise ValueError(
             f"repeat_interleave: output_size={output_size} does not match the result's size "

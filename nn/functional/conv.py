@@ -23,6 +23,7 @@ import math
 from typing import Any
 
 from autograd.backend import xp
+from autograd.ops.linalg import check_same_float
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
 
@@ -53,7 +54,7 @@ def _im2col(
     cg = c // groups
     win = win.reshape((n, groups, cg) + out_sp + ks)
     perm = (1, 0) + tuple(range(3, 3 + d)) + (2,) + tuple(range(3 + d, 3 + 2 * d))
-    cols = win.transpose(perm).reshape(groups, n * _prod(out_sp), cg * _prod(ks))
+    cols = xp.transpose(win, perm).reshape(groups, n * _prod(out_sp), cg * _prod(ks))
     return cols, out_sp
 
 
@@ -61,7 +62,8 @@ def _grad_matrix(g: Any, groups: int) -> Any:
     """``g`` (N, O, *out) as ``(G, O/G, N * P)``, the layout both gradients multiply with."""
     n, o = g.shape[:2]
     p = _prod(tuple(g.shape[2:]))
-    return g.reshape(n, groups, o // groups, p).transpose(1, 2, 0, 3).reshape(
+    # xp.transpose: NumPy's permutation for arrays and (routed) for Tensors under create_graph
+    return xp.transpose(g.reshape(n, groups, o // groups, p), (1, 2, 0, 3)).reshape(
         groups, o // groups, n * p)
 
 
@@ -191,6 +193,7 @@ def convolution(
     ``input``: ``(N, C_in, *spatial)`` or unbatched ``(C_in, *spatial)``; ``weight``:
     ``(C_out, C_in / groups, *kernel)``; ``bias``: ``(C_out,)``.
     """
+    check_same_float(op, input, weight)
     d = dims
     wshape = shape_of(weight)
     xshape = shape_of(input)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd.ops.linalg import check_same_float
 from autograd.tensor import Tensor
 
 from ._utils import ntuple, shape_of
@@ -38,6 +39,7 @@ def conv_transpose(
 ) -> Tensor:
     """N-d transposed convolution: ``input (N, C_in, *spatial)`` (or unbatched), ``weight
     (C_in, C_out / groups, *kernel)``, ``bias (C_out,)``."""
+    check_same_float(op, input, weight)
     d = dims
     wshape, xshape = shape_of(weight), shape_of(input)
     if len(wshape) != d + 2:

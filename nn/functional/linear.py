@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd.backend import xp
+from autograd.ops.linalg import check_same_float
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
 
@@ -58,7 +59,11 @@ linear_p = Primitive("linear", _linear_fwd, (_dlinear_x, _dlinear_w, _dlinear_b)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``input @ weight.T + bias`` for ``input (*, in)``, ``weight (out, in)``, ``bias (out,)``."""
+    """``input @ weight.T + bias`` for ``input (*, in)``, ``weight (out, in)``, ``bias (out,)``.
+
+    Raises ValueError for mismatched shapes and RuntimeError for an input and weight of two
+    different float dtypes (``torch.nn.functional.linear``)."""
+    check_same_float("linear", input, weight)
     ws, xs = shape_of(weight), shape_of(input)
     if len(ws) != 2:
         raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {ws}")

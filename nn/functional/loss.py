@@ -43,7 +43,7 @@ def _reduce(loss: Tensor, reduction: str, denom: Any = None) -> Tensor:
     total = loss.sum()
     if reduction == "sum":
         return total
-    n = loss.size if denom is None else denom
+    n = loss.numel() if denom is None else denom
     if n == 0:
         return mean_of_nothing(total)
     return total / n

@@ -385,7 +385,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad.requires_grad or type(p.grad._data) is float:
-                p.grad = Tensor(xp.zeros_like(p.data))
+                p.grad = Tensor(xp.zeros_like(p._array))
             else:
                 p.grad._data[...] = 0
 
@@ -396,9 +396,9 @@ class Module:
                 for t in m.__dict__[store].values():
                     if t is None or (floating_only and t.dtype.kind != "f"):
                         continue
-                    t._data = fn(t.data)
+                    t._data = fn(t._array)
                     if t.grad is not None and not t.grad.requires_grad:
-                        t.grad._data = fn(t.grad.data)
+                        t.grad._data = fn(t.grad._array)
 
     def to(self: M, *args: Any, dtype: Any = None) -> M:
         """Cast floating parameters and buffers to ``dtype`` in place (same Parameter objects).
@@ -532,7 +532,7 @@ class Module:
 def _as_array(value: Any, key: str, errors: list[str]) -> Any:
     """A state-dict value as an array, or None (with an error message) if it is not numeric."""
     if isinstance(value, Tensor):
-        return value.data
+        return value._array
     try:
         arr = xp.asarray(value)
     except Exception as e:  # noqa: BLE001 - any conversion failure is reported per key

@@ -6,7 +6,7 @@
 >>> (w * ag.tensor([3.0, 4.0])).sum().backward()   # grad (3, 4), norm 5
 >>> float(clip_grad_norm_([w], max_norm=1.0))
 5.0
->>> w.grad.data.round(6)
+>>> w.grad.numpy().round(6)
 array([0.6, 0.8])
 """
 

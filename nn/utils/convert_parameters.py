@@ -51,13 +51,13 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     if vec.ndim != 1:
         raise ValueError(f"vector_to_parameters: vec must be 1-D, got shape {tuple(vec.shape)}")
     params = list(parameters)
-    total = sum(p.size for p in params)
+    total = sum(p.numel() for p in params)
     if total != vec.shape[0]:
         raise ValueError(f"vector_to_parameters: vec has {vec.shape[0]} elements but the "
                          f"parameters hold {total}")
     pointer = 0
     with ag.no_grad():
         for p in params:
-            n = p.size
+            n = p.numel()
             p.copy_(vec[pointer:pointer + n].reshape(p.shape))
             pointer += n

@@ -68,20 +68,29 @@ def case(draw, values="any", min_dims=0, max_dims=3, min_side=1, max_side=3):
 
 
 def call(name, t, axis, keepdims, style, **kw):
-    if style == "numpy":
+    if name in ("max", "min") and (isinstance(axis, tuple) or (axis is None and keepdims)):
+        # torch.max takes one dim; NumPy's values-only max over several axes is numpy.max on
+        # the tensor (routed by __array_function__)
+        return getattr(np, name)(t, axis=axis, keepdims=keepdims)
+    if style == "numpy":  # NumPy's spellings as keyword aliases: the same meaning
         out = getattr(ag, name)(t, axis=axis, keepdims=keepdims, **kw)
     elif style == "torch":
         out = getattr(ag, name)(t, dim=axis, keepdim=keepdims, **kw)
-    elif name == "norm":  # Tensor.norm(p, axis, keepdims)
+    elif name == "norm":  # Tensor.norm(p, dim, keepdim)
         out = t.norm(kw.pop("p", 2), axis, keepdims, **kw)
+    elif name in ("var", "std"):  # Tensor.var(dim, unbiased, keepdim): keepdim by keyword
+        out = getattr(t, name)(axis, keepdim=keepdims, **kw)
     else:
         out = getattr(t, name)(axis, keepdims, **kw)
-    return out.values if isinstance(out, ag.ValuesIndices) else out
+    if name in ("max", "min") and axis is not None:
+        assert isinstance(out, ag.ValuesIndices)
+        return out.values
+    return out
 
 
 def default_ddof(axis, keepdims, style):
-    # documented rule: NumPy's ddof=0 when axis/keepdims are given NumPy-style, else correction=1
-    return 0 if style != "torch" and (axis is not None or keepdims) else 1
+    # PyTorch's correction=1 whichever spelling is used
+    return 1
 
 
 def np_lse(x, axis, keepdims):
@@ -151,7 +160,7 @@ def test_forward_matches_numpy(name, data):
     y = fn(leaf(x), axis, keepdims, style)
     expected = np.asarray(ref(x, axis, keepdims, style))
     assert y.shape == expected.shape and y.dtype == np.float64
-    np.testing.assert_allclose(y.data, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(y.detach().numpy(), expected, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize("name", sorted(REDUCTIONS))
@@ -178,7 +187,7 @@ def test_float32_in_float32_out(name, data):
     t = leaf(x.astype(np.float32))
     y = fn(t, axis, keepdims, style)
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y.data, ref(x, axis, keepdims, style), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y.detach().numpy(), ref(x, axis, keepdims, style), rtol=1e-5, atol=1e-6)
     y.sum().backward()
     assert t.grad.dtype == np.float32 and t.grad.shape == x.shape
 
@@ -204,7 +213,7 @@ def test_mean_of_nothing_is_nan_without_warnings():
         m1 = x.mean(dim=1)
         m.backward()
     assert np.isnan(m.item())
-    assert m0.shape == (3,) and np.all(np.isnan(m0.data))
+    assert m0.shape == (3,) and np.all(np.isnan(m0.detach().numpy()))
     assert m1.shape == (0,)
     assert x.grad.shape == (0, 3)
 
@@ -222,8 +231,8 @@ def test_empty_reductions_like_numpy(name, expected):
         per_column = fn(x, 0, False, "numpy")
         per_row = fn(x, 1, True, "numpy")
         (full + per_column.sum() + per_row.sum()).backward()
-    np.testing.assert_array_equal(full.data, expected)
-    np.testing.assert_array_equal(per_column.data, [expected, expected])
+    np.testing.assert_array_equal(full.detach().numpy(), expected)
+    np.testing.assert_array_equal(per_column.detach().numpy(), [expected, expected])
     assert per_row.shape == (0, 1)
     assert x.grad.shape == (0, 2)
 
@@ -264,7 +273,7 @@ def test_prod_with_zeros_first_and_second_derivatives(x):
                 group = [j for j in np.ndindex(x.shape) if j[axis] != idx[axis]
                          and all(j[k] == idx[k] for k in range(x.ndim) if k != axis)]
             others[idx] = np.prod([x[j] for j in group])
-        np.testing.assert_array_equal(t.grad.data, others)
+        np.testing.assert_array_equal(t.grad.numpy(), others)
         assert ag.gradcheck(lambda u: ag.prod(u, axis=axis), (leaf(x),))
         assert ag.gradgradcheck(lambda u: ag.prod(u, axis=axis), (leaf(x),))
 
@@ -286,27 +295,28 @@ def test_prod_of_integers_has_no_grad_and_keeps_dtype():
 
 
 # ------------------------------------------------------------------------- max, min, ties
-@pytest.mark.parametrize("fn", [ag.amax, ag.max, lambda t, **k: t.max(**k)])
+@pytest.mark.parametrize("fn", [ag.amax, lambda t, **k: ag.max(t, **k).values,
+                                lambda t, **k: t.max(**k).values, np.max])
 def test_max_ties_share_the_gradient_evenly(fn):
     x = leaf(np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]]))
-    fn(x).backward()
-    np.testing.assert_array_equal(x.grad.data, [[0, 0.5, 0.5], [0, 0, 0]])
+    ag.max(x).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[0, 0.5, 0.5], [0, 0, 0]])
     x.grad = None
     fn(x, axis=1).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+    np.testing.assert_allclose(x.grad.numpy(), [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
 
 
-@pytest.mark.parametrize("fn", [ag.amin, ag.min])
+@pytest.mark.parametrize("fn", [ag.amin, lambda t, **k: ag.min(t, **k).values, np.min])
 def test_min_ties_share_the_gradient_evenly(fn):
     x = leaf(np.array([[1.0, 1.0, 3.0], [-2.0, 5.0, -2.0]]))
     fn(x, axis=1, keepdims=True).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0.5, 0.5, 0], [0.5, 0, 0.5]])
+    np.testing.assert_array_equal(x.grad.numpy(), [[0.5, 0.5, 0], [0.5, 0, 0.5]])
 
 
 def test_max_tie_gradient_under_create_graph():
     x = leaf(np.array([1.0, 3.0, 3.0]))
     (g,) = ag.grad(x.amax() * x.sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.data, [3.0, 3.0 + 7 * 0.5, 3.0 + 7 * 0.5])  # amax + sum * share
+    np.testing.assert_allclose(g.detach().numpy(), [3.0, 3.0 + 7 * 0.5, 3.0 + 7 * 0.5])  # amax + sum * share
     assert ag.gradgradcheck(lambda t: t.amax() * t.sum(), (leaf(np.array([1.0, 3.0, 2.0])),))
 
 
@@ -319,23 +329,34 @@ def test_max_min_with_dim_return_values_and_indices(data):
         res = getattr(leaf(x), name)(dim=dim, keepdim=keepdim)
         assert isinstance(res, ag.ValuesIndices) and isinstance(res, tuple)
         values, indices = res
-        np.testing.assert_array_equal(values.data, npv(x, axis=dim, keepdims=keepdim))
-        np.testing.assert_array_equal(indices.data, npi(x, axis=dim, keepdims=keepdim))
+        np.testing.assert_array_equal(values.detach().numpy(), npv(x, axis=dim, keepdims=keepdim))
+        np.testing.assert_array_equal(indices.detach().numpy(), npi(x, axis=dim, keepdims=keepdim))
         assert indices.dtype == np.int64 and not indices.requires_grad
         assert values.requires_grad and res.values is values and res.indices is indices
 
 
-def test_max_semantics_numpy_torch_and_elementwise():
+def test_max_semantics_torch_whatever_the_spelling_numpy_through_numpy():
     x = leaf(np.array([[1.0, 5.0], [7.0, 2.0]]))
-    assert isinstance(x.max(1), Tensor)  # positional axis: values, like NumPy
-    assert isinstance(x.max(axis=1), Tensor)
-    assert isinstance(x.max(dim=(0, 1)), Tensor)  # several dims: values (amax)
+    for res in (x.max(1), x.max(axis=1), x.max(dim=1), ag.max(x, 1), ag.max(x, axis=1)):
+        assert isinstance(res, ag.ValuesIndices)  # the trap: `_, pred = ag.max(out, 1)`
+        np.testing.assert_array_equal(res.values.detach().numpy(), [5.0, 7.0])
+        np.testing.assert_array_equal(res.indices.numpy(), [1, 0])
+    _, pred = ag.max(x, 1)
+    assert pred.dtype == np.int64 and pred.tolist() == [1, 0]
+    _, pred = x.min(1)
+    assert pred.tolist() == [0, 1]
+    np_values = np.max(x, 1)  # NumPy's meaning: the values only
+    assert isinstance(np_values, Tensor) and np_values.tolist() == [5.0, 7.0]
+    with pytest.raises(TypeError, match="max: dim must be a single int"):
+        x.max(dim=(0, 1))
+    with pytest.raises(TypeError, match="keepdim=True needs a dim"):
+        x.max(keepdim=True)
     assert isinstance(x.max(), Tensor)
     np.testing.assert_array_equal(x.max(dim=0, keepdim=True).indices.data, [[1, 0]])
     other = Tensor(np.array([[3.0, 3.0], [3.0, 3.0]]))
-    np.testing.assert_array_equal(ag.max(x, other).data, [[3, 5], [7, 3]])
-    np.testing.assert_array_equal(x.min(other).data, [[1, 3], [3, 2]])
-    np.testing.assert_array_equal(ag.max(x, np.zeros((2, 2))).data, x.data)
+    np.testing.assert_array_equal(ag.max(x, other).detach().numpy(), [[3, 5], [7, 3]])
+    np.testing.assert_array_equal(x.min(other).detach().numpy(), [[1, 3], [3, 2]])
+    np.testing.assert_array_equal(ag.max(x, np.zeros((2, 2))).data, x.detach().numpy())
 
 
 def test_max_dim_on_0d_tensor():
@@ -354,41 +375,44 @@ def test_argmax_argmin_match_numpy_int64_without_grad(data):
         got = fn(t, axis, keepdims) if x.ndim else fn(t)
         want = ref(x, axis=axis, keepdims=keepdims) if x.ndim else ref(x)
         assert got.dtype == np.int64 and not got.requires_grad and got.grad_fn is None
-        np.testing.assert_array_equal(got.data, want)
+        np.testing.assert_array_equal(got.detach().numpy(), want)
         np.testing.assert_array_equal(getattr(t, fn.__name__)(dim=axis, keepdim=keepdims).data
-                                      if x.ndim else got.data, got.data)
+                                      if x.ndim else got.detach().numpy(), got.detach().numpy())
 
 
 def test_argmax_first_of_ties_and_errors():
     x = Tensor(np.array([[1.0, 3.0, 3.0]]))
     assert x.argmax().item() == 1
     assert x.argmin(dim=1).tolist() == [0]
-    with pytest.raises(TypeError, match="argmax: axis must be a single int"):
+    with pytest.raises(TypeError, match="argmax: dim must be a single int"):
         x.argmax(axis=(0, 1))
     with pytest.raises(ValueError, match="argmax: axis 2 is out of range"):
         x.argmax(axis=2)
 
 
 # ---------------------------------------------------------------------------------- var/std
-def test_var_std_default_correction_follows_the_calling_style():
+def test_var_std_default_correction_is_one_whatever_the_spelling():
     a = np.array([[1.0, 2.0, 4.0], [3.0, -1.0, 0.5]])
     x = Tensor(a)
     for fn, ref in ((ag.var, np.var), (ag.std, np.std)):
         name = fn.__name__
         m = getattr(x, name)
-        np.testing.assert_allclose(m().data, ref(a, ddof=1))  # bare: PyTorch
-        np.testing.assert_allclose(m(dim=1).data, ref(a, axis=1, ddof=1))  # dim=: PyTorch
-        np.testing.assert_allclose(m(dim=1, keepdim=True).data,
+        np.testing.assert_allclose(m().detach().numpy(), ref(a, ddof=1))  # bare: PyTorch
+        np.testing.assert_allclose(m(dim=1).detach().numpy(), ref(a, axis=1, ddof=1))  # dim=: PyTorch
+        np.testing.assert_allclose(m(dim=1, keepdim=True).detach().numpy(),
                                    ref(a, axis=1, ddof=1, keepdims=True))
-        np.testing.assert_allclose(m(axis=1).data, ref(a, axis=1))  # axis=: NumPy
-        np.testing.assert_allclose(m(1).data, ref(a, axis=1))  # positional = NumPy's axis
-        np.testing.assert_allclose(m(keepdims=True).data, ref(a, keepdims=True))
-        np.testing.assert_allclose(fn(x, axis=0).data, ref(a, axis=0))
-        np.testing.assert_allclose(m(axis=1, ddof=1).data, ref(a, axis=1, ddof=1))
-        np.testing.assert_allclose(m(dim=1, correction=0).data, ref(a, axis=1))
-        np.testing.assert_allclose(m(dim=1, unbiased=False).data, ref(a, axis=1))
-        np.testing.assert_allclose(m(axis=1, unbiased=True).data, ref(a, axis=1, ddof=1))
-        np.testing.assert_allclose(m(correction=2).data, ref(a, ddof=2))
+        np.testing.assert_allclose(m(axis=1).detach().numpy(), ref(a, axis=1, ddof=1))  # alias: same
+        np.testing.assert_allclose(m(1).detach().numpy(), ref(a, axis=1, ddof=1))  # the trap: x.var(1)
+        np.testing.assert_allclose(m(1, True).detach().numpy(), ref(a, axis=1, ddof=1))  # unbiased=True
+        np.testing.assert_allclose(m(1, False, True).detach().numpy(), ref(a, axis=1, keepdims=True))
+        np.testing.assert_allclose(m(keepdims=True).detach().numpy(), ref(a, ddof=1, keepdims=True))
+        np.testing.assert_allclose(fn(x, axis=0).detach().numpy(), ref(a, axis=0, ddof=1))
+        np.testing.assert_allclose(m(axis=1, ddof=0).detach().numpy(), ref(a, axis=1))  # ddof = correction
+        np.testing.assert_allclose(getattr(np, name)(x, 1).data, ref(a, axis=1))  # NumPy's ddof 0
+        np.testing.assert_allclose(m(dim=1, correction=0).detach().numpy(), ref(a, axis=1))
+        np.testing.assert_allclose(m(dim=1, unbiased=False).detach().numpy(), ref(a, axis=1))
+        np.testing.assert_allclose(m(axis=1, unbiased=True).detach().numpy(), ref(a, axis=1, ddof=1))
+        np.testing.assert_allclose(m(correction=2).detach().numpy(), ref(a, ddof=2))
         with pytest.raises(TypeError, match=f"{name}: pass only one of"):
             m(ddof=1, correction=1)
         with pytest.raises(TypeError, match=f"{name}: pass only one of"):
@@ -411,13 +435,13 @@ def test_std_of_constant_group_has_zero_subgradient_not_nan():
         warnings.simplefilter("error")
         y = x.std(dim=1)
         y.sum().backward()
-    assert y.data[0] == 0.0
-    np.testing.assert_array_equal(x.grad.data[0], [0.0, 0.0, 0.0])
-    np.testing.assert_allclose(x.grad.data[1], [-0.5, 0.0, 0.5])
+    assert y.detach().numpy()[0] == 0.0
+    np.testing.assert_array_equal(x.grad.numpy()[0], [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(x.grad.numpy()[1], [-0.5, 0.0, 0.5])
 
 
 def test_var_of_integers_is_float64():
-    y = ag.var(Tensor(np.array([1, 2, 3, 4])), axis=0)
+    y = ag.var(Tensor(np.array([1, 2, 3, 4])), axis=0, correction=0)
     assert y.dtype == np.float64 and y.item() == 1.25
 
 
@@ -428,8 +452,8 @@ def test_logsumexp_is_stable_for_large_values():
         warnings.simplefilter("error")
         y = x.logsumexp(dim=1)
         y.sum().backward()
-    np.testing.assert_allclose(y.data, [1000 + np.log(2), -1000 + np.log1p(np.exp(-1.0))])
-    np.testing.assert_allclose(x.grad.data, [[0.5, 0.5], [1 / (1 + np.exp(-1)),
+    np.testing.assert_allclose(y.detach().numpy(), [1000 + np.log(2), -1000 + np.log1p(np.exp(-1.0))])
+    np.testing.assert_allclose(x.grad.numpy(), [[0.5, 0.5], [1 / (1 + np.exp(-1)),
                                                         np.exp(-1) / (1 + np.exp(-1))]])
 
 
@@ -440,11 +464,11 @@ def test_logsumexp_all_minus_inf_row_is_minus_inf_with_zero_gradient():
         y = ag.logsumexp(x, axis=1)
         y.sum().backward()
         (g,) = ag.grad(ag.logsumexp(x, axis=1).sum(), x, create_graph=True)
-    np.testing.assert_allclose(y.data, [-np.inf, 0.0, np.log(np.e + np.e ** 2)])
+    np.testing.assert_allclose(y.detach().numpy(), [-np.inf, 0.0, np.log(np.e + np.e ** 2)])
     sm = np.exp([1.0, 2.0]) / np.exp([1.0, 2.0]).sum()
     expected = [[0.0, 0.0], [1.0, 0.0], sm]
-    np.testing.assert_allclose(x.grad.data, expected)
-    np.testing.assert_allclose(g.data, expected)
+    np.testing.assert_allclose(x.grad.numpy(), expected)
+    np.testing.assert_allclose(g.detach().numpy(), expected)
 
 
 def test_logsumexp_of_integers_is_float64():
@@ -463,7 +487,7 @@ def test_norm_at_zero_vector_has_zero_subgradient(p):
         y1 = x.norm(p, dim=1)
         y1.sum().backward()
     assert y.item() == 0.0
-    np.testing.assert_array_equal(x.grad.data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros((2, 3)))
 
 
 @pytest.mark.parametrize("p", [3, 1.5, 0.5])
@@ -476,21 +500,21 @@ def test_pnorm_with_some_zero_entries_is_finite(p):
         y.backward()
         (g,) = ag.grad(x.norm(p), x, create_graph=True)
         (h,) = ag.grad((g * Tensor(v)).sum(), x)
-    assert np.all(np.isfinite(x.grad.data)) and x.grad.data[0] == 0.0
+    assert np.all(np.isfinite(x.grad.numpy())) and x.grad.numpy()[0] == 0.0
     np.testing.assert_allclose(y.item(), (3.0 ** p + 4.0 ** p) ** (1 / p))
     # second derivatives: finite along the non-zero entries (central differences of v . grad);
     # along the zero entry d|x|**(p-1)/dx is inf for p < 2: nan there (docs/conventions.md)
     def vg(z):
         t = leaf(z)
         t.norm(p).backward()
-        return float(v @ t.grad.data)
+        return float(v @ t.grad.numpy())
     eps = 1e-6
     for j in (1, 2):
         e = np.zeros(3)
         e[j] = eps
-        num = (vg(x.data + e) - vg(x.data - e)) / (2 * eps)
-        np.testing.assert_allclose(h.data[j], num, rtol=1e-5)
-    assert np.isfinite(h.data[0]) == (p >= 2)
+        num = (vg(x.detach().numpy() + e) - vg(x.detach().numpy() - e)) / (2 * eps)
+        np.testing.assert_allclose(h.detach().numpy()[j], num, rtol=1e-5)
+    assert np.isfinite(h.detach().numpy()[0]) == (p >= 2)
 
 
 def test_pnorm_does_not_overflow():
@@ -498,13 +522,13 @@ def test_pnorm_does_not_overflow():
     y = ag.norm(x, 3)
     np.testing.assert_allclose(y.item(), 2 ** (1 / 3) * 1e200)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [2 ** (-2 / 3)] * 2)
+    np.testing.assert_allclose(x.grad.numpy(), [2 ** (-2 / 3)] * 2)
 
 
 def test_norm_ties_for_inf_share_the_gradient():
     x = leaf(np.array([-2.0, 2.0, 1.0]))
     x.norm(np.inf).backward()
-    np.testing.assert_array_equal(x.grad.data, [-0.5, 0.5, 0.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [-0.5, 0.5, 0.0])
 
 
 def test_norm_of_integers_is_float64_and_bad_p_raises():
@@ -527,7 +551,7 @@ def test_axis_errors_name_the_op(name):
         getattr(ag, name)(x, axis=2)
     with pytest.raises(ValueError, match=f"{name}: repeated axis"):
         getattr(ag, name)(x, axis=(1, -1))
-    with pytest.raises(TypeError, match=f"{name}: pass either axis= or dim="):
+    with pytest.raises(TypeError, match=f"{name}: pass either dim= or its alias axis="):
         getattr(ag, name)(x, axis=0, dim=0)
 
 
@@ -546,3 +570,15 @@ def test_sum_dtype_argument_and_integer_sums():
     assert x.grad.dtype == np.float32
     assert ag.sum(Tensor(np.array([True, True, False]))).item() == 2
     assert ag.mean(Tensor(np.array([1, 2]))).dtype == np.float64
+
+
+def test_prod_third_derivative_runs_its_rules_on_tensors():
+    # prod's second-derivative rule permutes with xp.transpose, which works on arrays and (via
+    # __array_function__) on Tensors: differentiating it again records through the tape.
+    # f = sum of row products: d3f / dx00 dx01 dx0j = x02 for j = 2, else 0
+    x = leaf(np.array([[0.7, 1.3, 0.9], [1.1, 0.6, 1.4]]))
+    (g,) = ag.grad(x.prod(1).sum(), x, create_graph=True)
+    (h,) = ag.grad(g[0, 0], x, create_graph=True)
+    np.testing.assert_allclose(h.detach().numpy(), [[0.0, 0.9, 1.3], [0.0, 0.0, 0.0]])
+    (k,) = ag.grad(h[0, 1], x)
+    np.testing.assert_allclose(k.numpy(), [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])

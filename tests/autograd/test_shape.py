@@ -25,7 +25,7 @@ def same(t, expected):
     assert isinstance(t, Tensor)
     assert t.shape == np.shape(expected)
     assert t.dtype == np.asarray(expected).dtype
-    np.testing.assert_array_equal(t.data, expected)
+    np.testing.assert_array_equal(t.detach().numpy(), expected)
 
 
 small = dict(max_dims=3, max_side=3)
@@ -37,7 +37,7 @@ def reshape_case(draw, min_side=1):
     x = draw(tensors(min_dims=0, min_side=min_side, **small))
     target = list(draw(st.permutations(x.shape)))
     target.insert(draw(st.integers(0, len(target))), 1)  # an extra size-1 dim somewhere
-    if x.size and target and draw(st.booleans()):
+    if x.numel() and target and draw(st.booleans()):
         target[draw(st.integers(0, len(target) - 1))] = -1
     return x, tuple(target)
 
@@ -45,8 +45,8 @@ def reshape_case(draw, min_side=1):
 @given(reshape_case(min_side=0))
 def test_reshape_matches_numpy_and_gradchecks(case):
     x, target = case
-    same(x.reshape(target), x.data.reshape(target))
-    same(ag.reshape(x, *target), x.data.reshape(target))
+    same(x.reshape(target), x.detach().numpy().reshape(target))
+    same(ag.reshape(x, *target), x.detach().numpy().reshape(target))
     check(lambda t: t.reshape(target), x)
 
 
@@ -71,8 +71,8 @@ def test_bad_reshape_names_both_shapes():
 
 @given(tensors(min_dims=0, **small))
 def test_view_of_contiguous(x):
-    assume(x.data.flags.c_contiguous)
-    same(x.view(-1), x.data.reshape(-1))
+    assume(x.detach().numpy().flags.c_contiguous)
+    same(x.view(-1), x.detach().numpy().reshape(-1))
     check(lambda t: t.view(-1), x)
 
 
@@ -92,7 +92,7 @@ def test_flatten_matches_pytorch_semantics(x, data):
     shape = x.shape or (1,)
     s, e = s % nd, e % nd
     expect = shape[:s] + (int(np.prod(shape[s : e + 1])),) + shape[e + 1 :]
-    same(x.flatten(s - nd if data.draw(st.booleans()) else s, e), x.data.reshape(expect))
+    same(x.flatten(s - nd if data.draw(st.booleans()) else s, e), x.detach().numpy().reshape(expect))
     check(lambda t: t.flatten(s, e), x)
 
 
@@ -108,25 +108,35 @@ def test_flatten_errors():
 @given(tensors(min_dims=0, min_side=0, **small), st.data())
 def test_transpose_permute_swapaxes(x, data):
     perm = data.draw(st.permutations(range(x.ndim)))
-    same(x.transpose(), x.data.T)
-    same(x.T, x.data.T)
-    same(x.transpose(perm), np.transpose(x.data, perm))
-    same(x.permute(*perm), np.transpose(x.data, perm))
+    same(np.transpose(x), x.detach().numpy().T)  # NumPy's meaning through NumPy's function
+    same(x.T, x.detach().numpy().T)
+    same(np.transpose(x, perm), np.transpose(x.detach().numpy(), perm))
+    same(x.permute(*perm), np.transpose(x.detach().numpy(), perm))
     check(lambda t: t.permute(perm), x)
-    check(lambda t: t.transpose(), x)
+    check(lambda t: np.transpose(t), x)
+    check(lambda t: np.transpose(t, perm), x)
     if x.ndim >= 1:
         a = data.draw(st.integers(-x.ndim, x.ndim - 1))
         b = data.draw(st.integers(-x.ndim, x.ndim - 1))
-        same(x.transpose(a, b), np.swapaxes(x.data, a, b))
-        same(ag.swapaxes(x, a, b), np.swapaxes(x.data, a, b))
+        same(x.transpose(a, b), np.swapaxes(x.detach().numpy(), a, b))
+        same(ag.swapaxes(x, a, b), np.swapaxes(x.detach().numpy(), a, b))
         check(lambda t: t.transpose(a, b), x)
     if x.ndim >= 2:
-        same(x.mT, np.swapaxes(x.data, -1, -2))
+        same(x.mT, np.swapaxes(x.detach().numpy(), -1, -2))
 
 
 def test_transpose_second_order():
     x = Tensor(np.random.default_rng(1).standard_normal((2, 3, 2)), requires_grad=True)
     check(lambda t: t.permute(2, 0, 1) * t.transpose(1, 2).transpose(0, 1), x, gradgrad=True)
+
+
+def test_transpose_is_torch_swap_of_two_dims():
+    x = Tensor(np.zeros((2, 3, 4)))
+    assert x.transpose(0, 2).shape == ag.transpose(x, 0, 2).shape == (4, 3, 2)
+    with pytest.raises(TypeError):
+        x.transpose()  # PyTorch: two dims; a permutation is permute, reversal np.transpose / .T
+    with pytest.raises(TypeError):
+        x.transpose((1, 0, 2))
 
 
 def test_permutation_errors():
@@ -147,27 +157,32 @@ ones_shape = hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=2)
 
 @given(ones_shape.flatmap(lambda s: tensors(s)), st.data())
 def test_squeeze(x, data):
-    same(x.squeeze(), np.squeeze(x.data))
+    same(x.squeeze(), np.squeeze(x.detach().numpy()))
     if x.ndim:
         size1 = [i for i, n in enumerate(x.shape) if n == 1]
         axes = tuple(data.draw(st.lists(st.sampled_from(size1), unique=True))) if size1 else ()
-        same(x.squeeze(axes), np.squeeze(x.data, axes))
+        same(x.squeeze(axes), np.squeeze(x.detach().numpy(), axes))
         d = data.draw(st.integers(-x.ndim, x.ndim - 1))
-        expect = np.squeeze(x.data, d) if x.shape[d] == 1 else x.data  # PyTorch: no-op
+        expect = np.squeeze(x.detach().numpy(), d) if x.shape[d] == 1 else x.detach().numpy()  # PyTorch: no-op
         same(x.squeeze(dim=d), expect)
         check(lambda t: t.squeeze(dim=d), x)
     check(lambda t: t.squeeze(), x)
 
 
-def test_squeeze_axis_vs_dim():
+def test_squeeze_is_a_no_op_on_other_sizes_numpy_raises_through_numpy():
     x = Tensor(np.zeros((1, 3)))
-    with pytest.raises(ValueError, match=r"squeeze.*axis 1.*\(1, 3\).*not 1"):
-        x.squeeze(1)
+    assert x.squeeze(1).shape == (1, 3)  # the trap: x.squeeze(2) raised; PyTorch: no-op
+    assert x.squeeze(axis=1).shape == (1, 3)  # the alias has the same meaning
+    assert ag.squeeze(x, 1).shape == (1, 3)
     assert x.squeeze(dim=1).shape == (1, 3)
     assert x.squeeze(dim=(0, 1)).shape == (3,)
+    assert x.squeeze((0, 1)).shape == (3,)
+    with pytest.raises(ValueError, match=r"squeeze.*axis 1.*\(1, 3\).*not 1"):
+        np.squeeze(x, 1)  # NumPy's meaning
+    assert np.squeeze(x, 0).shape == (3,)
     assert Tensor(3.0).squeeze(0).shape == ()
     with pytest.raises(TypeError, match="either"):
-        ag.squeeze(x, 0, dim=0)
+        ag.squeeze(x, dim=0, axis=0)
     with pytest.raises(AxisError):
         x.squeeze(dim=2)
 
@@ -175,12 +190,12 @@ def test_squeeze_axis_vs_dim():
 @given(tensors(min_dims=0, min_side=0, **small), st.data())
 def test_unsqueeze_and_expand_dims(x, data):
     d = data.draw(st.integers(-x.ndim - 1, x.ndim))
-    same(x.unsqueeze(d), np.expand_dims(x.data, d))
+    same(x.unsqueeze(d), np.expand_dims(x.detach().numpy(), d))
     check(lambda t: t.unsqueeze(d), x)
     k = data.draw(st.integers(1, 2))
     axes = tuple(data.draw(st.lists(st.integers(0, x.ndim + k - 1), unique=True, min_size=k,
                                     max_size=k)))
-    same(ag.expand_dims(x, axes), np.expand_dims(x.data, axes))
+    same(ag.expand_dims(x, axes), np.expand_dims(x.detach().numpy(), axes))
     with pytest.raises(AxisError):
         x.unsqueeze(x.ndim + 2)
 
@@ -198,7 +213,7 @@ def expand_case(draw):
 @given(expand_case(), st.data())
 def test_expand_and_broadcast_to(case, data):
     x, target = case
-    expect = np.broadcast_to(x.data, target)
+    expect = np.broadcast_to(x.detach().numpy(), target)
     same(x.broadcast_to(target), expect)
     same(ag.broadcast_to(x, target), expect)
     lead = len(target) - x.ndim
@@ -224,33 +239,43 @@ def test_expand_errors():
 @given(tensors(min_dims=0, min_side=0, **small), st.data())
 def test_repeat_numpy_semantics(x, data):
     axis = data.draw(st.none() | st.integers(-x.ndim, x.ndim - 1)) if x.ndim else None
-    n = x.size if axis is None else x.shape[axis]
+    n = x.numel() if axis is None else x.shape[axis]
     repeats = data.draw(st.integers(0, 3) | st.lists(st.integers(0, 3), min_size=n, max_size=n))
-    same(ag.repeat(x, repeats, axis), np.repeat(x.data, repeats, axis))
-    check(lambda t: ag.repeat(t, repeats, axis), x)
+    same(np.repeat(x, repeats, axis), np.repeat(x.detach().numpy(), repeats, axis))
+    same(ag.repeat_interleave(x, np.asarray(repeats), axis), np.repeat(x.detach().numpy(), repeats, axis))
+    check(lambda t: np.repeat(t, repeats, axis), x)
     if axis is not None:
-        same(x.repeat_interleave(Tensor(np.asarray(repeats)), axis), np.repeat(x.data, repeats, axis))
+        same(x.repeat_interleave(Tensor(np.asarray(repeats)), axis), np.repeat(x.detach().numpy(), repeats, axis))
 
 
 def test_repeat_second_order_and_errors():
     x = Tensor(np.random.default_rng(2).standard_normal((2, 3)), requires_grad=True)
-    check(lambda t: ag.repeat(t, [2, 0, 1], axis=1) ** 2, x, gradgrad=True)
-    check(lambda t: ag.repeat(t, 2, axis=0) ** 2, x, gradgrad=True)
+    check(lambda t: ag.repeat_interleave(t, [2, 0, 1], dim=1) ** 2, x, gradgrad=True)
+    check(lambda t: t.repeat_interleave(2, dim=0) ** 2, x, gradgrad=True)
     with pytest.raises(ValueError, match=r"repeat.*\(2,\).*3 element"):
-        ag.repeat(x, [1, 2], axis=1)
+        ag.repeat_interleave(x, [1, 2], dim=1)
     with pytest.raises(ValueError, match="non-negative"):
-        ag.repeat(x, -1)
+        np.repeat(x, -1)
     with pytest.raises(TypeError, match="integers"):
-        ag.repeat(x, 1.5)
+        ag.repeat_interleave(x, 1.5)
+    assert not hasattr(ag, "repeat")  # torch has no torch.repeat: Tensor.repeat tiles
+
+
+def test_tensor_repeat_tiles_like_torch():
+    x = Tensor(np.array([[1.0, 2.0]]))
+    same(x.repeat(2, 2), np.tile(x.detach().numpy(), (2, 2)))
+    same(x.repeat(3, 1, 1), np.tile(x.detach().numpy(), (3, 1, 1)))
+    with pytest.raises(RuntimeError, match="number of repeat sizes"):
+        x.repeat(2)
 
 
 @given(tensors(min_dims=0, min_side=0, **small),
        st.lists(st.integers(0, 3), max_size=4).map(tuple))
 def test_tile_matches_numpy_and_torch_repeat(x, reps):
-    same(ag.tile(x, reps), np.tile(x.data, reps))
+    same(ag.tile(x, reps), np.tile(x.detach().numpy(), reps))
     check(lambda t: ag.tile(t, reps), x)
     if len(reps) >= x.ndim:
-        same(x.repeat(*reps) if reps else x.repeat(()), np.tile(x.data, reps))
+        same(x.repeat(*reps) if reps else x.repeat(()), np.tile(x.detach().numpy(), reps))
 
 
 def test_tile_second_order():
@@ -265,19 +290,19 @@ def test_tile_second_order():
 def test_pad_constant(x, data):
     widths = tuple(data.draw(st.tuples(st.integers(0, 2), st.integers(0, 2))) for _ in x.shape)
     cv = data.draw(st.sampled_from([0, 1.5]))
-    expect = np.pad(x.data, widths, constant_values=cv) if x.ndim else x.data
+    expect = np.pad(x.detach().numpy(), widths, constant_values=cv) if x.ndim else x.detach().numpy()
     same(ag.pad(x, widths, constant_values=cv), expect)
     check(lambda t: ag.pad(t, widths, constant_values=cv), x)
     if x.ndim:
-        same(ag.pad(x, 1), np.pad(x.data, 1))
-        same(ag.pad(x, (0, 2)), np.pad(x.data, (0, 2)))
+        same(ag.pad(x, 1), np.pad(x.detach().numpy(), 1))
+        same(ag.pad(x, (0, 2)), np.pad(x.detach().numpy(), (0, 2)))
 
 
 @given(tensors(min_dims=1, min_side=1, **small), st.sampled_from(
     ["edge", "reflect", "symmetric", "wrap"]), st.data())
 def test_pad_copying_modes(x, mode, data):
     widths = tuple(data.draw(st.tuples(st.integers(0, 4), st.integers(0, 4))) for _ in x.shape)
-    same(ag.pad(x, widths, mode=mode), np.pad(x.data, widths, mode=mode))
+    same(ag.pad(x, widths, mode=mode), np.pad(x.detach().numpy(), widths, mode=mode))
     check(lambda t: ag.pad(t, widths, mode=mode), x)
 
 
@@ -311,13 +336,15 @@ def cat_case(draw):
 @given(cat_case())
 def test_concatenate_and_cat(case):
     xs, axis = case
-    expect = np.concatenate([t.data for t in xs], axis=axis)
+    expect = np.concatenate([t.detach().numpy() for t in xs], axis=axis)
     same(ag.concatenate(xs, axis), expect)
     same(ag.cat(xs, dim=axis), expect)
+    same(ag.cat(xs, axis=axis), expect)
     same(ag.concatenate(xs, dim=axis), expect)
+    same(np.concatenate(xs, axis), expect)
     check(lambda *ts: ag.cat(list(ts), axis), *xs)
-    same(ag.concatenate(xs, axis=None), np.concatenate([t.data for t in xs], axis=None))
-    check(lambda *ts: ag.concatenate(ts, axis=None), *xs)
+    same(np.concatenate(xs, axis=None), np.concatenate([t.detach().numpy() for t in xs], axis=None))
+    check(lambda *ts: np.concatenate(ts, axis=None), *xs)
 
 
 def test_concatenate_mixes_constants_and_dtypes():
@@ -350,7 +377,7 @@ def test_concatenate_errors():
 def test_stack(shape, n, data):
     xs = [data.draw(tensors(shape)) for _ in range(n)]
     axis = data.draw(st.integers(-len(shape) - 1, len(shape)))
-    expect = np.stack([t.data for t in xs], axis=axis)
+    expect = np.stack([t.detach().numpy() for t in xs], axis=axis)
     same(ag.stack(xs, axis), expect)
     same(ag.stack(xs, dim=axis), expect)
     check(lambda *ts: ag.stack(ts, axis), *xs)
@@ -389,34 +416,43 @@ def test_split_numpy_semantics(case, data):
         st.sampled_from([k for k in range(1, 5) if n % k == 0])
         | st.lists(st.integers(-n - 2, n + 2), max_size=4)
     )
-    got, expect = ag.split(x, spec, axis), np.split(x.data, spec, axis)
+    got, expect = np.split(x, spec, axis), np.split(x.detach().numpy(), spec, axis)
     assert len(got) == len(expect)
     for g, e in zip(got, expect):
         same(g, e)
-    check(lambda t: ag.split(t, spec, axis), x)
+    check(lambda t: np.split(t, spec, axis), x)
     # only some pieces used: the others' gradients are zeros
     used = data.draw(st.lists(st.booleans(), min_size=len(got), max_size=len(got)))
-    if any(used) and x.size:
-        check(lambda t: sum_of(ag.split(t, spec, axis), used), x)
+    if any(used) and x.numel():
+        check(lambda t: sum_of(np.split(t, spec, axis), used), x)
 
 
 def test_split_overlapping_pieces_accumulate():
     x = Tensor(np.arange(5.0), requires_grad=True)
-    pieces = ag.split(x, [3, 1])  # NumPy: x[0:3], x[3:1] (empty), x[1:5]: they overlap
+    pieces = np.split(x, [3, 1])  # NumPy: x[0:3], x[3:1] (empty), x[1:5]: they overlap
     assert [p.shape for p in pieces] == [(3,), (0,), (4,)]
     sum_of(pieces).backward()
     same(x.grad, np.array([1.0, 4.0, 4.0, 3.0, 3.0]))
-    check(lambda t: ag.split(t, [3, 1]), x, gradgrad=True)
+    check(lambda t: np.split(t, [3, 1]), x, gradgrad=True)
+
+
+def test_split_is_by_size_whatever_the_spelling():
+    x = Tensor(np.zeros((2, 5)))
+    # the trap: ag.split(x, 2, 1) gave 2 sections (NumPy); PyTorch: chunks of size 2
+    assert [p.shape for p in ag.split(x, 2, 1)] == [(2, 2), (2, 2), (2, 1)]
+    assert [p.shape for p in x.split(2, 1)] == [(2, 2), (2, 2), (2, 1)]
+    assert [p.shape for p in ag.split(x, [1, 4], dim=1)] == [(2, 1), (2, 4)]
+    assert [p.shape for p in np.split(x, 5, 1)] == [(2, 1)] * 5  # NumPy's sections
 
 
 def test_split_errors():
     x = Tensor(np.zeros((2, 5)))
     with pytest.raises(ValueError, match=r"equal division.*\(2, 5\)"):
-        ag.split(x, 2, axis=1)
+        np.split(x, 2, axis=1)
     with pytest.raises(ValueError, match="positive"):
-        ag.split(x, 0)
+        np.split(x, 0)
     with pytest.raises(AxisError):
-        ag.split(x, 1, axis=2)
+        ag.split(x, 1, dim=2)
     with pytest.raises(ValueError, match=r"sum to the size.*\(2, 5\)"):
         x.split([2, 2], 1)
     with pytest.raises(ValueError, match="positive"):
@@ -443,7 +479,7 @@ def test_split_sizes_chunk_unbind_torch_semantics(case, data):
     n = x.shape[axis]
     size = data.draw(st.integers(1, 4) if n else st.integers(0, 4))
     starts = list(range(0, n, size)) if n else [0]
-    expect = [np.take(x.data, np.arange(a, min(a + size, n)), axis) for a in starts]
+    expect = [np.take(x.detach().numpy(), np.arange(a, min(a + size, n)), axis) for a in starts]
     got = x.split(size, axis)
     assert len(got) == len(expect)
     for g, e in zip(got, expect):
@@ -451,11 +487,11 @@ def test_split_sizes_chunk_unbind_torch_semantics(case, data):
     sizes = data.draw(st.lists(st.integers(0, n), max_size=3).filter(lambda v: sum(v) <= n))
     sizes = sizes + [n - sum(sizes)]
     for g, (a, b) in zip(x.split(sizes, axis), bounds_of(sizes)):
-        same(g, np.take(x.data, np.arange(a, b), axis))
+        same(g, np.take(x.detach().numpy(), np.arange(a, b), axis))
     chunks = data.draw(st.integers(1, 4))
     got = x.chunk(chunks, axis)
-    expect = np.array_split(x.data, chunks, axis) if n == 0 else [
-        np.take(x.data, np.arange(a, min(a + -(-n // chunks), n)), axis)
+    expect = np.array_split(x.detach().numpy(), chunks, axis) if n == 0 else [
+        np.take(x.detach().numpy(), np.arange(a, min(a + -(-n // chunks), n)), axis)
         for a in range(0, n, -(-n // chunks))
     ]
     assert len(got) == len(expect) <= chunks
@@ -464,7 +500,7 @@ def test_split_sizes_chunk_unbind_torch_semantics(case, data):
     parts = x.unbind(axis)
     assert len(parts) == n
     for i, p in enumerate(parts):
-        same(p, np.take(x.data, i, axis))
+        same(p, np.take(x.detach().numpy(), i, axis))
     check(lambda t: t.split(size, axis), x)
     check(lambda t: t.split(sizes, axis), x)
     check(lambda t: t.chunk(chunks, axis), x)
@@ -500,7 +536,7 @@ def test_split_unbind_second_order():
 def test_single_piece_split_is_a_tuple():
     x = Tensor(np.arange(3.0), requires_grad=True)
     (p,) = x.split(3)
-    (q,) = ag.split(x, 1)
+    (q,) = np.split(x, 1)
     (r,) = Tensor(np.ones((1, 2)), requires_grad=True).unbind()
     assert p.shape == q.shape == (3,) and r.shape == (2,)
     (p * 2 + q).sum().backward()
@@ -515,11 +551,11 @@ def test_flip(x, data):
     if x.ndim:
         axes = data.draw(st.none() | st.integers(-x.ndim, x.ndim - 1)
                          | st.lists(st.integers(0, x.ndim - 1), unique=True).map(tuple))
-    same(ag.flip(x, axes), np.flip(x.data, axes))
+    same(ag.flip(x, axes), np.flip(x.detach().numpy(), axes))
     check(lambda t: ag.flip(t, axes), x)
     if isinstance(axes, tuple) and axes:
-        same(x.flip(*axes), np.flip(x.data, axes))
-        same(ag.flip(x, dims=axes), np.flip(x.data, axes))
+        same(x.flip(*axes), np.flip(x.detach().numpy(), axes))
+        same(ag.flip(x, dims=axes), np.flip(x.detach().numpy(), axes))
 
 
 def test_flip_second_order():
@@ -530,16 +566,16 @@ def test_flip_second_order():
 @given(tensors(min_dims=0, **small))
 def test_astype_and_clone(x):
     y = x.astype(np.float32)
-    same(y, x.data.astype(np.float32))
+    same(y, x.detach().numpy().astype(np.float32))
     (y * 3).sum().backward()
     assert x.grad.dtype == np.float64
     same(x.grad, np.full(x.shape, 3.0))
-    same(x.long(), x.data.astype(np.int64))
+    same(x.long(), x.detach().numpy().astype(np.int64))
     assert not x.long().requires_grad and x.long().grad_fn is None
     assert not x.bool().requires_grad
     c = x.clone()
-    same(c, x.data)
-    assert c.ndim == 0 or not np.shares_memory(c.data, x.data)
+    same(c, x.detach().numpy())
+    assert c.ndim == 0 or not np.shares_memory(c.detach().numpy(), x.detach().numpy())
     check(lambda t: t.clone() * t.double(), x, gradgrad=True)
 
 
@@ -557,7 +593,7 @@ def test_float32_to_float64_gradient_comes_back_in_float32():
     (g,) = ag.grad((x.double() ** 2).sum(), x, create_graph=True)
     assert g.dtype == np.float32
     (gg,) = ag.grad(g.sum(), x)
-    assert gg.dtype == np.float32 and np.allclose(gg.data, 2.0)
+    assert gg.dtype == np.float32 and np.allclose(gg.detach().numpy(), 2.0)
 
 
 # ------------------------------------------------------------------------- view tracking
@@ -585,4 +621,4 @@ def test_in_place_change_of_a_copy_is_fine():
     with ag.no_grad():
         c.add_(1.0)
     e.backward()
-    np.testing.assert_allclose(a.grad.data, np.cos(a.data))
+    np.testing.assert_allclose(a.grad.numpy(), np.cos(a.detach().numpy()))

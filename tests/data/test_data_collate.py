@@ -14,7 +14,7 @@ def test_arrays_are_stacked_along_a_new_first_axis():
     out = default_collate([a, b])
     assert isinstance(out, ag.Tensor)
     assert out.shape == (2, 2, 3)
-    np.testing.assert_array_equal(out.data, np.stack([a, b]))
+    np.testing.assert_array_equal(out.detach().numpy(), np.stack([a, b]))
     assert not out.requires_grad
 
 

@@ -22,7 +22,7 @@ def mse_grad(w, b, xb, yb):
     pred = xb @ w + b
     loss = ((pred - yb) ** 2).mean()
     loss.backward()
-    return w.grad.data.copy(), b.grad.data.copy()
+    return w.grad.numpy().copy(), b.grad.numpy().copy()
 
 
 @given(n=st.integers(1, 20), bs=st.integers(1, 20), seed=st.integers(0, 100))
@@ -51,7 +51,7 @@ def test_full_batch_mini_batch_and_sgd_all_fit_a_linear_model(batch_size, lr, ep
         for xb, yb in loader:
             gw, gb = mse_grad(w, b, xb, yb)
             with ag.no_grad():  # plain gradient-descent update w -= lr * dC/dw
-                w.data = w.data - lr * gw
-                b.data = b.data - lr * gb
-    np.testing.assert_allclose(w.data, [1.5, -2.0, 0.5], atol=1e-3)
-    np.testing.assert_allclose(b.data, 0.3, atol=1e-3)
+                w.data = w.detach().numpy() - lr * gw
+                b.data = b.detach().numpy() - lr * gb
+    np.testing.assert_allclose(w.detach().numpy(), [1.5, -2.0, 0.5], atol=1e-3)
+    np.testing.assert_allclose(b.detach().numpy(), 0.3, atol=1e-3)

@@ -55,7 +55,7 @@ def test_optimizer_matches_torch(name, data, shape, seed, scalar):
             tp.grad = torch.tensor(g)
             ours.step()
             theirs.step()
-    np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=1e-12, atol=1e-13)
     # same state entries, same values
     tstate = theirs.state_dict()["state"].get(0, {})
     ostate = ours.state_dict()["state"].get(0, {})
@@ -77,8 +77,8 @@ def test_skipped_parameters_match_torch(name):
     ours, theirs = cls([a, b], lr=0.1), tcls([ta, tb], lr=0.1)
     with torch_float64():
         _skipping_steps(ours, theirs, a, b, ta, tb)
-    np.testing.assert_allclose(b.data, tb.detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(a.data, ta.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(b.detach().numpy(), tb.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(a.detach().numpy(), ta.detach().numpy(), rtol=1e-12)
 
 
 def _skipping_steps(ours, theirs, a, b, ta, tb):
@@ -188,7 +188,7 @@ def test_clip_grad_norm_matches_torch(seed, max_norm, norm_type, shapes):
     ttotal = torch.nn.utils.clip_grad_norm_(tps, max_norm, norm_type)
     np.testing.assert_allclose(float(total), float(ttotal), rtol=1e-12)
     for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 @given(seed=st.integers(0, 2**32 - 1), clip=st.floats(0.0, 2.0))
@@ -199,4 +199,4 @@ def test_clip_grad_value_matches_torch(seed, clip):
     clip_grad_value_(ps, clip)
     torch.nn.utils.clip_grad_value_(tps, clip)
     for p, tp in zip(ps, tps):
-        assert np.array_equal(p.grad.data, tp.grad.numpy())
+        assert np.array_equal(p.grad.numpy(), tp.grad.numpy())
