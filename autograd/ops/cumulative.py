@@ -71,15 +71,15 @@ def _exact_dcumprod(g: Any, x: Any, axis: int) -> Any:
     nd = len(x.shape)
     perm = tuple(i for i in range(nd) if i != axis) + (axis,)
     inv = tuple(perm.index(i) for i in range(nd))
-    xt = x.transpose(perm)
-    gt = g.transpose(perm)
+    xt = xp.transpose(x, perm)
+    gt = xp.transpose(g, perm)
     n = x.shape[axis]
     eye = xp.eye(n, dtype=bool)
     # rows[..., k, :] is the slice with x_k replaced by 1; its cumprod at i >= k is d out_i/d x_k
     rows = where.raw(eye, 1.0, xt[..., None, :])
     parts = _cumprod.raw(rows, axis=nd)
     upper = xp.triu(xp.ones((n, n), dtype=bool))
-    return (parts * (gt[..., None, :] * upper)).sum(axis=-1).transpose(inv)
+    return xp.transpose((parts * (gt[..., None, :] * upper)).sum(axis=-1), inv)
 
 
 def _dcumprod(g: Any, out: Any, x: Any, axis: int, dtype: Any = None) -> Any:

@@ -17,6 +17,8 @@ Tensors and the layer has derivatives of every order.
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 from autograd.backend import xp
@@ -47,7 +49,8 @@ def _dlinear_w(g: Any, out: Any, x: Any, w: Any, *b: Any) -> Any:
     n_out, n_in = w.shape
     if x.ndim == 1:
         return g.reshape(n_out, 1) * x.reshape(1, n_in)
-    m = x.size // n_in if n_in else g.size // n_out if n_out else 0  # rows (no -1: size 0)
+    # rows (no -1: size 0); math.prod of shapes, not .size: under create_graph x and g are Tensors
+    m = math.prod(x.shape) // n_in if n_in else math.prod(g.shape) // n_out if n_out else 0
     return g.reshape(m, n_out).swapaxes(0, 1) @ x.reshape(m, n_in)
 
 

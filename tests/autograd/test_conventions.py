@@ -315,9 +315,9 @@ def _derivatives(f: Callable[[Tensor], Tensor], x0: list[float]) -> tuple[Any, .
     x = ag.tensor(np.array(x0, dtype=np.float64), requires_grad=True)
     with np.errstate(all="ignore"):  # the forward may warn like NumPy (1/0); the walk never does
         y = f(x)
-        c = ag.tensor(np.arange(1.0, y.size + 1).reshape(y.shape))
+        c = ag.tensor(np.arange(1.0, y.numel() + 1).reshape(y.shape))
         s = (y * c).sum()
-    n = x.size
+    n = x.numel()
     if not s.requires_grad:
         return y.detach().numpy(), np.zeros(n), np.zeros((n, n)), set()
     (g,) = ag.grad(s, [x], create_graph=True)

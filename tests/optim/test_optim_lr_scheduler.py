@@ -125,6 +125,7 @@ def test_sequential_lr_warmup_cosine_exponential(warm, T, gamma, m2):
 def test_step_with_epoch_jumps_to_closed_form():
     opt = _optimizer()
     sched = L.StepLR(opt, step_size=2, gamma=0.5)
+    opt.step()
     sched.step(7)
     assert sched.last_epoch == 7
     np.testing.assert_allclose(sched.get_last_lr(), [b * 0.5**3 for b in BASES], rtol=1e-15)
@@ -136,6 +137,7 @@ def test_chainable_respects_manual_changes():
     """Like PyTorch, each step starts from the group's current rate."""
     opt = _optimizer()
     sched = L.ExponentialLR(opt, gamma=0.5)
+    opt.step()
     sched.step()
     opt.param_groups[0]["lr"] = 10.0
     sched.step()

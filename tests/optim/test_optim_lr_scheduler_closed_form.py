@@ -42,6 +42,7 @@ def jumped(make, epoch):
     """A fresh scheduler jumped straight to ``epoch``, then one chained step after it."""
     opt = _optimizer()
     sched = make(opt)
+    opt.step()  # in the order PyTorch expects (else it warns): optimizer, then scheduler
     sched.step(epoch)
     assert sched.get_last_lr() == [g["lr"] for g in opt.param_groups]
     at = sched.get_last_lr()
@@ -65,6 +66,7 @@ def test_multistep_lr_jumps_at_milestones():
     """The issue's case: milestones [2, 4]; step(2) -> 0.1, step(4) -> 0.01 (bisect_right)."""
     opt = optim.SGD([ag.tensor([0.0], requires_grad=True)], lr=1.0)
     s = L.MultiStepLR(opt, milestones=[2, 4], gamma=0.1)
+    opt.step()
     for epoch, lr in ((1, 1.0), (2, 0.1), (3, 0.1), (4, 0.01), (5, 0.01), (0, 1.0)):
         s.step(epoch)
         assert opt.param_groups[0]["lr"] == pytest.approx(lr, rel=1e-15), epoch
@@ -117,6 +119,9 @@ def test_every_scheduler_is_covered():
     """A new scheduler class must get a closed-vs-chained test here."""
     tested = {"MultiStepLR", "StepLR", "ExponentialLR", "InverseTimeDecay", "PolynomialLR",
               "CosineAnnealingLR", "LinearLR", "LambdaLR"}
-    no_jump = {"SequentialLR", "LRScheduler"}  # step(epoch) raises / abstract base
+    # step(epoch) raises / abstract base / steps other schedulers / steps on a metric, not an epoch
+    no_jump = {"SequentialLR", "LRScheduler", "ChainedScheduler", "ReduceLROnPlateau"}
+    # their step(epoch) == chained step() checks live in test_optim_lr_scheduler_cyclic.py
+    tested |= {"CyclicLR", "OneCycleLR", "CosineAnnealingWarmRestarts"}
     names = {n for n in L.__all__ if isinstance(getattr(L, n), type)}
     assert names - tested - no_jump == set()
