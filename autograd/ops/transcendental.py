@@ -2,7 +2,8 @@
 
 Rules are written with operators and other primitives' ``raw``, so they also run on Tensors
 (second derivatives).  Where the derivative is infinite or undefined (``asin`` at +-1,
-``hypot`` at the origin) the result is inf/nan as in PyTorch (``atan2`` at the origin: 0, as PyTorch), without NumPy warnings.
+``hypot`` at the origin) the result is inf/nan as in PyTorch, without NumPy warnings;
+``atan2`` at the origin has PyTorch's subgradient 0.
 
 >>> import autograd as ag
 >>> x = ag.tensor([0.0, 0.5], requires_grad=True)
