@@ -120,6 +120,16 @@ CASES = [
          torch_f=lambda x: _t("sort")(x, stable=True).values),
     Case("topk_tie", lambda x: ag.topk(x, 2).values, [1.0, 2.0, 2.0], g=[0, 1, 2], H="zero",
          torch_f=lambda x: _t("topk")(x, 2).values),
+    Case("sort_descending_tie", lambda x: ag.sort(x, descending=True).values, [1.0, 0.0, 1.0],
+         g=[1, 3, 2], H="zero",
+         torch_f=lambda x: _t("sort")(x, descending=True, stable=True).values),
+    # the k smallest of [3, 1, 3, 1] with k = 3: of the tied 3s the first is taken; PyTorch
+    # takes the last (its order of ties in topk is unspecified), a documented deviation
+    Case("topk_smallest_tie", lambda x: ag.topk(x, 3, largest=False).values,
+         [3.0, 1.0, 3.0, 1.0], g=[3, 1, 0, 2], H="zero",
+         torch_f=lambda x: _t("topk")(x, 3, largest=False).values, deviates={"g"}),
+    Case("kthvalue_tie", lambda x: ag.kthvalue(x, 2).values, [2.0, 1.0, 2.0], g=[1, 0, 0],
+         H="zero", torch_f=lambda x: _t("kthvalue")(x, 2).values),
     # median of everything: the elements equal to it share the gradient (torch.median())
     Case("median_tie", lambda x: ag.median(x), [1.0, 2.0, 2.0, 3.0], g=[0, 0.5, 0.5, 0],
          H="zero", torch_f=_t("median")),
