@@ -2,7 +2,8 @@
 
 Rules are written with operators and other primitives' ``raw``, so they also run on Tensors
 (second derivatives).  Where the derivative is infinite or undefined (``asin`` at +-1,
-``atan2``/``hypot`` at the origin) the result is inf/nan as in PyTorch, without NumPy warnings.
+``hypot`` at the origin) the result is inf/nan as in PyTorch, without NumPy warnings;
+``atan2`` at the origin has PyTorch's subgradient 0.
 
 >>> import autograd as ag
 >>> x = ag.tensor([0.0, 0.5], requires_grad=True)
@@ -40,11 +41,17 @@ asin = Primitive("asin", _quiet(xp.arcsin), (_quiet(lambda g, out, x: g / sqrt.r
 acos = Primitive("acos", _quiet(xp.arccos), (_quiet(lambda g, out, x: -g / sqrt.raw(1 - x * x)),))
 atan = Primitive("atan", xp.arctan, (lambda g, out, x: g / (1 + x * x),), scalar=math.atan)
 
-# atan2(y, x): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2); nan at the origin (PyTorch)
+# atan2(y, x): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2); 0 at the origin, as PyTorch
+# (a subgradient: the quotient is masked, not the denominator, so second derivatives are nan)
+def _atan2_rule(num: Any, y: Any, x: Any) -> Any:
+    den = x * x + y * y
+    return where.raw(den == 0, 0.0, num / den)
+
+
 atan2 = Primitive(
     "atan2", xp.arctan2,
-    (_quiet(lambda g, out, y, x: g * x / (x * x + y * y)),
-     _quiet(lambda g, out, y, x: -g * y / (x * x + y * y))),
+    (_quiet(lambda g, out, y, x: _atan2_rule(g * x, y, x)),
+     _quiet(lambda g, out, y, x: _atan2_rule(-g * y, y, x))),
 )
 # hypot(a, b) = sqrt(a^2 + b^2): d/da = a / out (nan at the origin, as PyTorch's a / out)
 hypot = Primitive(

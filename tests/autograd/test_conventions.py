@@ -13,7 +13,8 @@ mode twice (``create_graph=True``).
 * ``test_every_primitive_is_covered``: every primitive in ``autograd`` and ``nn`` (found by
   scanning the modules) is recorded in some case's first- or second-order graph, or is listed in
   ``SMOOTH`` with the reason it has no kink, tie or guard.  A new primitive fails this test until
-  it gets a case here (and a line in docs/conventions.md) or a reason.
+  it gets a case here or in ``test_conventions_more_ops.py`` (and a line in
+  docs/conventions.md) or a reason.
 """
 
 from __future__ import annotations
@@ -434,13 +435,18 @@ def _all_primitives() -> dict[int, tuple[Primitive, str]]:
 
 
 def test_every_primitive_is_covered():
+    # the cases and reasons of both files (the second continues this one for later ops)
+    from test_conventions_more_ops import CASES as MORE_CASES
+    from test_conventions_more_ops import SMOOTH as MORE_SMOOTH
+
     recorded: set[int] = set()
-    for case in CASES:
+    for case in CASES + MORE_CASES:
         recorded |= _derivatives(case.f, case.x)[3]
+    smooth = SMOOTH | MORE_SMOOTH
     missing = [
         f"{p.name} ({where})"
         for pid, (p, where) in sorted(_all_primitives().items(), key=lambda kv: kv[1][1])
-        if pid not in recorded and p.name not in SMOOTH and any(r is not None for r in p.vjps)
+        if pid not in recorded and p.name not in smooth and any(r is not None for r in p.vjps)
     ]
     assert not missing, (
         "primitives with no case at their kinks/ties/guards and no reason in SMOOTH: "

@@ -103,12 +103,16 @@ def test_special_points_follow_pytorch():
     x, y = np.array([0.0, 0.0, 0.0, 2.0]), np.array([0.0, np.inf, np.nan, 3.0])
     with np.errstate(all="ignore"):
         torch_agrees(lambda a, b: ag.xlogy(a, b), lambda a, b: torch.xlogy(a, b), x, y)
-    # atan2 and hypot at the origin: nan gradients (torch's formulas give 0/0 there)
-    for name in ("atan2", "hypot"):
+    # at the origin: hypot's gradients are nan (a / out = 0/0), atan2's are 0 (PyTorch masks
+    # its 0/0 there)
+    for name, want in (("atan2", 0.0), ("hypot", np.nan)):
         a, b = Tensor(np.array([0.0]), requires_grad=True), Tensor(np.array([0.0]),
                                                                    requires_grad=True)
         getattr(ag, name)(a, b).sum().backward()
-        assert np.isnan(a.grad.data[0]) and np.isnan(b.grad.data[0])
+        np.testing.assert_array_equal([a.grad.data[0], b.grad.data[0]], [want, want])
+        ta, tb = (torch.zeros(1, dtype=torch.float64, requires_grad=True) for _ in range(2))
+        getattr(torch, name)(ta, tb).sum().backward()
+        np.testing.assert_array_equal([ta.grad.item(), tb.grad.item()], [want, want])
     # asin at 1: inf gradient, no warnings (filterwarnings=error in pytest)
     t = Tensor(np.array([1.0]), requires_grad=True)
     ag.asin(t).sum().backward()
