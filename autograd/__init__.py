@@ -9,6 +9,7 @@ tensor([ 5.43656366, 22.1671683 ])
 
 from . import functional
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .compile import compile  # noqa: A004  (ag.compile: the tracer and code generator)
 from .creation import (
     arange,
     empty,
