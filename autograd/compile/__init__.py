@@ -27,7 +27,7 @@ from .. import tape as _tape
 from ..grad_mode import state
 from ..tensor import Tensor
 from .step import CompiledGraph, Retrace
-from .trace import Graph, TraceError, Tracer, tracing
+from .trace import Graph, TraceError, Tracer, Value, tracing
 
 __all__ = ["compile", "CompiledFunction", "TraceError"]
 
@@ -228,28 +228,43 @@ def _check_consts(fn: Callable[..., Any], args: tuple[Any, ...], tensors: list[T
     Such a constant is replayed as a cast of an input when it is one (the integer targets that
     ``cross_entropy`` converts), and refused otherwise: freezing it would be a silent wrong answer.
     """
-    if not graph.consts or not tensors:
+    if not graph.consts:
         return
     pert = [_perturbed(t) for t in tensors]
+    caps = [v.obj for v in graph.captures]
+    seen = {id(c) for c in caps} | {id(t) for t in tensors}
+    hidden = [t for t in _closure_tensors(fn) if id(t) not in seen]  # read by ._data, unseen
+    caps += hidden
+    orig = [c._data for c in caps]
+    cpert = [_perturbed(c)._data for c in caps]
     tracer = Tracer(pert)
     try:
+        for c, d in zip(caps, cpert, strict=True):
+            c._data = d  # captured tensors too: a constant may come from their data
         with tracing(tracer), np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fn(*_replace(args, pert))
     except Exception as e:  # noqa: BLE001 - any failure means: not verified
         raise TraceError(f"compile: could not verify the traced constants ({e})") from e
     finally:
+        for c, d in zip(caps, orig, strict=True):
+            c._data = d
         _random.default_generator().bit_generator.state = rng_state
     other = tracer.graph
     if len(other.ops) != len(graph.ops) or any(
             a.prim is not b.prim for a, b in zip(graph.ops, other.ops, strict=True)):
         raise TraceError("compile: the function runs different operations for different input "
                          "values (data-dependent control flow); it cannot be compiled")
+    sources = [(v, t._data, p._data) for v, t, p in zip(graph.inputs, tensors, pert, strict=True)]
+    cvals = list(graph.captures)
+    for t in hidden:  # a hidden read becomes a capture when a constant derives from it
+        cvals.append(Value("capture", f"c{len(cvals)}", len(cvals), t._data, False, t))
+    sources += list(zip(cvals, orig, cpert, strict=True))
     for k, k2 in zip(graph.consts, other.consts, strict=False):
         a, b = k.obj, k2.obj
         if _same(a, b):
             continue
-        src = _derivation(a, b, tensors, pert)
+        src = _derivation(a, b, sources)
         if src is None:
             raise TraceError(
                 "compile: a constant array passed to an operation depends on the input values "
@@ -257,7 +272,11 @@ def _check_consts(fn: Callable[..., Any], args: tuple[Any, ...], tensors: list[T
                 "the generated code cannot recompute it. Use tensor operations"
             )
         k.kind = "derived"
-        k.obj = (graph.inputs[src[0]], src[1])
+        k.obj = src
+        if src[0] not in graph.captures and src[0].kind == "capture":
+            src[0].index = len(graph.captures)
+            src[0].name = f"c{src[0].index}"
+            graph.captures.append(src[0])
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -274,18 +293,69 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def _derivation(a: Any, b: Any, ins: list[Tensor], pert: list[Tensor]) -> Any:
+def _derivation(a: Any, b: Any, sources: list[tuple[Any, Any, Any]]) -> Any:
+    """``(value, dtype)`` when constant ``a`` (``b`` on perturbed data) is a source's data, or its
+    cast to ``dtype`` (the integer targets ``cross_entropy`` converts); else None."""
     if not isinstance(a, np.ndarray):
         return None
-    for j, (t, p) in enumerate(zip(ins, pert, strict=True)):
-        if type(t._data) is float or t._data.shape != a.shape:
+    for v, d, p in sources:
+        if type(d) is float or d.shape != a.shape:
             continue
-        if a is t._data:
-            return (j, None)
-        if np.array_equal(a, t._data.astype(a.dtype)) and np.array_equal(
-                b, p._data.astype(a.dtype)):
-            return (j, a.dtype)
+        if a is d:
+            return (v, None)
+        if np.array_equal(a, d.astype(a.dtype)) and np.array_equal(b, p.astype(a.dtype)):
+            return (v, a.dtype)
     return None
+
+
+def _candidates(fn: Any) -> list[Any]:
+    """What ``fn`` can reach: itself, its ``self``, closure cells, defaults, named globals."""
+    cands: list[Any] = [fn, getattr(fn, "__self__", None)]
+    cands += [c.cell_contents for c in (getattr(fn, "__closure__", None) or ())
+              if _filled(c)]
+    cands += list(getattr(fn, "__defaults__", None) or ())
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        g = getattr(fn, "__globals__", {})
+        cands += [g[n] for n in code.co_names if n in g]
+    return cands
+
+
+def _closure_tensors(fn: Any) -> list[Tensor]:
+    """Tensors ``fn`` may read without passing them to an operation (``y._data`` of targets):
+    in its closure/globals, one attribute level into plain objects, modules' parameters and
+    buffers.  The constant check perturbs them too."""
+    from nn.modules.module import Module
+
+    out: list[Tensor] = []
+    seen: set[int] = set()
+
+    def add(t: Any) -> None:
+        if isinstance(t, Tensor) and id(t) not in seen:
+            seen.add(id(t))
+            out.append(t)
+
+    def visit(c: Any, depth: int) -> None:
+        if isinstance(c, Tensor):
+            add(c)
+        elif isinstance(c, Module):
+            for m in c.modules():
+                for v in vars(m).values():
+                    if isinstance(v, dict):
+                        for t in v.values():
+                            add(t)
+                    else:
+                        add(v)
+        elif isinstance(c, (list, tuple)) and depth:
+            for x in c[:64]:
+                visit(x, depth - 1)
+        elif depth and hasattr(c, "__dict__") and not isinstance(c, type) and not callable(c):
+            for v in list(vars(c).values())[:64]:
+                visit(v, depth - 1)
+
+    for c in _candidates(fn):
+        visit(c, 2)
+    return out
 
 
 def _find_modules(fn: Any) -> list[Any]:
@@ -297,15 +367,7 @@ def _find_modules(fn: Any) -> list[Any]:
         return []
     found: list[Any] = []
     seen: set[int] = set()
-    cands: list[Any] = [fn, getattr(fn, "__self__", None)]
-    code = getattr(fn, "__code__", None)
-    cands += [c.cell_contents for c in (getattr(fn, "__closure__", None) or ())
-              if _filled(c)]
-    cands += list(getattr(fn, "__defaults__", None) or ())
-    if code is not None:
-        g = getattr(fn, "__globals__", {})
-        cands += [g[n] for n in code.co_names if n in g]
-    for c in cands:
+    for c in _candidates(fn):
         if isinstance(c, Module):
             for m in c.modules():
                 if id(m) not in seen:

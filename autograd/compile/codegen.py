@@ -36,6 +36,34 @@ _VJP: dict[str, tuple[str | None, ...]] = {
 }
 _FWD_OPS = {"add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}", "div": "{0} / {1}",
             "neg": "-{0}"}
+_PRIMS: dict[str, Any] = {}
+
+
+def _prim(name: str) -> Any:
+    """tapegrad's own primitive called ``name`` (templates apply to it, not to a namesake)."""
+    if not _PRIMS:
+        from ..ops import arithmetic, elementwise, linalg, shape
+
+        for mod in (arithmetic, elementwise):
+            for n in ("add", "sub", "mul", "div", "neg", "tanh", "exp", "relu", "sigmoid"):
+                if hasattr(mod, n):
+                    _PRIMS[n] = getattr(mod, n)
+        _PRIMS["matmul"] = linalg.matmul
+        _PRIMS["transpose"] = shape._transpose
+        try:
+            from nn.functional.linear import linear_p
+            _PRIMS["linear"] = linear_p
+        except ImportError:  # pragma: no cover - nn is part of tapegrad
+            pass
+    return _PRIMS.get(name)
+
+
+def _is(op: Op, name: str) -> bool:
+    return op.prim is _prim(name)
+
+
+def _two_d(op: Op) -> bool:
+    return all(isinstance(a, Value) and len(a.shape) == 2 for a in op.args[:2])
 
 
 def fit(gi: Any, is_float: bool, shape: tuple[int, ...], dtype: Any) -> Any:
@@ -124,7 +152,20 @@ class Generator:
                 src, dt = k.obj
                 lines.append(f"{k.name} = {src.name}" if dt is None else
                              f"{k.name} = {src.name}.astype({self._fn(dt, 'dtype_' + str(dt))})")
+        seen: dict[tuple[str, ...], Value] = {}
         for op in self.graph.ops:
+            # common subexpressions among transposes of inputs/parameters (an RNN's W.T at every
+            # step): computed once; the gradients of all uses are summed before the one
+            # transpose back, which is exact (a permutation), so the result is bit-identical
+            if _is(op, "transpose") and op.params.get("axes") is None and isinstance(
+                    op.args[0], Value) and op.args[0].kind in ("input", "capture"):
+                key = (op.args[0].name,)
+                first = seen.get(key)
+                if first is not None:
+                    op.outs[0].name = first.name
+                    op.dup = True
+                    continue
+                seen[key] = op.outs[0]
             lines.append(self._fwd_line(op))
         return lines, []
 
@@ -142,7 +183,7 @@ class Generator:
                    f"{self._kw(op)}))"
         out = outs[0]
         if out.is_float:  # the scalar path (Python floats in, a float out)
-            if name in _FWD_OPS and not op.params:
+            if name in _FWD_OPS and not op.params and _is(op, name):
                 return f"{out.name} = {_FWD_OPS[name].format(*args)}"
             return f"{out.name} = {self._fn(prim.scalar, name + '_s')}({', '.join(args)}"\
                    f"{self._kw(op)})"
@@ -150,9 +191,12 @@ class Generator:
                    for a in op.args):
             args = [f"asarray({a})" if (type(v) is float or (isinstance(v, Value) and v.is_float))
                     else a for a, v in zip(args, op.args, strict=True)]
-        if name in _FWD_OPS and not op.params and prim.fwd in (
-                np.add, np.subtract, np.multiply, np.true_divide, np.negative):
+        if name in _FWD_OPS and not op.params and _is(op, name):
             expr = _FWD_OPS[name].format(*args)
+        elif _is(op, "matmul") and _two_d(op):
+            expr = f"{args[0]} @ {args[1]}"
+        elif _is(op, "transpose") and op.params.get("axes") is None:
+            expr = f"{args[0]}.T"
         else:
             expr = f"{self._fn(prim.fwd, name)}({', '.join(args)}{self._kw(op)})"
         if not out.shape:
@@ -180,7 +224,7 @@ class Generator:
             if m and o.kind == "op" and o.requires_grad:
                 add(o, "G" if n_out == 1 else f"G[{i}]")
         for op in reversed(g.ops):
-            if not op.recorded:
+            if not op.recorded or op.dup:
                 continue
             gs = [have.get(o.name) for o in op.outs]
             if all(x is None for x in gs):
@@ -209,27 +253,36 @@ class Generator:
         out = op.outs[0]
         if rule is identity:
             return self._reduce(gexpr, out, a)
-        tpl = _VJP.get(prim.name, ())
+        if _is(op, "matmul") and _two_d(op):  # the rule's 2-D case
+            expr = f"{gexpr} @ {names[1]}.swapaxes(-1, -2)" if i == 0 else \
+                f"{names[0]}.swapaxes(-1, -2) @ {gexpr}"
+            return self._reduce(expr, out, a, a.shape)
+        if _is(op, "transpose") and op.params.get("axes") is None:
+            return self._reduce(f"{gexpr}.transpose()", out, a, a.shape)
+        tpl = _VJP.get(prim.name, ()) if _is(op, prim.name) else ()
         t = tpl[i] if i < len(tpl) else None
         if t is not None and not op.params and len(op.outs) == 1:
             expr = t.format(*names, g=gexpr, out=out.name)
             return self._reduce(expr, out, a)
-        if prim.name == "linear" and len(op.outs) == 1 and not out.is_float:
-            return self._linear_vjp(op, i, gexpr, names)
+        if _is(op, "linear") and len(op.outs) == 1 and not out.is_float:
+            expr = self._linear_vjp(op, i, gexpr, names)
+            return expr if i == 2 else self._reduce(expr, out, a, a.shape)
         outname = out.name if prim.save_out else "None"
         f = self._fn(rule, f"{prim.name}_vjp{i}")
         return f"fit({f}({gexpr}, {outname}, {', '.join(names)}{self._kw(op)}), "\
                f"{a.is_float}, {a.shape}, {self._fn(a.dtype, 'dtype_' + str(a.dtype))})"
 
-    def _reduce(self, expr: str, out: Value, a: Value) -> str:
-        """The walker's fit for a result of the output's shape and dtype."""
+    def _reduce(self, expr: str, out: Value, a: Value, shape: tuple[int, ...] | None = None
+                ) -> str:
+        """The walker's fit of a result with ``out``'s dtype and shape (or ``shape``)."""
+        gshape = out.shape if shape is None else shape
         if a.is_float or out.is_float:
             if a.is_float and out.is_float:
                 return expr
             return f"fit({expr}, {a.is_float}, {a.shape}, {self._fn(a.dtype, 'dtype')})"
         if out.dtype != a.dtype:
             return f"fit({expr}, False, {a.shape}, {self._fn(a.dtype, 'dtype_' + str(a.dtype))})"
-        return _unbroadcast_code(expr, out.shape, a.shape)
+        return _unbroadcast_code(expr, gshape, a.shape)
 
     def _linear_vjp(self, op: Op, i: int, g: str, names: list[str]) -> str:
         """Seed 000's layer formulas, as in nn/functional/linear.py's rules."""

@@ -153,7 +153,7 @@ def _ordered(graph: Graph) -> list[str]:
     names = [v.name for v in graph.inputs + graph.captures]
     names += [k.name for k in graph.consts if k.kind == "derived"]
     names += [v.name for op in graph.ops for v in op.outs]
-    return names
+    return list(dict.fromkeys(names))
 
 
 def _function(name: str, params: list[str], body: list[str]) -> str:

@@ -70,7 +70,7 @@ class Value:
 class Op:
     """One primitive call: ``outs = prim(*args, **params)``; ``recorded``: it made a tape record."""
 
-    __slots__ = ("prim", "args", "params", "outs", "recorded")
+    __slots__ = ("prim", "args", "params", "outs", "recorded", "dup")
 
     def __init__(self, prim: Primitive, args: list[Any], params: dict[str, Any],
                  outs: list[Value], recorded: bool) -> None:
@@ -79,6 +79,7 @@ class Op:
         self.params = params
         self.outs = outs
         self.recorded = recorded
+        self.dup = False  # a repeat of an earlier op: its value is reused (codegen)
 
 
 class Graph:

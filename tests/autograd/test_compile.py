@@ -68,6 +68,16 @@ def test_mlp_cross_entropy_matches_eager() -> None:
     assert "t0 = linear(" in step.code and "def loss_backward" in step.code
 
 
+def test_captured_targets_are_read_live() -> None:
+    model = _mlp(2)
+    y = ag.tensor(np.array([0, 1, 2, 1]))
+    step = ag.compile(lambda x: F.cross_entropy(model(x), y), fallback=False)
+    x = ag.tensor(np.ones((4, 4)))
+    step(x)
+    y._data = np.array([2, 2, 0, 1])  # new labels in the captured tensor
+    np.testing.assert_array_equal(step(x)._data, F.cross_entropy(model(x), y)._data)
+
+
 def test_mlp_mse_tanh_matches_eager() -> None:
     model = _mlp(1, nn.Tanh)
     _check_steps(lambda x, y: F.mse_loss(model(x), y), list(model.parameters()),
@@ -85,6 +95,20 @@ def test_chain_and_broadcast_matches_eager() -> None:
         return (y.exp() + y.sigmoid()).mean() + (-y).relu().sum()
 
     _check_steps(f, [w, b], lambda r: (ag.tensor(r.normal(size=(3, 4))),))
+
+
+def test_rectangular_matmul_transpose_and_mixed_dtypes() -> None:
+    w = ag.tensor(np.linspace(-1, 1, 12).reshape(3, 4), requires_grad=True)
+    v = ag.tensor(np.linspace(0.5, -0.5, 8).reshape(2, 4).astype(np.float32), requires_grad=True)
+    lin = nn.Linear(4, 2)
+    lin.weight._data = lin.weight._data.astype(np.float32)
+
+    def f(x):
+        h = (x @ w).tanh() @ w.T @ w  # the two uses of w.T share one transpose
+        return (h * v.T.T).sum() + lin(h).sum() + (h @ v.T).mean()
+
+    _check_steps(f, [w, v, lin.weight, lin.bias],
+                 lambda r: (ag.tensor(r.normal(size=(2, 3))),))
 
 
 def test_scalar_float_graph() -> None:
