@@ -68,6 +68,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("demo_out"),
                         help="folder for the curves PNG and the checkpoint")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    parser.add_argument("--compile", action="store_true",
+                        help="run each step's loss through autograd.compile (generated NumPy)")
     args = parser.parse_args(argv)
     for name in ("epochs", "hidden", "batch_size"):
         if getattr(args, name) < 1:
@@ -140,6 +142,13 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
     history: dict[str, list[float]] = {k: [] for k in
                                        ("train_loss", "train_acc", "test_loss", "test_acc")}
     width = len(str(args.epochs))
+    from . import compile as ag_compile
+
+    def forward(xb: Any, yb: Any) -> Any:
+        logits = model(xb)
+        return loss_fn(logits, yb), logits
+
+    step = ag_compile(forward) if args.compile else forward  # traced once per batch shape
     for epoch in range(1, args.epochs + 1):
         model.train()
         seen = correct = 0
@@ -149,8 +158,7 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
         bar = tqdm(total=len(loader), desc=f"epoch {epoch:{width}d}/{args.epochs}", unit="batch",
                    disable=args.no_progress, leave=True, file=sys.stdout, dynamic_ncols=True)
         for xb, yb in loader:
-            logits = model(xb)
-            loss = loss_fn(logits, yb)
+            loss, logits = step(xb, yb)
             opt.zero_grad()
             loss.backward()
             opt.step()

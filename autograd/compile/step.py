@@ -71,7 +71,7 @@ class CompiledGraph:
 
     @property
     def code(self) -> str:
-        return self.forward_src + "\n" + self.backward_src
+        return self.forward_src + "\n" + self.backward_src.rstrip("\n")
 
     def backward_for(self, mask: tuple[bool, ...]) -> Any:
         """The generated backward when only the outputs in ``mask`` received gradients."""
