@@ -87,11 +87,12 @@ class CompiledGraph:
     def _rule(self, i: int) -> Any:
         last = self.n_leaves - 1
 
-        def rule(g: Any, out: Any, *saved: Any, st: _Walk) -> Any:
+        def rule(g: Any, out: Any, saved: Any, st: _Walk) -> Any:
+            # ``saved`` is one tuple (one argument of the record): the walker unpacks a
+            # record's arguments at each rule call, once per leaf
             if i == 0 or st.cache is None:
                 gs = g if self.n_out > 1 else (g,)
-                if any(isinstance(x, Tensor) for x in gs) or any(
-                        isinstance(s, Tensor) for s in saved):
+                if any(isinstance(x, Tensor) for x in gs) or isinstance(saved, Tensor):
                     raise RuntimeError(
                         f"compile: backward(create_graph=True) through the compiled step "
                         f"{self.name!r} is not supported: its backward is generated NumPy code, "
@@ -119,7 +120,7 @@ class CompiledGraph:
         node = None
         if state.enabled and self.n_leaves:
             leaves = [tensors[k] for k in self.leaf_inputs] + self.leaf_captures
-            node = Node(self.prim, saved, leaves, {"st": _Walk()}, outs[0], self.n_out)
+            node = Node(self.prim, (saved,), leaves, {"st": _Walk()}, outs[0], self.n_out)
         res = []
         for k, (v, d) in enumerate(zip(self.graph.outputs, outs, strict=True)):
             if v.kind == "input":
