@@ -162,14 +162,13 @@ class Primitive:
             node.seq = next(_seq)
             node.clock = tape._clock
             node.n_out = 1
-            node.g = None
+            node.g = node.rare = None
+            node.consts = consts
             if self.save_out:
                 node.out = out
                 t._vc = node.out_vc = []
             else:
-                node.out = None
-            if consts is not None:
-                node.consts = consts
+                node.out = node.out_vc = None
             if tape.anomaly_seen:
                 node.trace_if_anomaly()
             t.requires_grad = True

@@ -17,11 +17,14 @@ The record
     * ``n_out``: number of outputs, ``g``: the gradient arriving during a walk (a list of
       per-output gradients when ``n_out > 1``), ``None`` otherwise.
 
-    Rare fields (``consts``: the Tensor inputs without grad, whose data the rules may read;
-    ``out_vc``; ``hooks``; ``retained``; ``trace``) default to class attributes and live in the
-    instance ``__dict__`` only when set.  The tape is therefore not one global list but the records
-    reachable from an output; independent graphs (or graphs built in two threads) share nothing.
-    ``seq`` order is a topological order: a record is newer than the records of its inputs.
+    ``consts``: the Tensor inputs without grad, whose data the rules may read (in-place checks);
+    ``out_vc``: the output's version list when ``out`` is saved; ``rare``: ``None``, or a dict
+    holding ``hooks``, ``retained`` (``retain_grad``) or the anomaly-mode ``trace`` (properties of
+    the same names read and set it), so the walk tests one slot for all of them.
+
+    The tape is therefore not one global list but the records reachable from an output;
+    independent graphs (or graphs built in two threads) share nothing.  ``seq`` order is a
+    topological order: a record is newer than the records of its inputs.
 
 The walk
     ``backward`` starts from a virtual record, newer than any real one, whose inputs are the roots
@@ -151,19 +154,41 @@ def track_views(base: Tensor, views: Sequence[Tensor]) -> None:
         reg[id(v)] = weakref.ref(v)
 
 
+class _Rare:
+    """A record field that is rarely set, kept in the record's ``rare`` dict (``None`` unset)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, node: Node | None, owner: type | None = None) -> Any:
+        if node is None:
+            return self
+        return None if node.rare is None else node.rare.get(self.name)
+
+    def __set__(self, node: Node, value: Any) -> None:
+        if node.rare is None:
+            node.rare = {}
+        node.rare[self.name] = value
+
+
 class Node:
-    """One record on the tape (what PyTorch calls ``grad_fn``)."""
+    """One record on the tape (what PyTorch calls ``grad_fn``).
 
-    # Hot fields are slots; rarely used ones default to the class attributes below and, when
-    # set, live in the instance ``__dict__`` (allocated only then), so recording stays cheap.
+    ``Primitive.__call__`` sets the same fields inline (the hot path): a field added here must be
+    set there too (``tests/autograd/test_tape.py`` checks that both set every slot).
+    """
+
+    # Every field is a slot (one comparison to test it); the rare ones (hooks, retained outputs,
+    # the anomaly-mode creation trace) share one dict in ``rare``, ``None`` until one is set.
     __slots__ = ("prim", "args", "inputs", "params", "out", "seq", "clock", "n_out", "g",
-                 "__dict__", "__weakref__")
+                 "consts", "out_vc", "rare", "__weakref__")
 
-    consts: Sequence[Tensor] | None = None  # inputs that need no grad, for in-place checks
-    out_vc: list[int] | None = None  # version list of the output, when ``out`` is saved
-    hooks: dict[int, list[Callable[[Any], Any]]] | None = None  # per output index
-    retained: list[tuple[int, weakref.ref[Tensor]]] | None = None  # retain_grad() outputs
-    trace: str | None = None  # creation stack, in anomaly mode
+    consts: Sequence[Tensor] | None  # inputs that need no grad, for in-place checks
+    out_vc: list[int] | None  # version list of the output, when ``out`` is saved
+    rare: dict[str, Any] | None
+    hooks = _Rare()  # tensor hooks of the outputs: {output index: [hook, ...]}
+    retained = _Rare()  # retain_grad() outputs: [(output index, weak reference), ...]
+    trace = _Rare()  # where the record was made (anomaly mode)
 
     def __init__(
         self,
@@ -183,6 +208,7 @@ class Node:
         self.clock = _clock
         self.n_out = n_out
         self.g: Any = None
+        self.consts = self.out_vc = self.rare = None
         if anomaly_seen:
             self.trace_if_anomaly()
 
@@ -206,10 +232,6 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
-
-
-def _shape(a: Any) -> tuple[int, ...]:
-    return () if type(a) is float else a.shape
 
 
 def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
@@ -305,7 +327,7 @@ def run_backward(
     start = Node(seeder, (),  # type: ignore[arg-type]
                  tuple(r if r.requires_grad else None for r in roots), None, None)
     start.seq = _NEWEST
-    start.trace = None
+    start.rare = None  # no anomaly trace for the seeds
     start.g = list(seeds)
     heap: list[tuple[int, Node]] = [(-_NEWEST, start)]
     anomaly = anomaly_seen
@@ -316,7 +338,7 @@ def run_backward(
                 node = heappop(heap)[1]
                 g = node.g
                 node.g = None
-                if node.hooks is not None or node.retained is not None or cap_nodes:
+                if node.rare is not None or cap_nodes:  # hooks, retain_grad, capture
                     g = _node_output_hooks(node, g, cap_nodes, captured, wrap)
                 inputs = node.inputs
                 if inputs is None:
@@ -376,9 +398,7 @@ def run_backward(
                         k = t._idx
                         slots[k] = gi if slots[k] is None else slots[k] + gi
                 if not retain_graph:
-                    node.args = node.inputs = node.params = node.out = None
-                    if node.consts is not None:
-                        node.consts = None
+                    node.args = node.inputs = node.params = node.out = node.consts = None
     finally:  # after an error, no record keeps a gradient of this walk
         for _, node in heap:
             node.g = None

@@ -267,3 +267,18 @@ def test_version_history_stays_bounded_under_many_updates():
         w.add_(0.0)
     with pytest.raises(RuntimeError, match="is at version 10001; expected version 10000 instead"):
         y.backward()
+
+
+def test_records_made_inline_and_by_node_init_set_every_field():
+    """Primitive.__call__ fills a record's slots inline (the hot path); Node.__init__ (multi-output
+    primitives, autograd.Function) must set the same ones."""
+    from autograd.tape import Node
+
+    x = ag.tensor(np.ones(3), requires_grad=True)
+    inline = (x * 2.0).grad_fn
+    made = Node(inline.prim, [x.data, 2.0], [x, None], None, None)
+    for rec in (inline, made):
+        for name in Node.__slots__:
+            if name != "__weakref__":
+                getattr(rec, name)  # AttributeError if a slot was left unset
+        assert rec.g is None and rec.rare is None and rec.hooks is None and rec.trace is None
