@@ -7,7 +7,7 @@
 >>> loss = step(x)                # first call for this signature: trace + generate code
 >>> loss.backward()               # the generated backward; w.grad lands as in eager mode
 >>> print(step.code.splitlines()[1])
-    t0 = matmul(x0, c0)
+    t0 = x0 @ c0
 
 See :func:`compile` for the contract (guards, refusals, fallback).
 """
