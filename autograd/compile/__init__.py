@@ -228,8 +228,6 @@ def _check_consts(fn: Callable[..., Any], args: tuple[Any, ...], tensors: list[T
     Such a constant is replayed as a cast of an input when it is one (the integer targets that
     ``cross_entropy`` converts), and refused otherwise: freezing it would be a silent wrong answer.
     """
-    if not graph.consts:
-        return
     pert = [_perturbed(t) for t in tensors]
     caps = [v.obj for v in graph.captures]
     seen = {id(c) for c in caps} | {id(t) for t in tensors}
@@ -255,6 +253,16 @@ def _check_consts(fn: Callable[..., Any], args: tuple[Any, ...], tensors: list[T
             a.prim is not b.prim for a, b in zip(graph.ops, other.ops, strict=True)):
         raise TraceError("compile: the function runs different operations for different input "
                          "values (data-dependent control flow); it cannot be compiled")
+    for a, b in zip(graph.ops, other.ops, strict=True):
+        lits = [(x, y) for x, y in zip(a.args, b.args, strict=True) if not isinstance(x, Value)]
+        lits += [(a.params[k], b.params.get(k)) for k in a.params
+                 if not isinstance(a.params[k], Value)]
+        if any(not _same(x, y) for x, y in lits):
+            raise TraceError(
+                f"compile: a Python number passed to {a.prim.name} depends on the input values "
+                "(read from tensor data outside autograd's operations); the generated code "
+                "would freeze it. Use tensor operations, or pass the number as an argument"
+            )
     sources = [(v, t._data, p._data) for v, t, p in zip(graph.inputs, tensors, pert, strict=True)]
     cvals = list(graph.captures)
     for t in hidden:  # a hidden read becomes a capture when a constant derives from it

@@ -121,6 +121,7 @@ class Tracer:
         self.by_id: dict[int, Value] = {}
         self.keep: list[Any] = []  # strong references: ids stay unique during the trace
         self.clock = _tape._clock  # in-place operations move the modification clock
+        self.thread = threading.get_ident()  # primitive calls of other threads are not ours
         for t in inputs:
             v = Value("input", f"x{len(self.graph.inputs)}", len(self.graph.inputs), t._data,
                       t.requires_grad, t)
@@ -172,6 +173,8 @@ class Tracer:
     def record(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any],
                outs: tuple[Tensor, ...]) -> None:
         """Called by ``Primitive.__call__`` (through ``autograd.primitive.tracer``)."""
+        if threading.get_ident() != self.thread:
+            return
         rargs = [self.ref(a) for a in args]
         rparams = {k: (p if _is_literal(p) else self.const(p)) for k, p in params.items()}
         g = self.graph
@@ -206,7 +209,7 @@ def _refusing(name: str, orig: Callable[..., Any], tracer: Tracer) -> Callable[.
             }.get(name, f"t.{name}()")
 
     def method(self: Tensor, *a: Any, **k: Any) -> Any:
-        if tracer.known(self):
+        if tracer.known(self) and threading.get_ident() == tracer.thread:
             raise TraceError(
                 f"compile: {call} on a traced tensor at {user_line()}: the value is only known "
                 "when the step runs, so a Python decision or number taken from it cannot be "

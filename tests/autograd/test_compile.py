@@ -321,6 +321,36 @@ def test_inplace_hooks_and_hidden_constants_refused() -> None:
             ag.compile(fn, fallback=False)(x)
 
 
+def test_batchnorm_running_stats_update_is_refused_in_training_only() -> None:
+    bn = nn.BatchNorm1d(3)
+    step = ag.compile(lambda x: bn(x).sum(), fallback=False)
+    x = ag.tensor(np.arange(12.0).reshape(4, 3))
+    with pytest.raises(TraceError, match="in place"):
+        step(x)
+    bn.eval()  # normalised by running stats computed outside autograd ops: eager, never frozen
+    lenient = ag.compile(lambda x: bn(x).sum())
+    with pytest.warns(UserWarning, match="depends on"):
+        lenient(x)
+    for k in range(2):
+        bn.running_var._data = bn.running_var._data + k
+        np.testing.assert_array_equal(lenient(x * 2.0)._data, bn(x * 2.0).sum()._data)
+
+
+def test_number_read_from_data_is_refused() -> None:
+    x = ag.tensor([1.0, 2.0])
+    with pytest.raises(TraceError, match="Python number"):  # ._data read: not seen by a hook
+        ag.compile(lambda x: x * float(x._data.sum()), fallback=False)(x)
+
+
+def test_parameter_hooks_run_on_the_compiled_backward() -> None:
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    w.register_hook(lambda g: seen.append(g.tolist()) or g * 2)
+    step = ag.compile(lambda x: (x * w).sum())
+    step(ag.tensor([3.0, 4.0])).backward()
+    assert seen == [[3.0, 4.0]] and w.grad.tolist() == [6.0, 8.0]
+
+
 def test_decorator_and_tuple_return() -> None:
     @ag.compile(fallback=False)
     def two(x):
