@@ -212,12 +212,19 @@ def _outputs(tracer: Tracer, result: Any) -> None:
 
 
 def _perturbed(t: Tensor) -> Tensor:
+    """``t`` with every element changed (so that anything computed from it changes too), kept in
+    range for indices: integers move by one towards the other valid neighbour (0 -> 1, k -> k-1),
+    booleans flip, floats are rolled along the first axis and shifted by 0.5."""
     d = t._data
     if type(d) is float:
         return Tensor._make(d + 0.5, None, t.requires_grad)
-    p = np.roll(d, 1, axis=0) if d.ndim and d.shape[0] > 1 else d.copy()
-    if d.dtype.kind == "f":
-        p = p + np.asarray(0.5, dtype=d.dtype)
+    k = d.dtype.kind
+    if k in "iu":
+        p = np.where(d > 0, d - 1, d + 1).astype(d.dtype)
+    elif k == "b":
+        p = ~d
+    else:
+        p = (np.roll(d, 1, axis=0) if d.ndim else d) + np.asarray(0.5, dtype=d.dtype)
     return Tensor._make(p, None, t.requires_grad)
 
 
@@ -333,7 +340,13 @@ def _closure_tensors(fn: Any) -> list[Tensor]:
     """Tensors ``fn`` may read without passing them to an operation (``y._data`` of targets):
     in its closure/globals, one attribute level into plain objects, modules' parameters and
     buffers.  The constant check perturbs them too."""
-    from nn.modules.module import Module
+    module: Any = ()
+    try:
+        from nn.modules.module import Module
+
+        module = Module
+    except ImportError:  # pragma: no cover - nn is part of tapegrad
+        pass
 
     out: list[Tensor] = []
     seen: set[int] = set()
@@ -346,7 +359,7 @@ def _closure_tensors(fn: Any) -> list[Tensor]:
     def visit(c: Any, depth: int) -> None:
         if isinstance(c, Tensor):
             add(c)
-        elif isinstance(c, Module):
+        elif isinstance(c, module):
             for m in c.modules():
                 for v in vars(m).values():
                     if isinstance(v, dict):

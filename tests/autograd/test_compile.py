@@ -78,6 +78,16 @@ def test_captured_targets_are_read_live() -> None:
     np.testing.assert_array_equal(step(x)._data, F.cross_entropy(model(x), y)._data)
 
 
+@pytest.mark.parametrize("labels", [[1], [0, 0, 0]])
+def test_batch_one_and_uniform_targets_are_not_frozen(labels) -> None:
+    model = _mlp(3)
+    step = ag.compile(lambda x, y: F.cross_entropy(model(x), y), fallback=False)
+    x = ag.tensor(np.ones((len(labels), 4)))
+    step(x, ag.tensor(labels))
+    other = ag.tensor([2] * len(labels))
+    np.testing.assert_array_equal(step(x, other)._data, F.cross_entropy(model(x), other)._data)
+
+
 def test_mlp_mse_tanh_matches_eager() -> None:
     model = _mlp(1, nn.Tanh)
     _check_steps(lambda x, y: F.mse_loss(model(x), y), list(model.parameters()),
