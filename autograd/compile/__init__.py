@@ -27,7 +27,7 @@ from .. import tape as _tape
 from ..grad_mode import state
 from ..tensor import Tensor
 from .step import CompiledGraph, Retrace
-from .trace import Graph, TraceError, Tracer, Value, tracing
+from .trace import Graph, TraceError, Tracer, Value, draw, tracing
 
 __all__ = ["compile", "CompiledFunction", "TraceError"]
 
@@ -169,10 +169,11 @@ def _build(fn: Callable[..., Any], args: tuple[Any, ...], tensors: list[Tensor])
         raise
     graph = tracer.graph
     _outputs(tracer, result)
-    if gen.bit_generator.state != rng_state:
+    if gen.bit_generator.state != rng_state and not _draws_explain(graph, rng_state, gen):
         raise _EagerResult(TraceError(
-            f"compile: {_ident(getattr(fn, '__name__', 'fn'))} draws random numbers (dropout, "
-            "rand/randn); the generated code cannot redraw them yet"), result)
+            f"compile: {_ident(getattr(fn, '__name__', 'fn'))} draws random numbers outside "
+            "autograd.rand/randn with the default generator (dropout, an explicit generator); "
+            "the generated code cannot redraw them"), result)
     if _tape._clock != clock:
         raise _EagerResult(TraceError(
             "compile: the function modifies a tensor in place; in-place operations are not "
@@ -186,6 +187,19 @@ def _build(fn: Callable[..., Any], args: tuple[Any, ...], tensors: list[Tensor])
                     "the function is not supported (hooks on parameters and inputs are)"), result)
     _check_consts(fn, args, tensors, graph, rng_state)
     return graph
+
+
+def _draws_explain(graph: Graph, start: Any, gen: Any) -> bool:
+    """Whether the recorded ``rand``/``randn`` draws account for every number drawn."""
+    bg = type(gen.bit_generator)()
+    bg.state = start
+    sim = np.random.Generator(bg)
+    n = 0
+    for op in graph.ops:
+        if op.prim is draw:
+            getattr(sim, op.params["kind"])(op.params["shape"])
+            n += 1
+    return n > 0 and bg.state == gen.bit_generator.state
 
 
 def _replace(args: tuple[Any, ...], tensors: list[Tensor]) -> list[Any]:

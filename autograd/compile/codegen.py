@@ -179,14 +179,14 @@ class Generator:
                 f"asarray({a})" if isinstance(v, float) or (isinstance(v, Value) and v.is_float)
                 else a for a, v in zip(args, op.args, strict=True)]
             f = self._fn(prim.fwd, name)
-            return f"{', '.join(o.name for o in outs)}, = many({f}({', '.join(call_args)}"\
-                   f"{self._kw(op)}))"
+            outs_s = ", ".join(o.name for o in outs)
+            return f"{outs_s}, = many({f}({_join(call_args, self._kw(op))}))"
         out = outs[0]
         if out.is_float:  # the scalar path (Python floats in, a float out)
             if name in _FWD_OPS and not op.params and _is(op, name):
                 return f"{out.name} = {_FWD_OPS[name].format(*args)}"
-            return f"{out.name} = {self._fn(prim.scalar, name + '_s')}({', '.join(args)}"\
-                   f"{self._kw(op)})"
+            fs = self._fn(prim.scalar, name + "_s")
+            return f"{out.name} = {fs}({_join(args, self._kw(op))})"
         if not any(isinstance(a, np.ndarray) or (isinstance(a, Value) and not a.is_float)
                    for a in op.args):
             args = [f"asarray({a})" if (type(v) is float or (isinstance(v, Value) and v.is_float))
@@ -198,7 +198,7 @@ class Generator:
         elif _is(op, "transpose") and op.params.get("axes") is None:
             expr = f"{args[0]}.T"
         else:
-            expr = f"{self._fn(prim.fwd, name)}({', '.join(args)}{self._kw(op)})"
+            expr = f"{self._fn(prim.fwd, name)}({_join(args, self._kw(op))})"
         if not out.shape:
             expr = f"asarray({expr})"  # 0-d results stay arrays, as in eager mode
         return f"{out.name} = {expr}"
@@ -269,7 +269,7 @@ class Generator:
             return expr if i == 2 else self._reduce(expr, out, a, a.shape)
         outname = out.name if prim.save_out else "None"
         f = self._fn(rule, f"{prim.name}_vjp{i}")
-        return f"fit({f}({gexpr}, {outname}, {', '.join(names)}{self._kw(op)}), "\
+        return f"fit({f}({_join([gexpr, outname, *names], self._kw(op))}), "\
                f"{a.is_float}, {a.shape}, {self._fn(a.dtype, 'dtype_' + str(a.dtype))})"
 
     def _reduce(self, expr: str, out: Value, a: Value, shape: tuple[int, ...] | None = None
@@ -298,6 +298,11 @@ class Generator:
         b = op.args[2]
         assert isinstance(b, Value)
         return self._reduce(g, op.outs[0], b)  # dL/db = delta summed over the batch
+
+
+def _join(args: list[str], kw: str) -> str:
+    """Positional arguments then ``kw`` (", k=v, ..."): valid with no positional ones too."""
+    return ", ".join(args) + kw if args else kw[2:]
 
 
 def _tokens(line: str) -> list[str]:

@@ -222,13 +222,51 @@ def _refusing(name: str, orig: Callable[..., Any], tracer: Tracer) -> Callable[.
     return method
 
 
+def _draw_fwd(*, kind: str, shape: tuple[int, ...], dtype: Any) -> Any:
+    """Fresh samples from the default generator, as ``autograd.rand``/``randn`` draw them."""
+    from ..random import default_generator
+
+    return np.asarray(getattr(default_generator(), kind)(shape).astype(dtype, copy=False))
+
+
+# ``rand``/``randn`` with the default generator, as a recorded operation: a replay draws fresh
+# numbers from the same stream eager mode uses (no gradient: samples are constants)
+draw = Primitive("draw", _draw_fwd)
+
+
+def _drawing(kind: str, orig: Callable[..., Any]) -> Callable[..., Any]:
+    from ..creation import _dt
+    from ..ops._args import shape_arg
+
+    name = "rand" if kind == "random" else "randn"
+
+    def fn(*shape: Any, dtype: Any = None, requires_grad: bool = False,
+           generator: Any = None) -> Any:
+        if generator is not None or requires_grad:
+            return orig(*shape, dtype=dtype, requires_grad=requires_grad, generator=generator)
+        return draw(kind=kind, shape=tuple(shape_arg(shape, name)), dtype=_dt(dtype, name))
+
+    fn.__name__ = name
+    return fn
+
+
 @contextmanager
 def tracing(tracer: Tracer) -> Iterator[Tracer]:
-    """Activate ``tracer``: the primitive hook and the refusing Tensor methods, then restore."""
+    """Activate ``tracer``: the primitive hook, the refusing Tensor methods and the recorded
+    ``rand``/``randn``, then restore."""
+    import autograd
+
+    from .. import creation
+
     with _lock:
         saved = {n: Tensor.__dict__[n] for n in _REFUSED if n in Tensor.__dict__}
         for n, m in saved.items():
             setattr(Tensor, n, _refusing(n, m, tracer))
+        draws = {(mod, n): getattr(mod, n) for mod in (autograd, creation)
+                 for n in ("rand", "randn")}
+        for mod, n in draws:
+            setattr(mod, n, _drawing("random" if n == "rand" else "standard_normal",
+                                     draws[(creation, n)]))
         _primitive.tracer = tracer
         try:
             yield tracer
@@ -236,3 +274,5 @@ def tracing(tracer: Tracer) -> Iterator[Tracer]:
             _primitive.tracer = None
             for n, m in saved.items():
                 setattr(Tensor, n, m)
+            for (mod, n), f in draws.items():
+                setattr(mod, n, f)

@@ -307,7 +307,33 @@ def test_random_ops_fall_back_with_eager_stream() -> None:
         got = [step(x).item() for _ in range(3)]
     assert got == want
     with pytest.raises(TraceError, match="random"):
-        ag.compile(lambda x: (x * ag.randn(50)).sum(), fallback=False)(x)
+        ag.compile(lambda x: (x * ag.randn(50, generator=ag.default_generator())).sum(),
+                   fallback=False)(x)
+
+
+def test_randn_and_rand_redraw_at_each_replay_from_the_eager_stream() -> None:
+    w = ag.tensor(np.ones(4), requires_grad=True)
+
+    def f(x):
+        return ((x + ag.randn(4)) * w * ag.rand(4, dtype=np.float32)).sum()
+
+    x = ag.tensor(np.arange(4.0))
+    ag.manual_seed(5)
+    want = []
+    for _ in range(3):
+        y = f(x)
+        y.backward()
+        want.append((y.item(), w.grad._data.copy()))
+        w.grad = None
+    ag.manual_seed(5)
+    step = ag.compile(f, fallback=False)
+    for v, g in want:
+        y = step(x)
+        y.backward()
+        assert y.item() == v
+        np.testing.assert_array_equal(w.grad._data, g)
+        w.grad = None
+    assert step.recompiles == 0 and "draw(kind='standard_normal'" in step.code
 
 
 def test_inplace_hooks_and_hidden_constants_refused() -> None:
