@@ -443,7 +443,9 @@ def compile(fn: Callable[..., Any] | None = None, *, fallback: bool = True,  # n
 
     Refused (``TraceError``, a RuntimeError): ``.item()``, ``bool/float/int(t)``,
     ``np.asarray(t)``, iteration, ``tolist``/``numpy`` on a traced tensor (naming the call and
-    the line), random draws, in-place operations, hooks/retain_grad on intermediate tensors,
+    the line), random draws other than ``autograd.rand``/``randn`` with the default generator
+    (those are recorded and redraw at every replay from the stream eager mode uses; dropout's
+    masks are not), in-place operations, hooks/retain_grad on intermediate tensors,
     constants computed from input data outside autograd, and ``create_graph=True`` through the
     step (at backward).  With ``fallback=True`` (default) a refused signature runs eagerly with a
     one-time warning; ``fallback=False`` raises instead.  Usable as ``@compile`` or
