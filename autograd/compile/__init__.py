@@ -395,19 +395,30 @@ def _closure_tensors(fn: Any) -> list[Tensor]:
 
 def _find_modules(fn: Any) -> list[Any]:
     """Modules whose ``training`` flag guards the trace: ``fn`` itself, its ``self`` and the
-    modules referenced by its closure, defaults and globals (with all their submodules)."""
+    modules its closure, defaults and globals reference, directly or one or two attribute levels
+    down in plain objects (a trainer's ``self.model``), with all their submodules."""
     try:
         from nn.modules.module import Module
     except ImportError:  # pragma: no cover - nn is part of tapegrad
         return []
     found: list[Any] = []
     seen: set[int] = set()
-    for c in _candidates(fn):
+
+    def visit(c: Any, depth: int) -> None:
         if isinstance(c, Module):
             for m in c.modules():
                 if id(m) not in seen:
                     seen.add(id(m))
                     found.append(m)
+        elif isinstance(c, (list, tuple)) and depth:
+            for x in c[:64]:
+                visit(x, depth - 1)
+        elif depth and hasattr(c, "__dict__") and not isinstance(c, type) and not callable(c):
+            for v in list(vars(c).values())[:64]:
+                visit(v, depth - 1)
+
+    for c in _candidates(fn):
+        visit(c, 2)
     return found
 
 

@@ -244,6 +244,20 @@ def test_training_flag_changes_the_program() -> None:
     assert step(x).item() == 6.0
 
 
+def test_training_flag_of_a_model_held_by_an_object() -> None:
+    class Trainer:
+        def __init__(self) -> None:
+            self.model = nn.Sequential(nn.Linear(2, 2))
+
+    tr = Trainer()
+    step = ag.compile(lambda x: tr.model(x).sum())
+    x = ag.tensor([[1.0, 2.0]])
+    step(x)
+    tr.model.eval()
+    step(x)
+    assert step.recompiles == 1
+
+
 def test_parameter_update_reassignment_shape_change() -> None:
     lin = nn.Linear(3, 2)
     step = ag.compile(lambda x: lin(x).sum())
@@ -399,10 +413,31 @@ def test_decorator_and_tuple_return() -> None:
 # ------------------------------------------------------------------------- random programs
 _UNARY = ["tanh", "exp", "sigmoid", "relu", "neg", "square"]
 _BINARY = ["add", "sub", "mul", "div", "matmul"]
+_MIXED = ["sum_keep", "mean_all", "flip", "pow", "number", "detach", "where", "log"]
+
+
+def _mixed(name, a, b):
+    """Operations with reductions, views, Python numbers, cuts and unrecorded (bool) ops; the
+    result broadcasts back to the program's (2, 3) shape."""
+    if name == "sum_keep":
+        return a.sum(axis=-1, keepdims=True) * b
+    if name == "mean_all":
+        return a.mean() + b
+    if name == "flip":
+        return a[..., ::-1] * b
+    if name == "pow":
+        return a ** 2 + b
+    if name == "number":
+        return 1.5 * a - 0.25 + b / 2.0
+    if name == "detach":
+        return a.detach() * b
+    if name == "where":
+        return ag.where(a > 0, a, b * 0.5)
+    return ag.log(a * a + 1.0) + b
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(_UNARY + _BINARY), st.integers(0, 5)),
+@given(st.lists(st.tuples(st.sampled_from(_UNARY + _BINARY + _MIXED), st.integers(0, 5)),
                 min_size=1, max_size=12), st.integers(0, 2**31 - 1))
 def test_random_programs_match_eager(prog, seed) -> None:
     rng = np.random.default_rng(seed)
@@ -413,10 +448,12 @@ def test_random_programs_match_eager(prog, seed) -> None:
         vals = [x, params[1]]  # broadcast-compatible: (2, 3) and (3,)
         for name, k in prog:
             a = vals[k % len(vals)]
-            if name in _BINARY:
-                b = vals[(k + 1) % len(vals)]
+            b = vals[(k + 1) % len(vals)]
+            if name in _MIXED:
+                v = _mixed(name, a, b)
+            elif name in _BINARY:
                 if name == "matmul":
-                    v = a @ params[0]
+                    v = a @ params[0].T
                 elif name == "div":
                     v = a / (b * b + 1.0)
                 else:
