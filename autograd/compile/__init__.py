@@ -106,7 +106,11 @@ class CompiledFunction:
                     f"compile: unsupported argument of type {type(a).__name__}; pass Tensors, "
                     "arrays or Python numbers (capture other objects in the closure)"
                 )
-        key.extend(m.training for m in self._modules)
+        for m in self._modules:
+            # a reassigned parameter or buffer is a new tensor object: a new trace captures it
+            key.append(m.training)
+            key.extend(map(id, m._parameters.values()))
+            key.extend(map(id, m._buffers.values()))
         return tuple(key), tensors
 
     # ------------------------------------------------------------------------------ tracing
@@ -285,11 +289,46 @@ def _check_consts(fn: Callable[..., Any], args: tuple[Any, ...], tensors: list[T
                 "would freeze it. Use tensor operations, or pass the number as an argument"
             )
     sources = [(v, t._data, p._data) for v, t, p in zip(graph.inputs, tensors, pert, strict=True)]
+    if len(other.captures) != len(graph.captures):
+        raise TraceError("compile: the function reads different tensors for different input "
+                         "values; it cannot be compiled")
+    made = [(va, vb) for va, vb in zip(graph.captures, other.captures, strict=True)
+            if va.obj is not vb.obj]  # tensors created inside the function, outside operations
+    made_ids = {id(va) for va, _ in made}
+    n_caps = len(graph.captures) + len(hidden)
     cvals = list(graph.captures)
     for t in hidden:  # a hidden read becomes a capture when a constant derives from it
         cvals.append(Value("capture", f"c{len(cvals)}", len(cvals), t._data, False, t))
-    sources += list(zip(cvals, orig, cpert, strict=True))
+    sources += [s for s in zip(cvals, orig, cpert, strict=True) if id(s[0]) not in made_ids]
+    sources += [(x, x.obj._data, y.obj._data) for a, b in zip(graph.ops, other.ops, strict=True)
+                for x, y in zip(a.outs, b.outs, strict=True)]  # x.detach() of an intermediate
+
+    def use(src: Any) -> None:
+        nonlocal n_caps
+        if src[0] not in graph.captures and src[0].kind == "capture":
+            src[0].index = n_caps
+            src[0].name = f"c{n_caps}"
+            n_caps += 1
+            graph.captures.append(src[0])
+
+    for va, vb in made:
+        if _same(va.obj._data, vb.obj._data):
+            continue  # a constant (ag.zeros(3), a tensor of fixed numbers): frozen, correctly
+        src = _derivation(va.obj._data, vb.obj._data, sources)
+        if src is None or va.requires_grad:
+            raise TraceError(
+                "compile: the function makes a tensor from input data outside autograd's "
+                "operations (ag.tensor(x.numpy()), .data, ...); the generated code would freeze "
+                "it. Use tensor operations (x.detach() is supported)"
+            )
+        graph.captures.remove(va)  # an alias of its source (x.detach()), recomputed each call
+        va.kind = "derived"
+        va.obj = src
+        graph.consts.insert(0, va)
+        use(src)
     for k, k2 in zip(graph.consts, other.consts, strict=False):
+        if k.kind == "derived":
+            continue
         a, b = k.obj, k2.obj
         if _same(a, b):
             continue
@@ -302,10 +341,7 @@ def _check_consts(fn: Callable[..., Any], args: tuple[Any, ...], tensors: list[T
             )
         k.kind = "derived"
         k.obj = src
-        if src[0] not in graph.captures and src[0].kind == "capture":
-            src[0].index = len(graph.captures)
-            src[0].name = f"c{src[0].index}"
-            graph.captures.append(src[0])
+        use(src)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -332,6 +368,8 @@ def _derivation(a: Any, b: Any, sources: list[tuple[Any, Any, Any]]) -> Any:
             continue
         if a is d:
             return (v, None)
+        if v.kind == "op":
+            continue  # intermediates: aliases (x.detach()) only, a cast could be a coincidence
         if np.array_equal(a, d.astype(a.dtype)) and np.array_equal(b, p.astype(a.dtype)):
             return (v, a.dtype)
     return None
@@ -447,8 +485,9 @@ def compile(fn: Callable[..., Any] | None = None, *, fallback: bool = True,  # n
     ``retain_graph``, ``autograd.grad`` and partial outputs as in eager mode).
 
     Guards: shapes, dtypes and ``requires_grad`` of Tensor arguments, grad mode, Python-number
-    arguments and the ``training`` flags of the modules ``fn`` references (itself, its
-    closure/globals/defaults) are the cache key (at most ``cache_size`` signatures,
+    arguments, the ``training`` flags and the parameter/buffer objects of the modules ``fn``
+    references (itself, its closure/globals/defaults, a trainer's ``self.model``) are the key
+    (at most ``cache_size`` signatures,
     ``recompiles`` counts retraces, warning past ``warn_after``); captured tensors are read live
     at each call and retraced when their shape or dtype changes.
 

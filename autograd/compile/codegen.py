@@ -146,12 +146,22 @@ class Generator:
     # ---------------------------------------------------------------------------- forward
     def forward(self) -> tuple[list[str], list[str]]:
         """Lines of the forward body, and the derived-value lines (casts of inputs)."""
-        lines = []
-        for k in self.graph.consts:
-            if k.kind == "derived":
+        lines: list[str] = []
+        # derived values (casts/aliases of inputs, captures or intermediates) are emitted as soon
+        # as their source exists
+        pending = [k for k in self.graph.consts if k.kind == "derived"]
+
+        def emit_ready() -> None:
+            for k in list(pending):
                 src, dt = k.obj
+                if src.kind == "op" and src.name not in defined:
+                    continue
+                pending.remove(k)
                 lines.append(f"{k.name} = {src.name}" if dt is None else
                              f"{k.name} = {src.name}.astype({self._fn(dt, 'dtype_' + str(dt))})")
+
+        defined: set[str] = set()
+        emit_ready()
         seen: dict[tuple[str, ...], Value] = {}
         for op in self.graph.ops:
             # common subexpressions among transposes of inputs/parameters (an RNN's W.T at every
@@ -167,6 +177,8 @@ class Generator:
                     continue
                 seen[key] = op.outs[0]
             lines.append(self._fwd_line(op))
+            defined.update(o.name for o in op.outs)
+            emit_ready()
         return lines, []
 
     def _fwd_line(self, op: Op) -> str:

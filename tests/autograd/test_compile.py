@@ -271,6 +271,9 @@ def test_parameter_update_reassignment_shape_change() -> None:
     lin.weight._data = np.zeros((2, 3), dtype=np.float32)  # new dtype: retrace
     step(x)
     assert step.recompiles == 1
+    lin.weight = nn.Parameter(ag.tensor(np.full((2, 3), 2.0)))  # a reassigned attribute
+    assert step(x).item() == pytest.approx(12.0 + float(lin.bias._data.sum()))
+    assert step.recompiles == 2
 
 
 def test_recompile_warning_and_bounded_cache() -> None:
@@ -384,6 +387,16 @@ def test_batchnorm_running_stats_update_is_refused_in_training_only() -> None:
     for k in range(2):
         bn.running_var._data = bn.running_var._data + k
         np.testing.assert_array_equal(lenient(x * 2.0)._data, bn(x * 2.0).sum()._data)
+
+
+def test_detach_of_inputs_parameters_and_intermediates() -> None:
+    w = ag.tensor([0.5, -1.0, 2.0], requires_grad=True)
+
+    def f(x):
+        h = (x * w).tanh()
+        return (h * h.detach() + x.detach() * w.detach() * w).sum()
+
+    _check_steps(f, [w], lambda r: (ag.tensor(r.normal(size=3), requires_grad=True),))
 
 
 def test_number_read_from_data_is_refused() -> None:
