@@ -15,6 +15,7 @@ import importlib as _importlib
 
 from . import distributed, functional
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .compile import compile  # noqa: A004  (ag.compile: the tracer and code generator)
 from .creation import (
     arange,
     as_tensor,

@@ -103,6 +103,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-progress", action="store_true",
                         help="no progress bars (they are drawn only on a terminal anyway; "
                              "otherwise one line per epoch is printed)")
+    parser.add_argument("--compile", action="store_true",
+                        help="run each step's loss through autograd.compile (generated NumPy; "
+                             "single-process runs)")
     args = parser.parse_args(argv)
     n_test = math.floor(N_IMAGES * args.test_fraction)  # as random_split deals them
     if not 1 <= n_test < N_IMAGES:
@@ -180,6 +183,13 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
                                        ("train_loss", "train_acc", "test_loss", "test_acc")}
     width = len(str(args.epochs))
     show_bars = not args.no_progress and sys.stdout.isatty()
+    from . import compile as ag_compile
+
+    def forward(xb: Any, yb: Any) -> Any:
+        logits = net(xb)
+        return loss_fn(logits, yb), logits
+
+    step = ag_compile(forward) if args.compile and world == 1 else forward  # one trace per shape
     for epoch in range(1, args.epochs + 1):
         model.train()
         seen = correct = 0
@@ -198,8 +208,7 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
                 loss = sum_loss(logits, yb) * (world / len(xb))
                 batch_loss = loss.item() * len(xb) / world
             else:
-                logits = net(xb)
-                loss = loss_fn(logits, yb)
+                loss, logits = step(xb, yb)
                 batch_loss = loss.item() * len(yb)
             check_finite_loss(loss.item(), _prog(), f"epoch {epoch}, batch {batch}",
                               "lower --lr, or raise --weight-decay")

@@ -42,6 +42,9 @@ Rule = Callable[..., Any]
 
 _SCALAR_ERRORS = (ArithmeticError, ValueError)
 _NAMED = re.compile(r"[A-Za-z_][\w.]*(\(\))?: ")  # a message that already names its operation
+# The active ``autograd.compile`` tracer (None almost always): one global test per call is the
+# whole cost of tracing support on the hot path.
+tracer: Any = None
 
 
 class Primitive:
@@ -140,7 +143,7 @@ class Primitive:
                 raise ValueError(f"{self.name}: {str(e).strip()}") from e
             if self.n_out != 1:
                 return self._wrap_many(out, datas, inputs, consts, params or None,
-                                       grad and self.records and state.enabled, args[0])
+                                       grad and self.records and state.enabled, args)
             if type(out) is not ndarray:
                 out = xp.asarray(out)
         # the output Tensor, and its record if an input requires grad and grad mode is on;
@@ -174,6 +177,8 @@ class Primitive:
             t.requires_grad = False
         if self.view and isinstance(args[0], Tensor):
             _share_versions(args[0], (t,))
+        if tracer is not None:
+            tracer.record(self, args, params, (t,))
         return t
 
     def _wrap_many(
@@ -184,9 +189,10 @@ class Primitive:
         consts: list[Tensor] | None,
         params: dict[str, Any] | None,
         record: bool,
-        src: Any,
+        args: Sequence[Any],
     ) -> tuple[Tensor, ...]:
         """Outputs of an ``n_out > 1`` primitive: one record shared by all of them."""
+        src = args[0]
         outs = [o if type(o) is ndarray else xp.asarray(o) for o in outs]
         node = None
         if record:
@@ -200,6 +206,8 @@ class Primitive:
             res.append(t)
         if self.view and isinstance(src, Tensor) and type(src._data) is not float:
             _share_versions(src, res)
+        if tracer is not None:
+            tracer.record(self, args, params, tuple(res))
         return tuple(res)
 
     def raw(self, *args: Any, **params: Any) -> Any:

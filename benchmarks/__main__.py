@@ -29,7 +29,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    metavar="NAME", help="run only this case (repeatable): "
                    + ", ".join(_CASE_NAMES)
                    + ", memory, overhead, ddp (mlp_mnist on 1 and 2 MPI processes)")
-    p.add_argument("--engine", action="append", choices=("tapegrad", "numpy", "torch", "micrograd"),
+    p.add_argument("--engine", action="append",
+                   choices=("tapegrad", "compiled", "numpy", "torch", "micrograd"),
                    help="run only these engines (plus each case's baseline); repeatable")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--plot", metavar="PATH", help="write a PNG bar chart of the ratios")

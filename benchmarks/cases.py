@@ -49,8 +49,8 @@ def _numpy_ref(cls: Any) -> Callable[[Any, int], dict[str, Any]]:
     return lambda spec, steps: bn.run_reference(cls(spec), steps)
 
 
-TENSOR_ENGINES = ("tapegrad", "numpy", "torch")
-SCALAR_ENGINES = ("tapegrad", "micrograd", "torch")
+TENSOR_ENGINES = ("tapegrad", "compiled", "numpy", "torch")
+SCALAR_ENGINES = ("tapegrad", "compiled", "micrograd", "torch")
 F32 = 2e-5  # float32: a few ulps of accumulated rounding in different summation orders
 F64 = 1e-10
 

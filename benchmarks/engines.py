@@ -40,6 +40,7 @@ ENGINES: dict[str, Engine] = {
     e.name: e
     for e in (
         Engine("tapegrad", "autograd", "tapegrad", "engine_tapegrad"),
+        Engine("compiled", "autograd.compile", "tapegrad", "engine_compiled"),
         Engine("numpy", "numpy", "numpy", "baselines_numpy"),
         Engine("torch", "torch", "torch", "engine_torch"),
         Engine("micrograd", "micrograd.engine", "micrograd", "engine_micrograd"),
