@@ -110,12 +110,11 @@ def test_chain_and_broadcast_matches_eager() -> None:
 def test_rectangular_matmul_transpose_and_mixed_dtypes() -> None:
     w = ag.tensor(np.linspace(-1, 1, 12).reshape(3, 4), requires_grad=True)
     v = ag.tensor(np.linspace(0.5, -0.5, 8).reshape(2, 4).astype(np.float32), requires_grad=True)
-    lin = nn.Linear(4, 2)
-    lin.weight._data = lin.weight._data.astype(np.float32)
+    lin = nn.Linear(4, 2).float()  # float32 layer on float64 data: cast first, as PyTorch asks
 
     def f(x):
         h = (x @ w).tanh() @ w.T @ w  # the two uses of w.T share one transpose
-        return (h * v.T.T).sum() + lin(h).sum() + (h @ v.T).mean()
+        return (h * v.T.T).sum() + lin(h.float()).sum() + (h.float() @ v.T).mean()
 
     _check_steps(f, [w, v, lin.weight, lin.bias],
                  lambda r: (ag.tensor(r.normal(size=(2, 3))),))
@@ -216,8 +215,10 @@ def test_guards_retrace() -> None:
     assert step.recompiles == 0
     step(ag.tensor(np.ones((3, 4))))  # shape
     assert step.recompiles == 1
-    step(ag.tensor(np.ones((2, 4), dtype=np.float32)))  # dtype
+    model.float()
+    step(ag.tensor(np.ones((2, 4), dtype=np.float32)))  # dtype (of the input and the weights)
     assert step.recompiles == 2
+    model.double()
     step(ag.tensor(np.ones((2, 4)), requires_grad=True))  # requires_grad
     assert step.recompiles == 3
     with ag.no_grad():  # grad mode
@@ -268,9 +269,10 @@ def test_parameter_update_reassignment_shape_change() -> None:
     assert v1 == pytest.approx(v0 + 6.0)
     lin.weight._data = np.zeros((2, 3))  # new data object, same shape
     assert step(x).item() == pytest.approx(float(lin.bias._data.sum()))
-    lin.weight._data = np.zeros((2, 3), dtype=np.float32)  # new dtype: retrace
-    step(x)
+    lin.weight._data, lin.bias._data = np.zeros((4, 3)), np.zeros(4)  # new shapes: retrace
+    assert step(x).shape == ()
     assert step.recompiles == 1
+    lin.bias._data = np.zeros(2)
     lin.weight = nn.Parameter(ag.tensor(np.full((2, 3), 2.0)))  # a reassigned attribute
     assert step(x).item() == pytest.approx(12.0 + float(lin.bias._data.sum()))
     assert step.recompiles == 2
