@@ -18,7 +18,6 @@ Tensors and the layer has derivatives of every order.
 from __future__ import annotations
 
 import math
-
 from typing import Any
 
 from autograd.backend import xp
