@@ -26,15 +26,19 @@ FUNCTIONS = {
     "squeeze": "dim=None", "unsqueeze": "dim", "flatten": "start_dim=0, end_dim=-1",
     "transpose": "dim0, dim1", "swapaxes": "axis0, axis1", "permute": "*dims",
     "reshape": "*shape", "broadcast_to": "size", "tile": "dims", "flip": "dims=None",
-    "repeat_interleave": "repeats, dim=None", "split": "split_size_or_sections, dim=0",
+    "repeat_interleave": "repeats=None, dim=None", "split": "split_size_or_sections, dim=0",
     "chunk": "chunks, dim=0", "unbind": "dim=0", "cat": "dim=0", "concatenate": "dim=0",
     "stack": "dim=0", "gather": "dim, index", "clamp": "min=None, max=None",
     "clip": "min=None, max=None", "dot": "other", "einsum": "*operands",
 }
+# torch.repeat_interleave has two overloads, (input, repeats, dim=None) and (repeats): one Python
+# signature holds both only with repeats=None (the one-argument form is tested below); the
+# method has only the first, so Tensor.repeat_interleave's repeats stays required.
 METHODS = {
     **{k: v for k, v in FUNCTIONS.items() if k not in ("cat", "concatenate", "stack", "einsum",
                                                        "broadcast_to", "tile", "flip")},
     "broadcast_to": "size", "tile": "*dims", "flip": "*dims", "repeat": "*sizes",
+    "repeat_interleave": "repeats, dim=None",
     "view": "*shape", "expand": "*sizes", "size": "dim=None", "numel": "", "dim": "",
     "outer": "vec2", "where": "condition, other", "masked_fill": "mask, value",
     "pow": "exponent", "add_": "other", "fill_": "value", "copy_": "src",
@@ -118,12 +122,30 @@ def test_table_agrees_with_torch_itself():
 
 
 def test_primitives_take_their_inputs_positionally_like_torch():
-    # primitives (add, mul, matmul, ...) have (*inputs) signatures: check the order by calling
+    # primitives (mul, pow, matmul, ...) have (*inputs) signatures, and add/sub/div are PyTorch's
+    # call forms over primitives (autograd/ops/variants.py): check the order by calling, and
+    # that their extra arguments are keyword-only, as torch.add(input, other, *, alpha=1)
     a, b = Tensor(np.array([5.0])), Tensor(np.array([2.0]))
-    assert isinstance(ag.sub, Primitive)
     assert ag.sub(a, b).item() == 3.0 and ag.div(a, b).item() == 2.5
+    assert ag.add(a, b).item() == 7.0 and ag.mul(a, b).item() == 10.0
     assert ag.pow(a, b).item() == 25.0 and ag.remainder(a, b).item() == 1.0
     assert ag.where(Tensor(np.array([False])), a, b).item() == 2.0
+    assert ag.sub(a, b, alpha=2).item() == 1.0 and ag.add(a, b, alpha=2).item() == 9.0
+    assert ag.div(-a, b, rounding_mode="trunc").item() == -2.0
+    assert ag.div(-a, b, rounding_mode="floor").item() == -3.0
+    for fn, extra in ((ag.add, "alpha"), (ag.sub, "alpha"), (ag.div, "rounding_mode")):
+        params = inspect.signature(fn).parameters
+        assert params[extra].kind is inspect.Parameter.KEYWORD_ONLY, fn
+        with pytest.raises(TypeError):
+            fn(a, b, 2)  # torch.sub(a, b, 2) is a TypeError too: alpha is keyword-only
+
+
+def test_repeat_interleave_one_argument_overload():
+    counts = ag.tensor([1, 0, 3])
+    out = ag.repeat_interleave(counts)
+    assert out.tolist() == [0, 2, 2, 2] and out.dtype == ag.int64
+    torch = pytest.importorskip("torch")
+    assert out.tolist() == torch.repeat_interleave(torch.tensor([1, 0, 3])).tolist()
 
 
 # ------------------------------------------------------------------------- the traps
