@@ -47,6 +47,26 @@ _NAMED = re.compile(r"[A-Za-z_][\w.]*(\(\))?: ")  # a message that already names
 tracer: Any = None
 
 
+class _InstanceDoc:
+    """``Primitive.__doc__``: the class docstring on the class, the instance's ``doc`` on an
+    instance (the class docstring if it has none), so ``help(ag.exp)`` describes ``exp``.
+
+    A data descriptor in the class body because ``__slots__`` leaves no instance ``__dict__``;
+    it is read only by ``help``/``inspect``, never by ``__call__``.
+    """
+
+    def __init__(self, class_doc: str) -> None:
+        self.class_doc = class_doc
+
+    def __get__(self, obj: Primitive | None, owner: type | None = None) -> str:
+        if obj is None:
+            return self.class_doc
+        return obj.doc or self.class_doc
+
+    def __set__(self, obj: Primitive, value: str | None) -> None:
+        obj.doc = value
+
+
 class Primitive:
     """An operation with a forward on arrays and one VJP rule per input (``None``: no grad).
 
@@ -55,11 +75,13 @@ class Primitive:
     memory with input 0 (its in-place version history is shared).  ``reads_inputs``: whether the
     rules read the input data (``add`` does not), for in-place modification checks.  ``n_out``:
     number of outputs (the forward then returns a tuple and rules receive a list of gradients,
-    ``None`` where an output got none).
+    ``None`` where an output got none).  ``doc``: the docstring of this operation when it is used
+    as a public function (``help(autograd.exp)``), returned as the instance's ``__doc__``.
     """
 
     __slots__ = ("name", "fwd", "vjps", "save_out", "view", "scalar", "reads_inputs", "n_out",
-                 "records")
+                 "records", "doc")
+    __doc__ = _InstanceDoc(__doc__)  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -72,8 +94,10 @@ class Primitive:
         scalar: Callable[..., Any] | None = None,
         reads_inputs: bool = True,
         n_out: int = 1,
+        doc: str | None = None,
     ) -> None:
         self.name = name
+        self.doc = doc
         self.fwd = fwd
         self.vjps = tuple(vjps)
         self.save_out = save_out

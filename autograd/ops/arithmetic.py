@@ -14,6 +14,7 @@ from typing import Any
 from ..backend import xp
 from ..primitive import Primitive
 from ..tape import identity
+from ._doc import elementwise as _ew
 
 add = Primitive(
     "add", xp.add, (identity, identity),
@@ -26,13 +27,15 @@ sub = Primitive(
 mul = Primitive(
     "mul", xp.multiply, (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
     scalar=operator.mul,
+    doc=_ew("a * b", "torch.mul", "numpy.multiply", arity=2, dtype="keep"),
 )
 div = Primitive(
     "div", xp.true_divide, (lambda g, out, a, b: g / b, lambda g, out, a, b: -g * a / (b * b)),
     scalar=operator.truediv,
 )
 neg = Primitive("neg", xp.negative, (lambda g, out, a: -g,), scalar=operator.neg,
-                reads_inputs=False)
+                reads_inputs=False,
+                doc=_ew("-x", "torch.neg", "numpy.negative", dtype="keep"))
 
 
 def _spow(a: float, b: float) -> float:
@@ -66,15 +69,21 @@ def _dpow_exp(g: Any, out: Any, a: Any, b: Any) -> Any:
         return where.raw(logical_and.raw(a == 0, b >= 0), 0.0, g * a ** b * log.raw(a))
 
 
-pow = Primitive("pow", xp.power, (_dpow_base, _dpow_exp), scalar=_spow)
+pow = Primitive("pow", xp.power, (_dpow_base, _dpow_exp), scalar=_spow,
+                doc=_ew("a ** b", "torch.pow", "numpy.power",
+                        "Gradients at a == 0 follow docs/conventions.md.", arity=2, dtype="keep"))
 
 
 def _dabs(g: Any, out: Any, a: Any) -> Any:
     return g * sign.raw(a)  # sign(0) = 0: PyTorch's subgradient at 0
 
 
-abs = Primitive("abs", xp.absolute, (_dabs,), scalar=builtins.abs)
-sign = Primitive("sign", xp.sign)  # piecewise constant: no gradient
+abs = Primitive("abs", xp.absolute, (_dabs,), scalar=builtins.abs,
+                doc=_ew("|x|", "torch.abs", "numpy.abs", "Gradient 0 at 0 (sign(0) = 0).",
+                        dtype="keep"))
+sign = Primitive("sign", xp.sign,  # piecewise constant: no gradient
+                 doc=_ew("sign(x)", "torch.sign", "numpy.sign", "-1, 0 or 1; no gradient.",
+                         dtype="keep"))
 
 
 def _tie_split(a: Any, b: Any, win: Any) -> Any:
@@ -86,11 +95,15 @@ maximum = Primitive(
     "maximum", xp.maximum,
     (lambda g, out, a, b: g * _tie_split(a, b, a > b),
      lambda g, out, a, b: g * _tie_split(a, b, b > a)),
+    doc=_ew("max(a, b)", "torch.maximum", "numpy.maximum",
+            "nan propagates; a tie a == b splits the gradient 1/2 each.", arity=2, dtype="keep"),
 )
 minimum = Primitive(
     "minimum", xp.minimum,
     (lambda g, out, a, b: g * _tie_split(a, b, a < b),
      lambda g, out, a, b: g * _tie_split(a, b, b < a)),
+    doc=_ew("min(a, b)", "torch.minimum", "numpy.minimum",
+            "nan propagates; a tie a == b splits the gradient 1/2 each.", arity=2, dtype="keep"),
 )
 
 
@@ -102,7 +115,10 @@ def _dwhere_b(g: Any, out: Any, c: Any, a: Any, b: Any) -> Any:
     return where.raw(c, 0.0, g)
 
 
-where = Primitive("where", xp.where, (None, _dwhere_a, _dwhere_b))
+where = Primitive("where", xp.where, (None, _dwhere_a, _dwhere_b),
+                  doc=_ew("where(condition, a, b)", "torch.where", "numpy.where",
+                          "a where condition holds, else b; each gets the gradient where chosen.",
+                          arity=2, dtype="keep"))
 
 
 def _clip(a: Any, lo: Any = None, hi: Any = None) -> Any:
@@ -186,22 +202,40 @@ hardtanh = Primitive("hardtanh", _clip, (_dhardtanh,))
 
 clamp = clip
 
-floor_divide = Primitive("floor_divide", xp.floor_divide)  # piecewise constant: no gradient
+floor_divide = Primitive("floor_divide", xp.floor_divide,  # piecewise constant: no gradient
+                         doc=_ew("floor(a / b)", "torch.floor_divide", "numpy.floor_divide",
+                                 "No gradient.", arity=2, dtype="keep"))
 remainder = Primitive(
     "remainder", xp.remainder,
     (lambda g, out, a, b: g, lambda g, out, a, b: -g * floor_divide.raw(a, b)),
+    doc=_ew("a - b * floor(a / b)", "torch.remainder", "numpy.remainder",
+            "The sign of b, as Python's %; gradients 1 and -floor(a / b).", arity=2, dtype="keep"),
 )
 
 # comparisons and logic: results are bool tensors outside the graph
-eq = Primitive("eq", xp.equal)
-ne = Primitive("ne", xp.not_equal)
-lt = Primitive("lt", xp.less)
-le = Primitive("le", xp.less_equal)
-gt = Primitive("gt", xp.greater)
-ge = Primitive("ge", xp.greater_equal)
-logical_not = Primitive("logical_not", xp.logical_not)
-logical_and = Primitive("logical_and", xp.logical_and)
-logical_or = Primitive("logical_or", xp.logical_or)
-logical_xor = Primitive("logical_xor", xp.logical_xor)
+_TRUTH = "Non-zero numbers count as true."
+eq = Primitive("eq", xp.equal,
+               doc=_ew("a == b", "torch.eq", "numpy.equal", arity=2, dtype="bool"))
+ne = Primitive("ne", xp.not_equal,
+               doc=_ew("a != b", "torch.ne", "numpy.not_equal", arity=2, dtype="bool"))
+lt = Primitive("lt", xp.less,
+               doc=_ew("a < b", "torch.lt", "numpy.less", arity=2, dtype="bool"))
+le = Primitive("le", xp.less_equal,
+               doc=_ew("a <= b", "torch.le", "numpy.less_equal", arity=2, dtype="bool"))
+gt = Primitive("gt", xp.greater,
+               doc=_ew("a > b", "torch.gt", "numpy.greater", arity=2, dtype="bool"))
+ge = Primitive("ge", xp.greater_equal,
+               doc=_ew("a >= b", "torch.ge", "numpy.greater_equal", arity=2, dtype="bool"))
+logical_not = Primitive("logical_not", xp.logical_not,
+                        doc=_ew("not x", "torch.logical_not", "numpy.logical_not", dtype="bool"))
+logical_and = Primitive("logical_and", xp.logical_and,
+                        doc=_ew("a and b", "torch.logical_and", "numpy.logical_and", _TRUTH,
+                                arity=2, dtype="bool"))
+logical_or = Primitive("logical_or", xp.logical_or,
+                       doc=_ew("a or b", "torch.logical_or", "numpy.logical_or", _TRUTH, arity=2,
+                               dtype="bool"))
+logical_xor = Primitive("logical_xor", xp.logical_xor,
+                        doc=_ew("a xor b", "torch.logical_xor", "numpy.logical_xor", _TRUTH,
+                                arity=2, dtype="bool"))
 
 from .elementwise import log  # noqa: E402  (used by pow's rule)

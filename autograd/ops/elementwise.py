@@ -13,6 +13,7 @@ import numpy as np
 
 from ..backend import xp
 from ..primitive import Primitive
+from ._doc import elementwise as _ew
 
 
 def _quiet(fn: Any) -> Any:
@@ -29,24 +30,36 @@ def _slog(x: float) -> float:
     return math.log(x) if x > 0 else math.log(-1.0)  # raises -> NumPy path gives -inf/nan
 
 
-exp = Primitive("exp", xp.exp, (lambda g, out, x: g * out,), save_out=True, scalar=math.exp)
+exp = Primitive("exp", xp.exp, (lambda g, out, x: g * out,), save_out=True, scalar=math.exp,
+                doc=_ew("exp(x)", "torch.exp", "numpy.exp"))
 def _log(x: Any) -> Any:
     with xp.errstate(divide="ignore"):  # log(0) = -inf without a warning, like PyTorch
         return xp.log(x)
 
 
-log = Primitive("log", _log, (_quiet(lambda g, out, x: g / x),), scalar=_slog)
-log1p = Primitive("log1p", xp.log1p, (_quiet(lambda g, out, x: g / (1 + x)),), scalar=math.log1p)
+log = Primitive("log", _log, (_quiet(lambda g, out, x: g / x),), scalar=_slog,
+                doc=_ew("log(x)", "torch.log", "numpy.log",
+                        "Negative inputs give nan, 0 gives -inf (gradient inf)."))
+log1p = Primitive("log1p", xp.log1p, (_quiet(lambda g, out, x: g / (1 + x)),), scalar=math.log1p,
+                  doc=_ew("log(1 + x)", "torch.log1p", "numpy.log1p",
+                          "Accurate for small x; -1 gives -inf."))
 expm1 = Primitive("expm1", xp.expm1, (lambda g, out, x: g * (out + 1),), save_out=True,
-                  scalar=math.expm1)
+                  scalar=math.expm1,
+                  doc=_ew("exp(x) - 1", "torch.expm1", "numpy.expm1", "Accurate for small x."))
 sqrt = Primitive("sqrt", xp.sqrt, (_quiet(lambda g, out, x: g / (2 * out)),), save_out=True,
-                 scalar=math.sqrt)
+                 scalar=math.sqrt,
+                 doc=_ew("sqrt(x)", "torch.sqrt", "numpy.sqrt",
+                         "Negative inputs give nan; gradient inf at 0."))
 rsqrt = Primitive("rsqrt", lambda x: 1 / xp.sqrt(x),
-                  (_quiet(lambda g, out, x: -0.5 * g * out * out * out),), save_out=True)
-square = Primitive("square", xp.square, (lambda g, out, x: 2 * g * x,))
+                  (_quiet(lambda g, out, x: -0.5 * g * out * out * out),), save_out=True,
+                  doc=_ew("1 / sqrt(x)", "torch.rsqrt", None, "0 gives inf (gradient -inf)."))
+square = Primitive("square", xp.square, (lambda g, out, x: 2 * g * x,),
+                   doc=_ew("x * x", "torch.square", "numpy.square", dtype="keep"))
 # 1 / x rather than xp.reciprocal: integers give floats (like torch), not integer division
 reciprocal = Primitive("reciprocal", lambda x: 1 / x, (lambda g, out, x: -g * out * out,),
-                       save_out=True)
+                       save_out=True,
+                       doc=_ew("1 / x", "torch.reciprocal", "1 / x",
+                               "0 gives inf (gradient -inf)."))
 def _dsin(g: Any, out: Any, x: Any) -> Any:
     return g * cos.raw(x)
 
@@ -55,12 +68,16 @@ def _dcos(g: Any, out: Any, x: Any) -> Any:
     return -g * sin.raw(x)
 
 
-sin = Primitive("sin", xp.sin, (_dsin,), scalar=math.sin)
-cos = Primitive("cos", xp.cos, (_dcos,), scalar=math.cos)
+sin = Primitive("sin", xp.sin, (_dsin,), scalar=math.sin,
+                doc=_ew("sin(x)", "torch.sin", "numpy.sin"))
+cos = Primitive("cos", xp.cos, (_dcos,), scalar=math.cos,
+                doc=_ew("cos(x)", "torch.cos", "numpy.cos"))
 tan = Primitive("tan", xp.tan, (lambda g, out, x: g * (1 + out * out),), save_out=True,
-                scalar=math.tan)
+                scalar=math.tan,
+                doc=_ew("tan(x)", "torch.tan", "numpy.tan"))
 tanh = Primitive("tanh", xp.tanh, (lambda g, out, x: g * (1 - out * out),), save_out=True,
-                 scalar=math.tanh)
+                 scalar=math.tanh,
+                 doc=_ew("tanh(x)", "torch.tanh", "numpy.tanh"))
 
 
 def _sigmoid(x: Any) -> Any:
@@ -77,7 +94,9 @@ def _ssigmoid(x: float) -> float:
 
 
 sigmoid = Primitive("sigmoid", _sigmoid, (lambda g, out, x: g * out * (1 - out),),
-                    save_out=True, scalar=_ssigmoid)
+                    save_out=True, scalar=_ssigmoid,
+                    doc=_ew("1 / (1 + exp(-x))", "torch.sigmoid", None,
+                            "No overflow for large |x|."))
 
 
 def _srelu(x: float) -> float:
@@ -85,7 +104,9 @@ def _srelu(x: float) -> float:
 
 
 relu = Primitive("relu", lambda x: xp.maximum(x, 0), (lambda g, out, x: g * (x > 0),),
-                 scalar=_srelu)
+                 scalar=_srelu,
+                 doc=_ew("max(x, 0)", "torch.relu", None, "Gradient 0 at x == 0 (PyTorch).",
+                         dtype="keep"))
 
 def _dleaky_relu(g: Any, out: Any, x: Any, negative_slope: float = 0.01) -> Any:
     return g * where.raw(x > 0, 1.0, negative_slope)  # slope at 0: negative_slope (PyTorch)
@@ -95,6 +116,8 @@ leaky_relu = Primitive(
     "leaky_relu",
     lambda x, negative_slope=0.01: xp.where(x > 0, x, x * negative_slope),
     (_dleaky_relu,),
+    doc=_ew("x if x > 0 else negative_slope * x", "torch.nn.functional.leaky_relu", None,
+            "negative_slope=0.01; the gradient at 0 is negative_slope (the left side)."),
 )
 
 
@@ -109,6 +132,8 @@ elu = Primitive(
     "elu",
     lambda x, alpha=1.0: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))),
     (_delu,),
+    doc=_ew("x if x > 0 else alpha * (exp(x) - 1)", "torch.nn.functional.elu", None,
+            "alpha=1.0; the gradient at 0 is alpha (the left side)."),
 )
 
 _erf = np.frompyfunc(math.erf, 1, 1)
@@ -142,10 +167,13 @@ def _dgelu(g: Any, out: Any, x: Any, approximate: str = "none") -> Any:
     return g * (cdf + x * pdf)
 
 
-gelu = Primitive("gelu", _gelu, (_dgelu,))
+gelu = Primitive("gelu", _gelu, (_dgelu,),
+                 doc=_ew("x * Phi(x)", "torch.nn.functional.gelu", None,
+                         "approximate='none' (erf) or 'tanh'; any other value raises ValueError."))
 erf = Primitive(
     "erf", _erf_array, (lambda g, out, x: g * (2 / math.sqrt(math.pi)) * exp.raw(-x * x),),
     scalar=math.erf,
+    doc=_ew("erf(x)", "torch.erf", None, "The Gauss error function (SciPy: scipy.special.erf)."),
 )
 
 
@@ -161,6 +189,8 @@ def _dsoftplus(g: Any, out: Any, x: Any, beta: float = 1.0, threshold: float = 2
     return g * where.raw(bx > threshold, 1.0, sigmoid.raw(bx))
 
 
-softplus = Primitive("softplus", _softplus, (_dsoftplus,))
+softplus = Primitive("softplus", _softplus, (_dsoftplus,),
+                     doc=_ew("log(1 + exp(beta * x)) / beta", "torch.nn.functional.softplus", None,
+                             "beta=1.0, threshold=20.0: x itself where beta * x > threshold."))
 
 from .arithmetic import where  # noqa: E402  (rules compose other primitives)

@@ -474,8 +474,12 @@ index_put: Primitive = Primitive(
         _dvalue,
     ),
     reads_inputs=False,
+    doc="""``index_put(x, v, index=index)``: ``x`` with ``v`` written at ``index``, out of place.
+
+The record behind ``x[index] = v``: same shape and dtype as ``x``, ``v`` broadcast to the indexed
+shape; ``x`` gets no gradient at the overwritten places, ``v`` the gradient of the slots it filled
+(repeated indices: the slot that won).  PyTorch: ``torch.index_put`` (without ``accumulate``).""",
 )
-"""``x`` with ``v`` written at ``index`` (out of place): the record behind ``x[index] = v``."""
 
 
 def _private_index(idx: tuple[Any, ...]) -> tuple[Any, ...]:

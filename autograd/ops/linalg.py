@@ -69,10 +69,12 @@ def _matmul(a: Any, b: Any) -> Any:
         ) from e
 
 
-matmul = Primitive("matmul", _matmul, (_dmatmul_a, _dmatmul_b))
-"""Matrix product (``torch.matmul``, ``numpy.matmul``, ``a @ b``): 1-D operands are promoted and
-the added dimension removed, batch dimensions broadcast.  Raises ValueError for 0-d or
-misaligned operands and RuntimeError for two different float dtypes."""
+matmul = Primitive("matmul", _matmul, (_dmatmul_a, _dmatmul_b), doc="""\
+Matrix product ``a @ b`` (``torch.matmul``, ``numpy.matmul``).
+
+1-D operands are promoted and the added dimension removed, batch dimensions broadcast; the dtype
+is NumPy's promotion.  Raises ValueError for 0-d or misaligned operands and RuntimeError for two
+different float dtypes.""")
 
 
 # ------------------------------------------------------------------------------ dot, outer
@@ -122,9 +124,11 @@ def _douter_b(g: Any, out: Any, a: Any, b: Any) -> Any:
     return (a.reshape(-1) @ g).reshape(b.shape)
 
 
-outer = Primitive("outer", xp.outer, (_douter_a, _douter_b))
-"""Outer product ``out[i, j] = a.flat[i] * b.flat[j]`` (``torch.outer`` for 1-D operands,
-``numpy.outer`` flattens others)."""
+outer = Primitive("outer", xp.outer, (_douter_a, _douter_b), doc="""\
+Outer product ``out[i, j] = a.flat[i] * b.flat[j]``, shape ``(a.size, b.size)``.
+
+The dtype is NumPy's promotion.  PyTorch: ``torch.outer`` (1-D operands); NumPy: ``numpy.outer``
+(flattens others).""")
 
 
 # ---------------------------------------------------------------------------------- einsum

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..backend import xp
 from ..primitive import Primitive
+from ._doc import elementwise as _ew
 
 
 def _zero_grad(g: Any, out: Any, x: Any, **params: Any) -> Any:
@@ -38,12 +39,18 @@ def _keep_ints(fn: Any) -> Any:
     return fwd
 
 
-floor = Primitive("floor", _keep_ints(xp.floor), (_zero_grad,))
-ceil = Primitive("ceil", _keep_ints(xp.ceil), (_zero_grad,))
-trunc = Primitive("trunc", _keep_ints(xp.trunc), (_zero_grad,))
+_STEP = "Gradient 0 everywhere, also at the jumps (PyTorch)."
+floor = Primitive("floor", _keep_ints(xp.floor), (_zero_grad,),
+                  doc=_ew("floor(x)", "torch.floor", "numpy.floor", _STEP, dtype="keep"))
+ceil = Primitive("ceil", _keep_ints(xp.ceil), (_zero_grad,),
+                 doc=_ew("ceil(x)", "torch.ceil", "numpy.ceil", _STEP, dtype="keep"))
+trunc = Primitive("trunc", _keep_ints(xp.trunc), (_zero_grad,),
+                  doc=_ew("trunc(x)", "torch.trunc", "numpy.trunc", _STEP, dtype="keep"))
 _round = Primitive("round", _keep_ints(lambda x, decimals=0: xp.round(x, decimals)),
                    (_zero_grad,))
-frac = Primitive("frac", lambda x: x - xp.trunc(x), (lambda g, out, x: g,), reads_inputs=False)
+frac = Primitive("frac", lambda x: x - xp.trunc(x), (lambda g, out, x: g,), reads_inputs=False,
+                 doc=_ew("x - trunc(x)", "torch.frac", None, "Keeps the sign of x; gradient 1.",
+                         dtype="keep"))
 
 
 def round(x: Any, decimals: int = 0) -> Any:

@@ -572,6 +572,8 @@ def astype(x: Any, dtype: Any, copy: bool = True) -> Any:
 
 
 clone = Primitive("clone", lambda x: xp.array(x, copy=True), (lambda g, out, x: g,),
-                  reads_inputs=False, scalar=lambda x: x)
+                  reads_inputs=False, scalar=lambda x: x,
+                  doc="A copy of ``x`` in its own memory: same shape and dtype; the gradient "
+                      "passes through.\n\nPyTorch: ``torch.clone``; NumPy: ``numpy.copy``.")
 
 from .indexing import _index_add, _pad_gather  # noqa: E402  (indexing imports nothing from here)

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..backend import xp
 from ..primitive import Primitive
+from ._doc import elementwise as _ew
 
 
 def _quiet(fn: Any) -> Any:
@@ -31,15 +32,27 @@ def _quiet(fn: Any) -> Any:
     return run
 
 
-sinh: Primitive = Primitive("sinh", xp.sinh, (lambda g, out, x: g * cosh.raw(x),), scalar=math.sinh)
-cosh: Primitive = Primitive("cosh", xp.cosh, (lambda g, out, x: g * sinh.raw(x),), scalar=math.cosh)
+sinh: Primitive = Primitive("sinh", xp.sinh, (lambda g, out, x: g * cosh.raw(x),), scalar=math.sinh,
+                            doc=_ew("sinh(x)", "torch.sinh", "numpy.sinh"))
+cosh: Primitive = Primitive("cosh", xp.cosh, (lambda g, out, x: g * sinh.raw(x),), scalar=math.cosh,
+                            doc=_ew("cosh(x)", "torch.cosh", "numpy.cosh"))
 asinh = Primitive("asinh", xp.arcsinh, (lambda g, out, x: g / sqrt.raw(x * x + 1),),
-                  scalar=math.asinh)
-acosh = Primitive("acosh", _quiet(xp.arccosh), (_quiet(lambda g, out, x: g / sqrt.raw(x * x - 1)),))
-atanh = Primitive("atanh", _quiet(xp.arctanh), (_quiet(lambda g, out, x: g / (1 - x * x)),))
-asin = Primitive("asin", _quiet(xp.arcsin), (_quiet(lambda g, out, x: g / sqrt.raw(1 - x * x)),))
-acos = Primitive("acos", _quiet(xp.arccos), (_quiet(lambda g, out, x: -g / sqrt.raw(1 - x * x)),))
-atan = Primitive("atan", xp.arctan, (lambda g, out, x: g / (1 + x * x),), scalar=math.atan)
+                  scalar=math.asinh,
+                  doc=_ew("asinh(x)", "torch.asinh", "numpy.arcsinh"))
+acosh = Primitive("acosh", _quiet(xp.arccosh), (_quiet(lambda g, out, x: g / sqrt.raw(x * x - 1)),),
+                  doc=_ew("acosh(x)", "torch.acosh", "numpy.arccosh",
+                          "Below 1: nan; the gradient is inf at 1."))
+atanh = Primitive("atanh", _quiet(xp.arctanh), (_quiet(lambda g, out, x: g / (1 - x * x)),),
+                  doc=_ew("atanh(x)", "torch.atanh", "numpy.arctanh",
+                          "Outside [-1, 1]: nan; +-1 give +-inf."))
+asin = Primitive("asin", _quiet(xp.arcsin), (_quiet(lambda g, out, x: g / sqrt.raw(1 - x * x)),),
+                 doc=_ew("asin(x)", "torch.asin", "numpy.arcsin",
+                         "Outside [-1, 1]: nan; gradient inf at +-1."))
+acos = Primitive("acos", _quiet(xp.arccos), (_quiet(lambda g, out, x: -g / sqrt.raw(1 - x * x)),),
+                 doc=_ew("acos(x)", "torch.acos", "numpy.arccos",
+                         "Outside [-1, 1]: nan; gradient -inf at +-1."))
+atan = Primitive("atan", xp.arctan, (lambda g, out, x: g / (1 + x * x),), scalar=math.atan,
+                 doc=_ew("atan(x)", "torch.atan", "numpy.arctan"))
 
 # atan2(y, x): d/dy = x / (x^2 + y^2), d/dx = -y / (x^2 + y^2); 0 at the origin, as PyTorch
 # (a subgradient: the quotient is masked, not the denominator, so second derivatives are nan)
@@ -52,12 +65,16 @@ atan2 = Primitive(
     "atan2", xp.arctan2,
     (_quiet(lambda g, out, y, x: _atan2_rule(g * x, y, x)),
      _quiet(lambda g, out, y, x: _atan2_rule(-g * y, y, x))),
+    doc=_ew("atan2(y, x)", "torch.atan2", "numpy.arctan2",
+            "The angle of (x, y) in [-pi, pi]; gradient 0 at the origin (PyTorch).", arity=2),
 )
 # hypot(a, b) = sqrt(a^2 + b^2): d/da = a / out (nan at the origin, as PyTorch's a / out)
 hypot = Primitive(
     "hypot", xp.hypot,
     (_quiet(lambda g, out, a, b: g * a / out), _quiet(lambda g, out, a, b: g * b / out)),
     save_out=True,
+    doc=_ew("sqrt(a**2 + b**2)", "torch.hypot", "numpy.hypot",
+            "Without overflow; the gradient at the origin is nan (PyTorch).", arity=2),
 )
 # logaddexp(a, b) = log(e^a + e^b): d/da = e^(a - out), the softmax weight of a (no overflow)
 logaddexp = Primitive(
@@ -65,6 +82,8 @@ logaddexp = Primitive(
     (_quiet(lambda g, out, a, b: g * exp.raw(a - out)),
      _quiet(lambda g, out, a, b: g * exp.raw(b - out))),
     save_out=True,
+    doc=_ew("log(exp(a) + exp(b))", "torch.logaddexp", "numpy.logaddexp",
+            "Without overflow; a tie a == b splits the gradient 1/2 each.", arity=2),
 )
 
 
@@ -80,16 +99,21 @@ def _dxlogy_x(g: Any, out: Any, x: Any, y: Any) -> Any:
     return where.raw(logical_and.raw(x == 0, y <= 0), 0.0, g * log.raw(y))
 
 
-xlogy = Primitive("xlogy", _xlogy_fwd, (_quiet(_dxlogy_x), _quiet(lambda g, out, x, y: g * x / y)))
+xlogy = Primitive("xlogy", _xlogy_fwd, (_quiet(_dxlogy_x), _quiet(lambda g, out, x, y: g * x / y)),
+                  doc=_ew("x * log(y)", "torch.xlogy", None,
+                          "0 where x == 0, even at y == 0 (SciPy: scipy.special.xlogy).", arity=2))
 
 
 # PyTorch's (and NumPy's) other names
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
-isnan = Primitive("isnan", xp.isnan)  # bool results: no gradient
-isinf = Primitive("isinf", xp.isinf)
-isfinite = Primitive("isfinite", xp.isfinite)
+isnan = Primitive("isnan", xp.isnan,  # bool results: no gradient
+                  doc=_ew("isnan(x)", "torch.isnan", "numpy.isnan", dtype="bool"))
+isinf = Primitive("isinf", xp.isinf,
+                  doc=_ew("isinf(x)", "torch.isinf", "numpy.isinf", dtype="bool"))
+isfinite = Primitive("isfinite", xp.isfinite,
+                     doc=_ew("isfinite(x)", "torch.isfinite", "numpy.isfinite", dtype="bool"))
 
 from .arithmetic import logical_and, where  # noqa: E402
 from .elementwise import exp, log, sqrt  # noqa: E402

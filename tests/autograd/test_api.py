@@ -269,9 +269,6 @@ def test_every_public_function_and_method_has_a_docstring():
     assert not missing, missing
 
 
-@pytest.mark.xfail(reason="Primitive has __slots__ and no per-instance __doc__: primitives used "
-                   "directly as autograd.* functions (exp, add, matmul, ...) show Primitive's "
-                   "class docstring; needs a doc slot in autograd/primitive.py", strict=True)
 def test_primitives_used_as_functions_have_their_own_docstring():
     missing = [name for name, obj in _public_callables()
                if isinstance(obj, Primitive) and obj.__doc__ == Primitive.__doc__]
