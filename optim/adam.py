@@ -15,9 +15,28 @@ from .optimizer import (
     _check_betas,
     _check_range,
     _Scratch,
-    direction,
-    direction_scalar,
+    decayed_direction,
+    decayed_direction_scalar,
 )
+
+
+def update_moments(d: Any, st: State, betas: tuple[float, float], s: Any) -> tuple[Any, Any]:
+    """Adam's moment estimates, in place: ``m += (d - m)(1 - beta1)``,
+    ``v = beta2 v + (1 - beta2) d**2`` (``s``: a scratch array).  Shared by Adam, NAdam, RAdam."""
+    beta1, beta2 = betas
+    m, v = st["exp_avg"], st["exp_avg_sq"]
+    m += xp.multiply(xp.subtract(d, m, out=s), 1 - beta1, out=s)
+    v *= beta2
+    v += xp.multiply(xp.multiply(d, d, out=s), 1 - beta2, out=s)
+    return m, v
+
+
+def update_moments_scalar(d: float, st: State, betas: tuple[float, float]) -> tuple[float, float]:
+    """:func:`update_moments` for Python floats (same operations in the same order)."""
+    beta1, beta2 = betas
+    m = st["exp_avg"] = st["exp_avg"] + (d - st["exp_avg"]) * (1 - beta1)
+    v = st["exp_avg_sq"] = st["exp_avg_sq"] * beta2 + d * d * (1 - beta2)
+    return m, v
 
 
 class Adam(Optimizer):
@@ -88,33 +107,19 @@ class Adam(Optimizer):
     def _update_array(
         self, p: Any, g: Any, st: State, group: Group, buf: _Scratch
     ) -> None:
-        lr, wd = group["lr"], group["weight_decay"]
-        beta1, beta2 = group["betas"]
-        coupled = wd != 0 and not group["decoupled_weight_decay"]
-        if wd != 0 and not coupled:
-            p *= 1 - lr * wd
-        d = direction(p, g, wd if coupled else 0.0, group["maximize"], buf[1])
+        d = decayed_direction(p, g, group, buf[1])
         step_size, bc2_sqrt = self._coefficients(st, group)
-        m, v = st["exp_avg"], st["exp_avg_sq"]
         s = buf[0]
-        m += xp.multiply(xp.subtract(d, m, out=s), 1 - beta1, out=s)
-        v *= beta2
-        v += xp.multiply(xp.multiply(d, d, out=s), 1 - beta2, out=s)
+        m, v = update_moments(d, st, group["betas"], s)
         if group["amsgrad"]:
             v = xp.maximum(st["max_exp_avg_sq"], v, out=st["max_exp_avg_sq"])
         denom = xp.add(xp.divide(xp.sqrt(v, out=s), bc2_sqrt, out=s), group["eps"], out=s)
         xp.subtract(p, xp.multiply(xp.divide(m, denom, out=s), step_size, out=s), out=p)
 
     def _update_scalar(self, p: float, g: float, st: State, group: Group) -> float:
-        lr, wd = group["lr"], group["weight_decay"]
-        beta1, beta2 = group["betas"]
-        coupled = wd != 0 and not group["decoupled_weight_decay"]
-        if wd != 0 and not coupled:
-            p = p * (1 - lr * wd)
-        d = direction_scalar(p, g, wd if coupled else 0.0, group["maximize"])
+        p, d = decayed_direction_scalar(p, g, group)
         step_size, bc2_sqrt = self._coefficients(st, group)
-        m = st["exp_avg"] = st["exp_avg"] + (d - st["exp_avg"]) * (1 - beta1)
-        v = st["exp_avg_sq"] = st["exp_avg_sq"] * beta2 + d * d * (1 - beta2)
+        m, v = update_moments_scalar(d, st, group["betas"])
         if group["amsgrad"]:
             v = st["max_exp_avg_sq"] = max(st["max_exp_avg_sq"], v)
         return p - m / (math.sqrt(v) / bc2_sqrt + group["eps"]) * step_size

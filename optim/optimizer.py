@@ -362,6 +362,25 @@ def direction_scalar(p: float, g: float, wd: float, maximize: bool) -> float:
     return -g if maximize else g
 
 
+def decayed_direction(p: Any, g: Any, group: Group, out: Any) -> Any:
+    """:func:`direction` after the group's weight decay: decoupled (``p *= 1 - lr * wd``, in
+    place, as AdamW) when ``group["decoupled_weight_decay"]`` is set, else the L2 term."""
+    wd = group["weight_decay"]
+    if wd != 0 and group.get("decoupled_weight_decay", False):
+        p *= 1 - group["lr"] * wd
+        wd = 0.0
+    return direction(p, g, wd, group["maximize"], out)
+
+
+def decayed_direction_scalar(p: float, g: float, group: Group) -> tuple[float, float]:
+    """:func:`decayed_direction` for Python floats: ``(decayed p, direction)``."""
+    wd = group["weight_decay"]
+    if wd != 0 and group.get("decoupled_weight_decay", False):
+        p = p * (1 - group["lr"] * wd)
+        wd = 0.0
+    return p, direction_scalar(p, g, wd, group["maximize"])
+
+
 class _Scratch:
     """Scratch arrays shaped like one parameter's array: ``buf[0]``, ``buf[1]`` (made on first use).
 

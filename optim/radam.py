@@ -7,6 +7,7 @@ from typing import Any
 
 from autograd.backend import xp
 
+from .adam import update_moments, update_moments_scalar
 from .optimizer import (
     Group,
     Optimizer,
@@ -15,8 +16,8 @@ from .optimizer import (
     _check_betas,
     _check_range,
     _Scratch,
-    direction,
-    direction_scalar,
+    decayed_direction,
+    decayed_direction_scalar,
 )
 
 
@@ -93,25 +94,13 @@ class RAdam(Optimizer):
             return lr / bc1, lr / bc1 * rect * math.sqrt(bc2)
         return lr / bc1, None
 
-    @staticmethod
-    def _decay(group: Group) -> tuple[float, bool]:
-        wd = group["weight_decay"]
-        return wd, wd != 0 and not group["decoupled_weight_decay"]
-
     def _update_array(
         self, p: Any, g: Any, st: State, group: Group, buf: _Scratch
     ) -> None:
-        wd, coupled = self._decay(group)
-        beta1, beta2 = group["betas"]
-        if wd != 0 and not coupled:
-            p *= 1 - group["lr"] * wd
-        d = direction(p, g, wd if coupled else 0.0, group["maximize"], buf[1])
+        d = decayed_direction(p, g, group, buf[1])
         plain, adaptive = self._coefficients(st, group)
-        m, v = st["exp_avg"], st["exp_avg_sq"]
         s = buf[0]
-        m += xp.multiply(xp.subtract(d, m, out=s), 1 - beta1, out=s)
-        v *= beta2
-        v += xp.multiply(xp.multiply(d, d, out=s), 1 - beta2, out=s)
+        m, v = update_moments(d, st, group["betas"], s)
         if adaptive is None:
             xp.subtract(p, xp.multiply(m, plain, out=s), out=p)
         else:
@@ -119,14 +108,9 @@ class RAdam(Optimizer):
             xp.subtract(p, xp.multiply(xp.divide(m, r, out=s), adaptive, out=s), out=p)
 
     def _update_scalar(self, p: float, g: float, st: State, group: Group) -> float:
-        wd, coupled = self._decay(group)
-        beta1, beta2 = group["betas"]
-        if wd != 0 and not coupled:
-            p = p * (1 - group["lr"] * wd)
-        d = direction_scalar(p, g, wd if coupled else 0.0, group["maximize"])
+        p, d = decayed_direction_scalar(p, g, group)
         plain, adaptive = self._coefficients(st, group)
-        m = st["exp_avg"] = st["exp_avg"] + (d - st["exp_avg"]) * (1 - beta1)
-        v = st["exp_avg_sq"] = st["exp_avg_sq"] * beta2 + d * d * (1 - beta2)
+        m, v = update_moments_scalar(d, st, group["betas"])
         if adaptive is None:
             return p - m * plain
         return p - m / (math.sqrt(v) + group["eps"]) * adaptive
