@@ -388,37 +388,34 @@ def _candidates(fn: Any) -> list[Any]:
     return cands
 
 
-def _closure_tensors(fn: Any) -> list[Tensor]:
-    """Tensors ``fn`` may read without passing them to an operation (``y._data`` of targets):
-    in its closure/globals, one attribute level into plain objects, modules' parameters and
-    buffers.  The constant check perturbs them too."""
-    module: Any = ()
+def _reachable(fn: Any) -> tuple[list[Any], list[Any]]:
+    """(Tensors, Modules) that ``fn`` can reach: its closure, defaults and globals, directly or
+    one or two levels down in lists/tuples and plain objects (a trainer's ``self.model``), and
+    every submodule of a module found.  One walk serves the guards and the constant check."""
     try:
         from nn.modules.module import Module
-
-        module = Module
     except ImportError:  # pragma: no cover - nn is part of tapegrad
-        pass
-
-    out: list[Tensor] = []
+        Module = ()  # type: ignore[assignment,misc]
+    tensors: list[Any] = []
+    modules: list[Any] = []
     seen: set[int] = set()
 
-    def add(t: Any) -> None:
-        if isinstance(t, Tensor) and id(t) not in seen:
-            seen.add(id(t))
-            out.append(t)
-
     def visit(c: Any, depth: int) -> None:
+        if id(c) in seen:
+            return
         if isinstance(c, Tensor):
-            add(c)
-        elif isinstance(c, module):
+            seen.add(id(c))
+            tensors.append(c)
+        elif isinstance(c, Module):
+            seen.add(id(c))
             for m in c.modules():
-                for v in vars(m).values():
-                    if isinstance(v, dict):
-                        for t in v.values():
-                            add(t)
-                    else:
-                        add(v)
+                seen.add(id(m))
+                modules.append(m)
+                for v in vars(m).values():  # parameters and buffers (dicts), tensor attributes
+                    for t in (v.values() if isinstance(v, dict) else (v,)):
+                        if isinstance(t, Tensor) and id(t) not in seen:
+                            seen.add(id(t))
+                            tensors.append(t)
         elif isinstance(c, (list, tuple)) and depth:
             for x in c[:64]:
                 visit(x, depth - 1)
@@ -428,36 +425,18 @@ def _closure_tensors(fn: Any) -> list[Tensor]:
 
     for c in _candidates(fn):
         visit(c, 2)
-    return out
+    return tensors, modules
+
+
+def _closure_tensors(fn: Any) -> list[Tensor]:
+    """Tensors ``fn`` may read without passing them to an operation (``y._data`` of targets);
+    the constant check perturbs them too."""
+    return _reachable(fn)[0]
 
 
 def _find_modules(fn: Any) -> list[Any]:
-    """Modules whose ``training`` flag guards the trace: ``fn`` itself, its ``self`` and the
-    modules its closure, defaults and globals reference, directly or one or two attribute levels
-    down in plain objects (a trainer's ``self.model``), with all their submodules."""
-    try:
-        from nn.modules.module import Module
-    except ImportError:  # pragma: no cover - nn is part of tapegrad
-        return []
-    found: list[Any] = []
-    seen: set[int] = set()
-
-    def visit(c: Any, depth: int) -> None:
-        if isinstance(c, Module):
-            for m in c.modules():
-                if id(m) not in seen:
-                    seen.add(id(m))
-                    found.append(m)
-        elif isinstance(c, (list, tuple)) and depth:
-            for x in c[:64]:
-                visit(x, depth - 1)
-        elif depth and hasattr(c, "__dict__") and not isinstance(c, type) and not callable(c):
-            for v in list(vars(c).values())[:64]:
-                visit(v, depth - 1)
-
-    for c in _candidates(fn):
-        visit(c, 2)
-    return found
+    """Modules whose ``training`` flag guards the trace (with all their submodules)."""
+    return _reachable(fn)[1]
 
 
 def _filled(cell: Any) -> bool:
