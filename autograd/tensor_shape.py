@@ -130,9 +130,10 @@ class TensorShape:
         (``torch.Tensor.flip``)."""
         return _ops.flip(self, dims[0] if len(dims) == 1 else (dims if dims else None))
 
-    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-        """Pieces of the given size(s) along ``dim``; see :func:`autograd.split`."""
-        return _ops.split(self, split_size_or_sections, dim)
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Pieces of the given size(s) along ``dim`` (``torch.Tensor.split``: an int size, or a
+        list of sizes); see :func:`autograd.split`."""
+        return _ops.split(self, split_size, dim)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """At most ``chunks`` pieces along ``dim``; see :func:`autograd.chunk`."""

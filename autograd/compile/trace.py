@@ -176,7 +176,8 @@ class Tracer:
         if threading.get_ident() != self.thread:
             return
         rargs = [self.ref(a) for a in args]
-        rparams = {k: (p if _is_literal(p) else self.const(p)) for k, p in params.items()}
+        rparams = {k: (p if _is_literal(p) else self.const(p))
+                   for k, p in (params or {}).items()}  # None: no keyword arguments
         g = self.graph
         vals: list[Value] = []
         for t in outs:

@@ -26,7 +26,6 @@ from .arithmetic import (
     remainder,
     sign,
     sub,
-    where,
 )
 from .cumulative import cumprod, cumsum
 from .elementwise import (
@@ -116,4 +115,4 @@ from .transcendental import (
     sinh,
     xlogy,
 )
-from .variants import all, any, divide, repeat_interleave, subtract
+from .variants import all, any, divide, repeat_interleave, subtract, where

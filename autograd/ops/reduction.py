@@ -309,6 +309,13 @@ def _correction(ddof: Any, unbiased: Any, correction: Any, op: str) -> float:
 
 def _var_std(prim: Primitive, x: Any, dim: Any, unbiased: Any, keepdim: Any, correction: Any,
              axis: Any, keepdims: Any, ddof: Any, op: str) -> Any:
+    if isinstance(dim, bool):
+        # torch.var(x, unbiased) (the legacy overload): a bool where dim goes is ``unbiased``,
+        # never dim 0/1 (reducing over a dim would be a silently wrong answer)
+        if unbiased is not None:
+            raise TypeError(f"{op}: got a bool ({dim!r}) for dim and unbiased={unbiased!r}; pass "
+                            "dim as an int (or tuple) and unbiased/correction by keyword")
+        dim, unbiased = None, dim
     if unbiased is not None and not isinstance(unbiased, bool):
         # torch.var(x, dim, unbiased) is the only meaning of a third positional argument
         raise TypeError(f"{op}: unbiased must be a bool, got {unbiased!r}; use correction=")
@@ -325,7 +332,7 @@ def var(x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = F
     ``correction`` defaults to 1 (the unbiased estimate), as in ``torch.var``, whatever the
     spelling: ``ddof=`` is an alias of ``correction=``, ``unbiased=True/False`` means 1/0 (pass
     at most one of the three; TypeError otherwise), ``axis``/``keepdims`` alias ``dim``/
-    ``keepdim``.  Shapes as :func:`sum`.  A divisor of 0 (``n <= correction``) gives inf, or nan
+    ``keepdim``.  A bool in ``dim``'s place is ``unbiased`` (``x.var(False)``), as in PyTorch.  Shapes as :func:`sum`.  A divisor of 0 (``n <= correction``) gives inf, or nan
     for a zero sum, without warnings.  NumPy's ``ddof=0`` default: ``numpy.var(t)`` on a Tensor.
 
     >>> import autograd as ag

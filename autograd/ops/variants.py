@@ -128,5 +128,26 @@ def repeat_interleave(x: Any, repeats: Any = None, dim: int | None = None, *,
     return out
 
 
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """``torch.where``: ``input`` where ``condition`` holds, else ``other`` (broadcast together;
+    each gets the gradient where it was chosen).  With the condition alone, the indices of its
+    nonzero elements as a tuple of 1-D int64 tensors, one per dim (``nonzero(as_tuple=True)``,
+    so ``x[where(c)]`` selects like ``x[c]``).  TypeError when only one of input/other is given.
+    NumPy: ``numpy.where`` (the same two forms).
+
+    >>> import autograd as ag
+    >>> x = ag.tensor([[1.0, 5.0], [7.0, 2.0]])
+    >>> x[ag.where(x > 3)]
+    tensor([5., 7.])
+    """
+    if input is None and other is None:
+        return _queries.nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: expected where(condition) or where(condition, input, other), "
+                        "got only one of input/other")
+    return _arith.where(condition, input, other)
+
+
 from . import arithmetic as _arith  # noqa: E402
+from . import queries as _queries  # noqa: E402
 from . import shape as _shape  # noqa: E402

@@ -38,7 +38,7 @@ METHODS = {
     **{k: v for k, v in FUNCTIONS.items() if k not in ("cat", "concatenate", "stack", "einsum",
                                                        "broadcast_to", "tile", "flip")},
     "broadcast_to": "size", "tile": "*dims", "flip": "*dims", "repeat": "*sizes",
-    "repeat_interleave": "repeats, dim=None",
+    "repeat_interleave": "repeats, dim=None", "split": "split_size, dim=0",
     "view": "*shape", "expand": "*sizes", "size": "dim=None", "numel": "", "dim": "",
     "outer": "vec2", "where": "condition, other", "masked_fill": "mask, value",
     "pow": "exponent", "add_": "other", "fill_": "value", "copy_": "src",
@@ -51,6 +51,9 @@ SUPERSETS = {"softmax", "log_softmax", "logsumexp", "flip"}
 # against the documentation and by calling torch): skipped in the automatic comparison.
 TORCH_LAMBDA_WRONG = {"logsumexp", "where", "repeat_interleave", "swapaxes", "max", "min",
                       "argmax", "argmin", "prod", "backward"}
+# methods only: Tensor.split's real parameter is split_size (inspect.signature(torch.Tensor.split)
+# says so); the testing lambda reuses torch.split's split_size_or_sections
+TORCH_METHOD_LAMBDA_WRONG = {"split"}
 IGNORED = {"out", "dtype", "layout", "device", "requires_grad", "names", "memory_format",
            "non_blocking", "copy", "sparse_grad", "inplace", "rounding_mode", "inputs"}
 
@@ -106,6 +109,8 @@ def test_table_agrees_with_torch_itself():
                                    (METHODS, lambda n: getattr(Tensor, n), torch.Tensor)):
         for name in table:
             if name in TORCH_LAMBDA_WRONG or not hasattr(theirs, name):
+                continue
+            if table is METHODS and name in TORCH_METHOD_LAMBDA_WRONG:
                 continue
             t = _torch_params(torch, getattr(theirs, name))
             if t is None or name == "einsum":
@@ -290,3 +295,45 @@ def test_return_types_are_precise():
     assert hints["sum"] == hints["var"] == hints["amax"] == "Tensor"
     assert hints["split"] == hints["chunk"] == "tuple[Tensor, ...]"
     assert "ValuesIndices" in inspect.signature(Tensor.max).return_annotation
+
+
+def test_where_with_the_condition_alone_gives_index_tuples_like_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([[1.0, 5.0, 0.0], [7.0, 2.0, 9.0]])
+    x, t = ag.tensor(a), torch.tensor(a)
+    idx = ag.where(x > 3)
+    assert isinstance(idx, tuple) and len(idx) == 2
+    for ours, theirs in zip(idx, torch.where(t > 3)):
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    np.testing.assert_array_equal(x[ag.where(x > 3)].numpy(), t[torch.where(t > 3)].numpy())
+    with pytest.raises(TypeError, match="where"):
+        ag.where(x > 3, x)
+
+
+def test_a_bool_in_dims_place_is_unbiased_like_torch():
+    torch = pytest.importorskip("torch")
+    a = np.arange(12.0).reshape(3, 4) ** 1.5
+    x, t = ag.tensor(a), torch.tensor(a)
+    for fn in ("var", "std"):
+        for flag in (False, True):
+            np.testing.assert_allclose(getattr(x, fn)(flag).item(), getattr(t, fn)(flag).item(),
+                                       rtol=1e-13)
+            np.testing.assert_allclose(getattr(ag, fn)(x, flag).item(),
+                                       getattr(torch, fn)(t, flag).item(), rtol=1e-13)
+        np.testing.assert_allclose(getattr(x, fn)(0, False).numpy(),
+                                   getattr(t, fn)(0, False).numpy(), rtol=1e-13)
+        with pytest.raises(TypeError, match=fn):
+            getattr(x, fn)(True, False)
+
+
+def test_split_takes_torchs_keyword_names():
+    x = ag.arange(10.0).reshape(2, 5)
+    assert [p.shape for p in x.split(split_size=2, dim=1)] == [(2, 2), (2, 2), (2, 1)]
+    assert [p.shape for p in ag.split(x, split_size_or_sections=[1, 4], dim=1)] == [(2, 1), (2, 4)]
+
+
+def test_split_method_parameter_is_torchs_real_one():
+    torch = pytest.importorskip("torch")
+    theirs = [p.name for p in inspect.signature(torch.Tensor.split).parameters.values()][1:]
+    ours = [p.name for p in inspect.signature(Tensor.split).parameters.values()][1:]
+    assert ours == theirs == ["split_size", "dim"]

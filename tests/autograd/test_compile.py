@@ -499,3 +499,24 @@ def test_random_programs_match_eager(prog, seed) -> None:
             assert (a is None) == (b is None)
             if a is not None:
                 np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-300)
+
+
+def test_multi_output_primitive_without_keyword_arguments() -> None:
+    """slogdet records a multi-output primitive with no params (None): traced like the rest."""
+    import autograd.linalg as LA
+
+    a = ag.tensor(np.array([[2.0, 0.5, 0.0], [0.1, 3.0, 0.2], [0.0, 0.3, 1.5]]),
+                  requires_grad=True)
+    step = ag.compile(lambda m: LA.slogdet(m).logabsdet)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # neither a crash nor a silent eager fallback
+        for _ in range(2):
+            a.grad = None
+            y = step(a)
+            y.backward()
+            got = (y.item(), a.grad.numpy().copy())
+            a.grad = None
+            e = LA.slogdet(a).logabsdet
+            e.backward()
+            assert got[0] == e.item()
+            np.testing.assert_array_equal(got[1], a.grad.numpy())
