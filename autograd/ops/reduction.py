@@ -332,8 +332,9 @@ def var(x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = F
     ``correction`` defaults to 1 (the unbiased estimate), as in ``torch.var``, whatever the
     spelling: ``ddof=`` is an alias of ``correction=``, ``unbiased=True/False`` means 1/0 (pass
     at most one of the three; TypeError otherwise), ``axis``/``keepdims`` alias ``dim``/
-    ``keepdim``.  A bool in ``dim``'s place is ``unbiased`` (``x.var(False)``), as in PyTorch.  Shapes as :func:`sum`.  A divisor of 0 (``n <= correction``) gives inf, or nan
-    for a zero sum, without warnings.  NumPy's ``ddof=0`` default: ``numpy.var(t)`` on a Tensor.
+    ``keepdim``.  A bool in ``dim``'s place is ``unbiased`` (``x.var(False)``), as in PyTorch.
+    Shapes as :func:`sum`.  A divisor of 0 (``n <= correction``) gives inf, or nan for a zero
+    sum, without warnings.  NumPy's ``ddof=0`` default: ``numpy.var(t)`` on a Tensor.
 
     >>> import autograd as ag
     >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0])

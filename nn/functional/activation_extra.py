@@ -21,6 +21,7 @@ from typing import Any
 
 import autograd as ag
 from autograd.backend import xp
+from autograd.ops.arithmetic import where as _where  # the primitive (rules call .raw)
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
 
@@ -72,8 +73,8 @@ def softsign(input: Tensor) -> Tensor:
 
 def _dhardswish(g: Any, out: Any, x: Any) -> Any:
     # PyTorch's kinks: 0 up to -3, x/3 + 1/2 strictly between, 1 from 3 on
-    inner = ag.where.raw((x > -3.0) & (x < 3.0), 1.0, 0.0)
-    above = ag.where.raw(x >= 3.0, 1.0, 0.0)
+    inner = _where.raw((x > -3.0) & (x < 3.0), 1.0, 0.0)
+    above = _where.raw(x >= 3.0, 1.0, 0.0)
     return g * (inner * (x / 3.0 + 0.5) + above)
 
 
