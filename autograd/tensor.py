@@ -261,7 +261,17 @@ class Tensor(TensorOperators, TensorMath, TensorShape, _MoreOpsMixin):
         return d if type(d) is float else d.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        """``np.asarray(t)`` shares the data; ``np.array(t)`` (``copy=True``) copies it."""
+        """``np.asarray(t)`` shares the data; ``np.array(t)`` (``copy=True``) copies it.
+
+        Raises RuntimeError for a tensor that requires grad (as PyTorch): converting it would
+        silently drop its gradient (``np.sum([t, t])``, ``np.asarray(t)``); use
+        ``t.detach().numpy()``, or a NumPy function on the tensor itself, which is recorded."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "can't convert a tensor that requires grad to a NumPy array (its gradient would be "
+                "lost); use tensor.detach().numpy(), or call the NumPy function on the tensor "
+                "itself (np.sum(t), np.stack([t, u])), which is recorded"
+            )
         from .backend import to_numpy
 
         a = to_numpy(self._array)

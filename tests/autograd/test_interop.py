@@ -18,7 +18,7 @@ def leaf(a):
 
 # ------------------------------------------------------------------------------ arrays
 def test_asarray_gives_the_data_and_array_copies():
-    t = leaf([1.0, 2.0])
+    t = leaf([1.0, 2.0]).detach()  # no grad: converting it loses nothing
     a = np.asarray(t)
     assert isinstance(a, np.ndarray) and np.shares_memory(a, t.detach().numpy())
     np.testing.assert_array_equal(a, [1.0, 2.0])
@@ -31,6 +31,19 @@ def test_asarray_gives_the_data_and_array_copies():
         np.asarray(t, dtype=np.float32, copy=False)
     s = Tensor(2.5)
     assert np.asarray(s).shape == () and float(np.asarray(s)) == 2.5
+
+
+def test_converting_a_tensor_that_requires_grad_raises_instead_of_dropping_its_gradient():
+    t = leaf([1.0, 2.0])
+    # np.asarray(t), np.array(...), and functions given tensors inside a list (no dispatch
+    # reaches __array_function__ there) would silently detach: PyTorch raises too
+    for convert in (np.asarray, np.array, lambda t: np.sum([t, t]), lambda t: np.array([t, t])):
+        with pytest.raises(RuntimeError, match="requires grad"):
+            convert(t)
+    np.testing.assert_array_equal(np.stack([t, t]).detach().numpy(), [[1.0, 2.0]] * 2)
+    assert np.stack([t, t]).requires_grad  # routed: recorded, not detached
+    with ag.no_grad():
+        assert np.asarray(t * 2).tolist() == [2.0, 4.0]  # results made without grad convert
 
 
 def test_array_priority_is_set():
