@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import math
 import os
 import sys
@@ -45,28 +44,13 @@ from ._cli import (
     plural,
     positive_float,
     positive_int,
+    require_extras,
 )
 
 TARGET_ACCURACY = 0.97
 N_CLASSES = 10
 IMAGE_PIXELS = 64
 N_IMAGES = 1797  # scikit-learn's digits
-
-
-def _require_extras() -> None:
-    """Import the optional dependencies now, with one clear message if any is missing."""
-    missing = []
-    for module, dist in (("sklearn", "scikit-learn"), ("tqdm", "tqdm"),
-                         ("matplotlib", "matplotlib")):
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            missing.append(dist)
-    if missing:
-        raise SystemExit(
-            f"tapegrad demo: missing {', '.join(missing)}. Install the demo extra: "
-            "pip install -e \".[demo]\" (from a checkout) or pip install \"tapegrad[demo]\""
-        )
 
 
 def _prog() -> str:
@@ -340,7 +324,8 @@ def gradcheck_slice(model: Any, data: dict[str, Any], n_samples: int = 4,
 def main(argv: list[str] | None = None) -> int:
     """Run the demo; returns the process exit status (0 when every check passed)."""
     args = parse_args(argv)
-    _require_extras()
+    require_extras(_prog(), "demo", ("sklearn", "scikit-learn"), ("tqdm", "tqdm"),
+                   ("matplotlib", "matplotlib"))
     # The matrices here are small (32-image batches, 64 x 512 weights): one BLAS thread is fastest;
     # threaded BLAS on a busy machine can be 100x slower. threadpoolctl comes with scikit-learn.
     try:
