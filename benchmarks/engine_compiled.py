@@ -19,21 +19,8 @@ class MLPStep(et.MLPStep):
         self.fn = self.ag.compile(lambda x: self.ce(self.forward(x)), fallback=False)
         self.fn(self.x)
 
-    def step(self) -> None:
-        opt = self.opt
-        if opt is not None:
-            opt.zero_grad()
-        else:
-            for p in self.params:
-                p.grad = None
-        loss = self.fn(self.x)
-        loss.backward()
-        if opt is not None:
-            opt.step()
-        else:
-            for p in self.params:
-                p.data -= self.lr * p.grad.data
-        self.loss = loss
+    def compute_loss(self) -> Any:
+        return self.fn(self.x)
 
     def describe(self) -> str:
         return "compiled: " + super().describe()

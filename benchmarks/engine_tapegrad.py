@@ -144,7 +144,7 @@ class MLPStep:
         else:
             for p in self.params:
                 p.grad = None
-        loss = self.ce(self.forward(self.x))
+        loss = self.compute_loss()
         loss.backward()
         if opt is not None:
             opt.step()
@@ -153,6 +153,10 @@ class MLPStep:
             for p in self.params:
                 p.data -= lr * p.grad.data
         self.loss = loss
+
+    def compute_loss(self) -> Any:
+        """The forward: the compiled engine replaces this one method."""
+        return self.ce(self.forward(self.x))
 
     def outputs(self) -> Outputs:
         out: Outputs = {"loss": float(self.loss.item())}
