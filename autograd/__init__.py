@@ -13,7 +13,7 @@ tensor([ 5.43656366, 22.1671683 ])
 
 import importlib as _importlib
 
-from . import distributed, functional
+from . import cuda, distributed, functional
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .compile import compile  # noqa: A004  (ag.compile: the tracer and code generator)
 from .creation import (
@@ -37,6 +37,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .devices import device, get_default_device, set_default_device
 from .differentiate import backward, grad
 from .dtypes import (
     bool,

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from .backend import xp
+from .devices import device_of, placed, target
 from .dtypes import get_default_dtype
 from .ops._args import shape_arg
-from .random import get_generator
+from .random import generator_for
 from .tensor import Tensor, _check_grad_dtype, as_dtype
 
 
@@ -35,124 +35,164 @@ def _floats_to_default(data: Any, dtype: Any) -> Any:
     return data
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """A new tensor holding a copy of ``data`` (like ``torch.tensor``)."""
+def tensor(data: Any, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (like ``torch.tensor``), on ``device`` (default:
+    the device of ``data`` if it is a tensor or GPU array, else the default device)."""
     from .tensor import _to_data
 
-    return _new(_to_data(data, dtype, copy=True), requires_grad)
+    return _new(_to_data(data, dtype, copy=True, device=device), requires_grad)
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*shape: Any, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of ``shape`` (``torch.zeros``, ``numpy.zeros``); default dtype."""
-    return _new(xp.zeros(shape_arg(shape, "zeros"), dtype=_dt(dtype, "zeros")), requires_grad)
+    with placed(target(device)) as m:
+        return _new(m.zeros(shape_arg(shape, "zeros"), dtype=_dt(dtype, "zeros")), requires_grad)
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*shape: Any, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
     """A tensor of ones of ``shape`` (``torch.ones``, ``numpy.ones``); default dtype."""
-    return _new(xp.ones(shape_arg(shape, "ones"), dtype=_dt(dtype, "ones")), requires_grad)
+    with placed(target(device)) as m:
+        return _new(m.ones(shape_arg(shape, "ones"), dtype=_dt(dtype, "ones")), requires_grad)
 
 
-def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*shape: Any, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor of ``shape`` (``torch.empty``, ``numpy.empty``)."""
-    return _new(xp.empty(shape_arg(shape, "empty"), dtype=_dt(dtype, "empty")), requires_grad)
+    with placed(target(device)) as m:
+        return _new(m.empty(shape_arg(shape, "empty"), dtype=_dt(dtype, "empty")), requires_grad)
 
 
-def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(shape: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
     """A tensor of ``shape`` filled with ``fill_value`` (``torch.full``); a float fill takes
     the default dtype, an int fill int64."""
     shape = shape_arg((shape,) if not isinstance(shape, int) else (shape,), "full")
     dt = as_dtype(dtype, "full") if dtype is not None else None
-    return _new(_floats_to_default(xp.full(shape, fill_value, dtype=dt), dtype), requires_grad)
+    with placed(target(device)) as m:
+        return _new(_floats_to_default(m.full(shape, fill_value, dtype=dt), dtype), requires_grad)
 
 
-def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None,
+def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Values ``start, start + step, ...`` below ``stop`` (``torch.arange``, ``numpy.arange``):
     ints give int64, floats the default dtype."""
     dt = as_dtype(dtype, "arange") if dtype is not None else None
-    if stop is None:
-        data = xp.arange(start, dtype=dt)
-    else:
-        data = xp.arange(start, stop, step, dtype=dt)
-    return _new(_floats_to_default(data, dtype), requires_grad)
+    with placed(target(device)) as m:
+        if stop is None:
+            data = m.arange(start, dtype=dt)
+        else:
+            data = m.arange(start, stop, step, dtype=dt)
+        return _new(_floats_to_default(data, dtype), requires_grad)
 
 
-def linspace(start: float, stop: float, num: int = 50, dtype: Any = None,
+def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (``torch.linspace``)."""
-    return _new(xp.linspace(start, stop, num, dtype=_dt(dtype, "linspace")), requires_grad)
+    with placed(target(device)) as m:
+        return _new(m.linspace(start, stop, num, dtype=_dt(dtype, "linspace")), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
     """The ``n x m`` identity matrix (``torch.eye``, ``numpy.eye``); default dtype."""
-    return _new(xp.eye(n, m, dtype=_dt(dtype, "eye")), requires_grad)
+    with placed(target(device)) as mod:
+        return _new(mod.eye(n, m, dtype=_dt(dtype, "eye")), requires_grad)
 
 
-def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False,
+def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
          generator: Any = None) -> Tensor:
-    """Uniform [0, 1) samples from ``generator`` (default: the one ``manual_seed`` sets)."""
+    """Uniform [0, 1) samples (``torch.rand``) from ``generator`` (default: the one
+    ``manual_seed`` sets; on a GPU, that device's generator, drawing there)."""
     dt = _dt(dtype, "rand")
-    data = get_generator(generator).random(shape_arg(shape, "rand")).astype(dt, copy=False)
-    return _new(xp.asarray(data), requires_grad)
+    dev = target(device)
+    with placed(dev):
+        gen = generator_for(dev, generator)
+        data = gen.random(shape_arg(shape, "rand")).astype(dt, copy=False)
+    return _new(data, requires_grad)
 
 
-def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False,
+def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           generator: Any = None) -> Tensor:
-    """Standard-normal samples from ``generator`` (default: the one ``manual_seed`` sets)."""
+    """Standard-normal samples (``torch.randn``) from ``generator`` (default: the one
+    ``manual_seed`` sets; on a GPU, that device's generator, drawing there)."""
     dt = _dt(dtype, "randn")
-    gen = get_generator(generator)
-    data = gen.standard_normal(shape_arg(shape, "randn")).astype(dt, copy=False)
-    return _new(xp.asarray(data), requires_grad)
+    dev = target(device)
+    with placed(dev):
+        gen = generator_for(dev, generator)
+        data = gen.standard_normal(shape_arg(shape, "randn")).astype(dt, copy=False)
+    return _new(data, requires_grad)
 
 
-def randint(low: int, high: int, size: Any, dtype: Any = None, generator: Any = None) -> Tensor:
+def randint(low: int, high: int, size: Any, dtype: Any = None, device: Any = None,
+            generator: Any = None) -> Tensor:
     """Integers drawn uniformly from ``[low, high)`` of shape ``size``, int64
     (``torch.randint``)."""
     dt = as_dtype(dtype, "randint") if dtype is not None else np.dtype(np.int64)
     size = (size,) if isinstance(size, int) else tuple(size)
-    return _new(xp.asarray(get_generator(generator).integers(low, high, size, dtype=dt)), False)
+    dev = target(device)
+    with placed(dev):
+        data = generator_for(dev, generator).integers(low, high, size).astype(dt, copy=False)
+    return _new(data, False)
 
 
 def _like_dtype(x: Any, dtype: Any) -> Any:
     return as_dtype(dtype) if dtype is not None else (x.dtype if hasattr(x, "dtype") else None)
 
 
-def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Zeros of ``x``'s shape and dtype (or ``dtype``) (``torch.zeros_like``)."""
-    return zeros(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
-                 dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+def _like(x: Any, device: Any) -> tuple[tuple[int, ...], Any]:
+    """The shape of ``x`` and the device a ``*_like`` result goes to (``x``'s unless given)."""
+    data = x._data if isinstance(x, Tensor) else x
+    return tuple(np.shape(data)), (device_of(data) if device is None else device)
 
 
-def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Ones of ``x``'s shape and dtype (or ``dtype``) (``torch.ones_like``)."""
-    return ones(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
-                dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+def zeros_like(x: Any, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """Zeros of ``x``'s shape, dtype and device (or ``dtype``/``device``)
+    (``torch.zeros_like``)."""
+    shape, dev = _like(x, device)
+    return zeros(shape, dtype=_like_dtype(x, dtype), device=dev, requires_grad=requires_grad)
 
 
-def full_like(x: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """``fill_value`` in ``x``'s shape and dtype (or ``dtype``) (``torch.full_like``)."""
-    return full(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)), fill_value,
-                dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+def ones_like(x: Any, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """Ones of ``x``'s shape, dtype and device (or ``dtype``/``device``) (``torch.ones_like``)."""
+    shape, dev = _like(x, device)
+    return ones(shape, dtype=_like_dtype(x, dtype), device=dev, requires_grad=requires_grad)
 
 
-def rand_like(x: Any, dtype: Any = None, requires_grad: bool = False,
+def full_like(x: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """``fill_value`` in ``x``'s shape, dtype and device (or ``dtype``/``device``)
+    (``torch.full_like``)."""
+    shape, dev = _like(x, device)
+    return full(shape, fill_value, dtype=_like_dtype(x, dtype), device=dev,
+                requires_grad=requires_grad)
+
+
+def rand_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
               generator: Any = None) -> Tensor:
-    """Uniform [0, 1) samples in ``x``'s shape (``torch.rand_like``)."""
-    return rand(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
-                dtype=_like_dtype(x, dtype), requires_grad=requires_grad, generator=generator)
+    """Uniform [0, 1) samples in ``x``'s shape, on its device (``torch.rand_like``)."""
+    shape, dev = _like(x, device)
+    return rand(shape, dtype=_like_dtype(x, dtype), device=dev, requires_grad=requires_grad,
+                generator=generator)
 
 
-def randn_like(x: Any, dtype: Any = None, requires_grad: bool = False,
+def randn_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
                generator: Any = None) -> Tensor:
-    """Standard-normal samples in ``x``'s shape (``torch.randn_like``)."""
-    return randn(tuple(xp.shape(x._array if isinstance(x, Tensor) else x)),
-                 dtype=_like_dtype(x, dtype), requires_grad=requires_grad, generator=generator)
+    """Standard-normal samples in ``x``'s shape, on its device (``torch.randn_like``)."""
+    shape, dev = _like(x, device)
+    return randn(shape, dtype=_like_dtype(x, dtype), device=dev, requires_grad=requires_grad,
+                 generator=generator)
 
 
-def empty_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """An uninitialised tensor shaped like ``x`` (its dtype unless given)."""
-    return empty(tuple(xp.shape(x.data if isinstance(x, Tensor) else x)),
-                 dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+def empty_like(x: Any, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor shaped like ``x``, on its device (its dtype unless given)."""
+    shape, dev = _like(x, device)
+    return empty(shape, dtype=_like_dtype(x, dtype), device=dev, requires_grad=requires_grad)
 
 
 def from_numpy(a: Any) -> Tensor:
@@ -169,14 +209,17 @@ def from_numpy(a: Any) -> Tensor:
     return Tensor._make(a, None, False)
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """``data`` as a tensor without copying when possible (``torch.as_tensor``): a Tensor of
     the right dtype is returned itself, an ndarray of the right dtype is shared; anything else
     (lists, another dtype) is converted into new memory."""
     if isinstance(data, Tensor):
+        if device is not None:
+            data = data.to(device)
         if dtype is None or data.dtype == as_dtype(dtype, "as_tensor"):
             return data
         return data.to(dtype)
-    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == as_dtype(dtype)):
+    if (isinstance(data, np.ndarray) and (dtype is None or data.dtype == as_dtype(dtype))
+            and target(device).type == "cpu"):
         return from_numpy(data)
-    return Tensor(data, dtype=dtype)
+    return Tensor(data, dtype=dtype, device=device)

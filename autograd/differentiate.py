@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .backend import xp
+from .devices import array_module, device_of, is_array
 from .tape import run_backward
 from .tensor import Tensor
 
@@ -18,7 +19,7 @@ def _seq(x: Any) -> list[Any]:
     rows are not a sequence of gradients); lists, tuples and other iterables are sequences."""
     if x is None:
         return []
-    if isinstance(x, (Tensor, xp.ndarray, xp.generic, float, int)):
+    if isinstance(x, (Tensor, xp.ndarray, xp.generic, float, int)) or is_array(x):
         return [x]
     return list(x)
 
@@ -44,7 +45,7 @@ def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
                 f"{where}: grad can be implicitly created only for scalar outputs; the output "
                 f"has shape {tuple(out.shape)}, so pass gradient= (the same shape) explicitly"
             )
-        seed: Any = 1.0 if type(d) is float else xp.ones(d.shape, d.dtype)
+        seed: Any = 1.0 if type(d) is float else array_module(d).ones(d.shape, d.dtype)
         return Tensor._const(seed) if create_graph else seed
     if isinstance(g, Tensor):
         if create_graph:
@@ -52,7 +53,12 @@ def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
                 raise _shape_error(where, g.shape, out.shape)
             return g
         g = g._data
-    gd: Any = g if type(g) is float else xp.asarray(g)
+    gd: Any = g if type(g) is float or is_array(g) else xp.asarray(g)
+    if type(d) is not float and device_of(gd) != device_of(d) and is_array(gd):
+        raise RuntimeError(
+            f"{where}: the gradient is on {device_of(gd)} but the output on {device_of(d)}; "
+            "move it with .to(output.device)"
+        )
     if type(gd) is not float and gd.dtype.kind not in "biuf":
         raise TypeError(
             f"{where}: the gradient must be a Tensor, an array or numbers, got "
@@ -64,7 +70,8 @@ def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
     if type(d) is float:
         gd = float(gd)
     else:
-        gd = xp.asarray(gd)  # a Python number for a 0-d array output
+        if not is_array(gd):  # a Python number for a 0-d array output
+            gd = array_module(d).asarray(gd)
         if gd.dtype != d.dtype:
             gd = gd.astype(d.dtype)
     return Tensor._const(gd) if create_graph else gd

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .backend import to_numpy, xp
+from .devices import transfer
 from .differentiate import grad
 from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
@@ -81,7 +82,8 @@ class _Perturb:
     def get(self, j: int) -> float:
         if self.scalar:
             return float(self.orig)
-        return float(self.t._data[np.unravel_index(j, self.t._data.shape)])
+        # a GPU value is read explicitly: gradcheck is a debugging tool that asks for values
+        return float(to_numpy(self.t._data[np.unravel_index(j, self.t._data.shape)]))
 
     def restore(self, j: int, value: float) -> None:
         self.set(j, value)
@@ -127,9 +129,10 @@ def analytical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], i: int) -
         J = np.zeros((o.numel(), t.numel()))
         if o.requires_grad and o.dtype.kind == "f":
             for k in range(o.numel()):
-                seed = xp.zeros(o.shape, dtype=o.dtype)
+                seed = np.zeros(o.shape, dtype=o.dtype)
                 seed.reshape(-1)[k] = 1
-                (g,) = grad(o, t, grad_outputs=Tensor(seed), retain_graph=True, allow_unused=True)
+                seed_t = Tensor._make(transfer(seed, o.device), None, False)
+                (g,) = grad(o, t, grad_outputs=seed_t, retain_graph=True, allow_unused=True)
                 if g is not None:
                     _check_grad_like(g, t, i)
                     J[k] = to_numpy(g._array).astype(np.float64).ravel()
@@ -211,16 +214,17 @@ def _fast_check(
         if not (o.requires_grad and o.dtype.kind == "f"):
             continue
         v = rng.standard_normal(o.shape)
-        (g,) = grad(o, t, grad_outputs=Tensor(v.astype(o.dtype)), retain_graph=True,
-                    allow_unused=True)
+        v_t = Tensor._make(transfer(v.astype(o.dtype), o.device), None, False)
+        (g,) = grad(o, t, grad_outputs=v_t, retain_graph=True, allow_unused=True)
         with np.errstate(invalid="ignore", over="ignore"):
             analytic = 0.0 if g is None else float(np.sum(to_numpy(g._array) * u))
         orig = t._data
+        u_dev = u if type(orig) is float else transfer(u, t.device)
         try:
-            t._data = orig + eps * u if type(orig) is not float else float(orig + eps * u)
+            t._data = orig + eps * u_dev if type(orig) is not float else float(orig + eps * u)
             with no_grad():
                 plus = to_numpy(_outputs(fn, inputs)[k]._array).astype(np.float64)
-            t._data = orig - eps * u if type(orig) is not float else float(orig - eps * u)
+            t._data = orig - eps * u_dev if type(orig) is not float else float(orig - eps * u)
             with no_grad():
                 minus = to_numpy(_outputs(fn, inputs)[k]._array).astype(np.float64)
         finally:

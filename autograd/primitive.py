@@ -33,6 +33,7 @@ from typing import Any
 
 from . import tape
 from .backend import xp
+from .devices import is_device_array, mismatch_error
 from .grad_mode import state
 from .tape import Node, _seq, track_views
 
@@ -143,6 +144,8 @@ class Primitive:
                     floats = False
                 elif type(d) is not int:
                     floats = False
+                    if is_device_array(d):
+                        arrays = True
             datas.append(d)
         out = None
         if floats:
@@ -160,15 +163,19 @@ class Primitive:
             try:
                 out = self.fwd(*datas, **params) if params else self.fwd(*datas)
             except TypeError as e:
-                raise _explain_type_error(self.name, datas, e) from e
+                raise (_device_error(self.name, datas)
+                       or _explain_type_error(self.name, datas, e)) from e
             except ValueError as e:  # NumPy's own (e.g. broadcasting) errors don't say which op
+                mixed = _device_error(self.name, datas)
+                if mixed is not None:
+                    raise mixed from e
                 if type(e) is not ValueError or _NAMED.match(str(e)):
                     raise
                 raise ValueError(f"{self.name}: {str(e).strip()}") from e
             if self.n_out != 1:
                 return self._wrap_many(out, datas, inputs, consts, params or None,
                                        grad and self.records and state.enabled, args)
-            if type(out) is not ndarray:
+            if type(out) is not ndarray and not is_device_array(out):
                 out = xp.asarray(out)
         # the output Tensor, and its record if an input requires grad and grad mode is on;
         # integer/bool results (argmax, comparisons) carry no gradient: not recorded
@@ -217,7 +224,7 @@ class Primitive:
     ) -> tuple[Tensor, ...]:
         """Outputs of an ``n_out > 1`` primitive: one record shared by all of them."""
         src = args[0]
-        outs = [o if type(o) is ndarray else xp.asarray(o) for o in outs]
+        outs = [o if type(o) is ndarray or is_device_array(o) else xp.asarray(o) for o in outs]
         node = None
         if record:
             node = Node(self, datas, inputs, params, None, len(outs))
@@ -270,6 +277,8 @@ def as_operand(a: Any, op: str) -> Any:
                 "floating dtype"
             )
         return a
+    if is_device_array(a):
+        return a
     if isinstance(a, (list, tuple)) or hasattr(a, "__array__") or isinstance(a, (xp.generic,)):
         arr = xp.asarray(a)
         if arr.dtype.kind not in "biuf":
@@ -282,6 +291,12 @@ def as_operand(a: Any, op: str) -> Any:
         f"{op}: unsupported operand of type {type(a).__name__}; expected a Tensor, an array or a "
         "number"
     )
+
+
+def _device_error(name: str, datas: list[Any]) -> RuntimeError | None:
+    """The error for operands on different devices (looked for only after a failure: the
+    array libraries refuse to mix, so the hot path checks nothing)."""
+    return mismatch_error(name, datas)
 
 
 def _explain_type_error(name: str, datas: list[Any], e: TypeError) -> TypeError:

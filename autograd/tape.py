@@ -70,6 +70,7 @@ from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 from .backend import xp
+from .devices import array_module, is_array
 from .grad_mode import enable_grad, no_grad, state
 
 ndarray = xp.ndarray
@@ -454,7 +455,7 @@ def _fit(gi: Any, t: Tensor, node: Node, i: int) -> Any:
             gi = unbroadcast(gi, ())
         return gi if type(gi) is not ndarray and not isinstance(gi, xp.generic) else float(gi)
     if type(gi) is float or isinstance(gi, xp.generic):
-        return xp.full(d.shape, gi, dtype=d.dtype)
+        return array_module(d).full(d.shape, gi, dtype=d.dtype)
     if gi.shape != d.shape:
         try:
             gi = unbroadcast(gi, d.shape)
@@ -471,7 +472,7 @@ def _fit(gi: Any, t: Tensor, node: Node, i: int) -> Any:
 def _as_tensors(node: Node, args: Sequence[Any], inputs: Sequence[Any]) -> tuple[Any, Any]:
     """Arguments as Tensors for a recorded (create_graph) walk; recompute ``out`` if needed."""
     targs = tuple(
-        inp if inp is not None else (Tensor._const(a) if isinstance(a, xp.ndarray) else a)
+        inp if inp is not None else (Tensor._const(a) if is_array(a) else a)
         for a, inp in zip(args, inputs)
     )
     out = None

@@ -15,9 +15,11 @@ from typing import Any, Union
 
 import numpy as np
 
+from . import devices as _dev
 from . import tape
 from .backend import xp
 from .dtypes import get_default_dtype, is_default_float64
+from .tensor_device import TensorDevice
 from .tensor_math import TensorMath
 from .tensor_more_ops import _MoreOpsMixin
 from .tensor_operators import TensorOperators
@@ -44,10 +46,40 @@ def as_dtype(dtype: Any, where: str = "tensor") -> np.dtype:
     return dt
 
 
-def _to_data(data: Any, dtype: Any, copy: bool) -> Any:
-    """Array data for a new Tensor (a Python float when possible: the scalar fast path)."""
+def _to_data(data: Any, dtype: Any, copy: bool, device: Any = None) -> Any:
+    """Array data for a new Tensor (a Python float when possible: the scalar fast path).
+
+    ``device`` (a device, a string or None): where the data goes.  None keeps device data where
+    it is and puts host data (lists, numbers, NumPy arrays) on the default device, the CPU
+    unless ``autograd.set_default_device`` chose another."""
     if isinstance(data, Tensor):
         data = data._data
+    if device is None:
+        if _dev._default is not None and not _dev.is_device_array(data):
+            return _dev.transfer(_host_data(data, dtype, copy), _dev._default)
+    else:
+        target = _dev.resolve(device)
+        if target.type != "cpu" or _dev.is_device_array(data):
+            if _dev.device_of(data) == target:
+                return _device_data(data, dtype, copy)
+            host = _dev.to_host(data) if _dev.is_device_array(data) else data
+            return _dev.transfer(_host_data(host, dtype, False), target)
+    if _dev.is_device_array(data):
+        return _device_data(data, dtype, copy)
+    return _host_data(data, dtype, copy)
+
+
+def _device_data(data: Any, dtype: Any, copy: bool) -> Any:
+    """GPU array data, cast to ``dtype`` and copied when asked, staying on its device."""
+    if dtype is not None:
+        dt = as_dtype(dtype)
+        if data.dtype != dt:
+            return data.astype(dt)
+    return data.copy() if copy else data
+
+
+def _host_data(data: Any, dtype: Any, copy: bool) -> Any:
+    """Host (NumPy) data for a new tensor; a Python float stays a float (the scalar path)."""
     t = type(data)
     if dtype is None and t is float and is_default_float64():
         return data
@@ -73,6 +105,11 @@ def _to_data(data: Any, dtype: Any, copy: bool) -> Any:
         raise ValueError(
             f"tensor: cannot make a tensor from {t.__name__} (ragged nested sequence?): {e}"
         ) from e
+    except TypeError as e:
+        raise TypeError(
+            f"tensor: cannot make a tensor from {t.__name__}: {e}; a list of tensors on a GPU "
+            "is autograd.stack(list)"
+        ) from e
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"tensor: data of dtype {arr.dtype} (from {t.__name__}) is not supported; tensors hold "
@@ -89,7 +126,7 @@ def _check_grad_dtype(data: Any) -> None:
         )
 
 
-class Tensor(TensorOperators, TensorMath, TensorShape, _MoreOpsMixin):
+class Tensor(TensorOperators, TensorMath, TensorShape, TensorDevice, _MoreOpsMixin):
     """An n-dimensional array that records the operations applied to it for ``backward``.
 
     ``Tensor(data, requires_grad=False, dtype=None)`` wraps ``data`` without copying it (use
@@ -113,9 +150,10 @@ class Tensor(TensorOperators, TensorMath, TensorShape, _MoreOpsMixin):
     grad: Tensor | None
     requires_grad: bool
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None,
+                 device: Any = None) -> None:
         """Wrap ``data`` (see the class docstring)."""
-        d = _to_data(data, dtype, copy=False)
+        d = _to_data(data, dtype, copy=False, device=device)
         if requires_grad:
             _check_grad_dtype(d)
         self._data = d
@@ -172,7 +210,10 @@ class Tensor(TensorOperators, TensorMath, TensorShape, _MoreOpsMixin):
     @data.setter
     def data(self, value: Any) -> None:
         value = value._data if isinstance(value, Tensor) else value
-        self._data = value if type(value) in (float, ndarray) else _to_data(value, None, False)
+        self._data = (
+            value if type(value) in (float, ndarray) or _dev.is_device_array(value)
+            else _to_data(value, None, False)
+        )
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -239,7 +280,7 @@ class Tensor(TensorOperators, TensorMath, TensorShape, _MoreOpsMixin):
                 f"item(): only one-element tensors can be converted to a Python scalar, "
                 f"got shape {d.shape}"
             )
-        return d.item()
+        return _dev.to_host(d).item()  # a GPU value is copied to the host: asked for
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The data as a NumPy array sharing memory (``torch.Tensor.numpy``).
@@ -251,14 +292,17 @@ class Tensor(TensorOperators, TensorMath, TensorShape, _MoreOpsMixin):
                 "numpy(): can't call numpy() on a tensor that requires grad; use "
                 "tensor.detach().numpy() (or numpy(force=True))"
             )
-        from .backend import to_numpy
-
-        return to_numpy(self._array)
+        d = self._array
+        if _dev.is_device_array(d):
+            if not force:
+                raise TypeError(_host_only("numpy()", d))
+            return _dev.to_host(d)  # type: ignore[no-any-return]
+        return d  # type: ignore[no-any-return]
 
     def tolist(self) -> Any:
         """The data as (nested) Python lists of numbers; a number for a 0-d tensor."""
         d = self._data
-        return d if type(d) is float else d.tolist()
+        return d if type(d) is float else _dev.to_host(d).tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """``np.asarray(t)`` shares the data; ``np.array(t)`` (``copy=True``) copies it.
@@ -272,9 +316,9 @@ class Tensor(TensorOperators, TensorMath, TensorShape, _MoreOpsMixin):
                 "lost); use tensor.detach().numpy(), or call the NumPy function on the tensor "
                 "itself (np.sum(t), np.stack([t, u])), which is recorded"
             )
-        from .backend import to_numpy
-
-        a = to_numpy(self._array)
+        a = self._array
+        if _dev.is_device_array(a):
+            raise TypeError(_host_only("numpy.asarray()", a))
         if dtype is not None and a.dtype != np.dtype(dtype):
             if copy is False:
                 raise ValueError(
@@ -384,9 +428,11 @@ class Tensor(TensorOperators, TensorMath, TensorShape, _MoreOpsMixin):
     def __repr__(self) -> str:
         d = self._data
         body = repr(d) if type(d) is float else np.array2string(
-            np.asarray(d), separator=", ", prefix="tensor("
+            _dev.to_host(d), separator=", ", prefix="tensor("
         )
         extras = []
+        if _dev.is_device_array(d):
+            extras.append(f"device='{_dev.device_of(d)}'")
         if type(d) is not float and d.dtype not in (np.float64, np.int64, np.bool_):
             extras.append(f"dtype={d.dtype}")
         if self._node is not None:
@@ -433,6 +479,13 @@ class Tensor(TensorOperators, TensorMath, TensorShape, _MoreOpsMixin):
 
 
 
+def _host_only(what: str, d: Any) -> str:
+    return (
+        f"{what}: can't convert a {_dev.device_of(d)} device type tensor to numpy; use "
+        "Tensor.cpu() to copy the tensor to host memory first"
+    )
+
+
 def is_tensor(obj: Any) -> bool:
     """True if ``obj`` is a Tensor (``torch.is_tensor``)."""
     return isinstance(obj, Tensor)
@@ -442,12 +495,14 @@ tape.Tensor = Tensor  # type: ignore[misc]  # the walker makes Tensors; tape is 
 
 from . import differentiate as _differentiate  # noqa: E402
 from . import ops as _ops  # noqa: E402  (primitives need Tensor defined first)
+from . import tensor_device as _td  # noqa: E402
 from . import tensor_math as _tm  # noqa: E402
 from . import tensor_operators as _to  # noqa: E402
 from . import tensor_shape as _ts  # noqa: E402
 from .primitive import Primitive as _Primitive  # noqa: E402
 
-_to._ops = _tm._ops = _ts._ops = _ops  # the mixins call the primitives, which need Tensor
+# the mixins call the primitives, which need Tensor
+_to._ops = _tm._ops = _ts._ops = _td._ops = _ops
 # Operators call the primitive's one path as a plain function (``_apply(prim, ...)`` is
 # ``prim(...)`` without the interpreter's generic call of a callable instance: ~10% of a
 # scalar operation).

@@ -164,10 +164,6 @@ class TensorShape:
         """Cast to ``dtype`` (NumPy's name for :meth:`to`); float-to-float is differentiable."""
         return _ops.astype(self, dtype)
 
-    def to(self, dtype: Any) -> Tensor:
-        """Cast to ``dtype`` (``torch.Tensor.to(dtype)``); float-to-float is differentiable."""
-        return _ops.astype(self, dtype)
-
     def float(self) -> Tensor:
         """Cast to float32 (``torch.Tensor.float``)."""
         return _ops.astype(self, np.float32)

@@ -14,6 +14,7 @@ import sys
 _CASE_NAMES = ("mlp_tiny", "mlp_mnist", "mlp_mnist_b1", "mlp_wide", "chain", "rnn", "deep_chain",
                "deep_chain_short", "scalar_mlp", "scalar_mlp_gc", "conv", "adam_step", "op_cumsum",
                "op_sort")
+_GPU_CASES = ("mlp_784_b64", "mlp_1024_b256", "mlp_4096_b1024", "mlp_8192_b4096")
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                 "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -25,13 +26,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--quick", action="store_true",
                    help="few repeats and smaller sizes (a smoke run, not for quoting)")
-    p.add_argument("--case", action="append", choices=_CASE_NAMES + ("memory", "overhead", "ddp"),
+    p.add_argument("--case", action="append",
+                   choices=_CASE_NAMES + ("memory", "overhead", "ddp") + _GPU_CASES,
                    metavar="NAME", help="run only this case (repeatable): "
                    + ", ".join(_CASE_NAMES)
                    + ", memory, overhead, ddp (mlp_mnist on 1 and 2 MPI processes)")
     p.add_argument("--engine", action="append",
                    choices=("tapegrad", "compiled", "numpy", "torch", "micrograd"),
                    help="run only these engines (plus each case's baseline); repeatable")
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                   help="cpu: the cases above (default); cuda: float32 MLP training steps on a GPU "
+                        "against hand-written CuPy (and PyTorch CUDA when installed), "
+                        "benchmarks.gpu; takes --case mlp_784_b64 ... , --quick, --repeats, --json")
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--plot", metavar="PATH", help="write a PNG bar chart of the ratios")
     p.add_argument("--threads", type=int, default=None,
@@ -88,6 +94,11 @@ def set_threads(n: int | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     a = parse(argv)
     note = set_threads(a.threads)
+    if a.device == "cuda":
+        from .gpu import run as run_gpu
+
+        run_gpu(quick=a.quick, repeats=a.repeats, json_path=a.json, case_names=a.case)
+        return 0
 
     from . import report
     from .engines import ENGINES

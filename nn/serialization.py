@@ -58,8 +58,10 @@ from typing import IO, Any, Union
 
 import numpy as np
 
+from autograd import devices
 from autograd._files import atomic_write
 from autograd.backend import to_numpy, xp
+from autograd.devices import is_array
 from autograd.tensor import Tensor
 
 from .parameter import Parameter
@@ -116,8 +118,8 @@ class _Writer:
             ref, arr = self._store(obj._array)
             kind = "parameter" if isinstance(obj, Parameter) else "tensor"
             return {"type": kind, "ref": ref, "dtype": arr.dtype.str, "shape": list(arr.shape),
-                    "requires_grad": bool(obj.requires_grad)}
-        if isinstance(obj, (np.ndarray, xp.ndarray)):
+                    "requires_grad": bool(obj.requires_grad), "device": str(obj.device)}
+        if isinstance(obj, np.ndarray) or is_array(obj):
             ref, arr = self._store(obj)
             return {"type": "array", "ref": ref, "dtype": arr.dtype.str, "shape": list(arr.shape)}
         if isinstance(obj, dict):
@@ -172,7 +174,39 @@ def save(obj: Any, f: PathOrFile) -> None:
 
 
 # ----------------------------------------------------------------------------------- load
+class _Placer:
+    """Where loaded tensors go: their saved location, mapped by ``map_location``."""
+
+    def __init__(self, map_location: Any) -> None:
+        if not (map_location is None or callable(map_location)
+                or isinstance(map_location, (str, dict, devices.device))):
+            raise TypeError(
+                "nn.load: map_location must be None, a device or string, a dict or a callable, "
+                f"got {type(map_location).__name__}"
+            )
+        self.map_location = map_location
+
+    def place(self, arr: np.ndarray, location: str) -> Any:
+        m = self.map_location
+        if callable(m) and not isinstance(m, (str, dict, devices.device)):
+            return m(arr, location)
+        if isinstance(m, dict):
+            wanted = m.get(location, location)
+        else:
+            wanted = location if m is None else m
+        try:
+            dev = devices.resolve(wanted)
+        except RuntimeError as e:
+            raise RuntimeError(
+                f"nn.load: a tensor was saved on {location}, which is not available here ({e}); "
+                "pass map_location='cpu' (or another device) to load it elsewhere"
+            ) from e
+        return devices.transfer(arr, dev)
+
+
 class _Reader:
+    place: Any
+
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         self.arrays = arrays
         self.used: set[str] = set()
@@ -245,14 +279,18 @@ class _Reader:
         if kind == "array":
             return xp.asarray(self._array(node, True))
         if kind in ("tensor", "parameter"):
-            arr = xp.asarray(self._array(node, True))
+            arr = self._array(node, True)
             rg = node.get("requires_grad", False)
             if type(rg) is not bool:
                 raise CheckpointError("nn.load: requires_grad must be a boolean")
             rg = rg and arr.dtype.kind == "f"
-            if kind == "parameter":
-                return Parameter(arr, requires_grad=rg)
-            return Tensor(arr, requires_grad=rg)
+            location = node.get("device", "cpu")
+            if not isinstance(location, str):
+                raise CheckpointError("nn.load: a tensor's device must be a string")
+            t = Parameter(arr, requires_grad=rg) if kind == "parameter" else Tensor(arr)
+            t._data = self.place(arr, location)  # where map_location says, not the default
+            t.requires_grad = rg
+            return t
         if kind == "npscalar":
             return self._array(node, False)[()]
         raise CheckpointError(f"nn.load: unknown node type {kind!r}")
@@ -281,11 +319,18 @@ def _read_bytes(f: PathOrFile) -> bytes:
         return fh.read()
 
 
-def load(f: PathOrFile) -> Any:
+def load(f: PathOrFile, map_location: Any = None) -> Any:
     """Read what :func:`save` wrote (or a plain ``.npz`` of arrays), never unpickling anything.
 
+    Tensors come back on the device they were saved from (``save`` stores host copies and the
+    device's name), unless ``map_location`` says otherwise, as in ``torch.load``: a device or
+    string (``"cpu"``, ``"cuda:0"``: every tensor there), a dict from saved to wanted locations
+    (``{"cuda:1": "cuda:0"}``), or a callable ``(array, location) -> array`` given the host
+    array and the saved location's name.  Plain arrays and NumPy scalars stay NumPy.
+
     Raises :class:`CheckpointError` (a ``ValueError``) for files that are not ``.npz`` archives,
-    hold object (pickled) arrays, or whose manifest does not match the stored arrays.
+    hold object (pickled) arrays, or whose manifest does not match the stored arrays;
+    RuntimeError when a saved device is not available and ``map_location`` does not move it.
     """
     raw = _read_bytes(f)
     if not raw.startswith(b"PK"):
@@ -314,7 +359,9 @@ def load(f: PathOrFile) -> Any:
                 "and floating arrays are accepted"
             )
     if MANIFEST not in arrays:
-        return {name: Tensor(xp.asarray(arr)) for name, arr in arrays.items()}
+        where = _Placer(map_location)
+        return {name: Tensor._make(where.place(arr, "cpu"), None, False)
+                for name, arr in arrays.items()}
     man_arr = arrays.pop(MANIFEST)
     if man_arr.dtype != np.uint8 or man_arr.ndim != 1:
         raise CheckpointError("nn.load: the manifest must be a 1-D uint8 array")
@@ -330,6 +377,7 @@ def load(f: PathOrFile) -> Any:
             f"reads version {VERSION})"
         )
     reader = _Reader(arrays)
+    reader.place = _Placer(map_location).place
     obj = reader.node(manifest.get("root"))
     extra = sorted(set(arrays) - reader.used)
     if extra:

@@ -1,4 +1,5 @@
-"""Hypothesis profiles: ``ci`` (default when CI=true), ``dev`` (default), ``thorough``."""
+"""Hypothesis profiles: ``ci`` (default when CI=true), ``dev`` (default), ``thorough``, ``triage``;
+the ``--device`` option (cpu, stand-in, cuda)."""
 
 import importlib.util
 import os
@@ -11,7 +12,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 # ``ci`` draws the same examples on every run (derandomize): a CI result depends on the code, not
 # on the draw; ``dev`` and ``thorough`` keep exploring with fresh random examples.
@@ -24,6 +25,11 @@ settings.register_profile(
 )
 settings.register_profile(
     "thorough", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+# ``triage``: a few examples and no shrinking, to see quickly what fails across the suite
+settings.register_profile(
+    "triage", max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate], derandomize=True,
 )
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
@@ -72,3 +78,47 @@ def pytest_sessionfinish(session, exitstatus):
     path = os.environ.get("TAPEGRAD_TORCH_SKIPS")
     if path:
         Path(path).write_text("".join(f"{nodeid}\n" for nodeid in _TORCH_SKIPS))
+
+
+# ------------------------------------------------------------------------- devices
+# ``--device=stand-in`` runs the suite with "cuda" tensors on the strict stand-in device
+# (autograd.testing.standin_device: no implicit host transfers, only CuPy's names);
+# ``--device=cuda`` on a real GPU through CuPy.  Either way new tensors go to the GPU by
+# default (autograd.set_default_device), so every test exercises the device path.
+def pytest_addoption(parser):
+    parser.addoption(
+        "--device", choices=("cpu", "stand-in", "cuda"), default="cpu",
+        help="device the suite's tensors are made on by default (cpu; stand-in: the strict "
+             "stand-in GPU; cuda: a real GPU through CuPy)",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "cpu_only(reason): the test is about host memory (NumPy sharing, pickling, DataLoader "
+        "workers, MPI buffers) and does not run with --device=stand-in/cuda",
+    )
+    dev = config.getoption("--device")
+    if dev == "cpu":
+        return
+    import autograd
+    from autograd.devices import set_cuda_backend
+
+    if dev == "stand-in":
+        from autograd.testing.standin_device import StandInBackend
+
+        set_cuda_backend(StandInBackend())
+    autograd.set_default_device("cuda")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--device") == "cpu":
+        return
+    for item in items:
+        mark = item.get_closest_marker("cpu_only")
+        if mark is not None:
+            reason = mark.args[0] if mark.args else mark.kwargs.get("reason", "host memory")
+            item.add_marker(pytest.mark.skip(reason=f"cpu_only: {reason}"))
+        elif isinstance(item, pytest.DoctestItem):
+            item.add_marker(pytest.mark.skip(reason="doctests show CPU tensors' output"))

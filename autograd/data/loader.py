@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import backend
 from ..random import default_generator, get_generator
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
@@ -36,12 +35,10 @@ def _check_nonneg_int(name: str, value: Any, hint: str = "") -> int:
 
 def _resolve_context(context: Any) -> Any:
     """A multiprocessing context: the one given, a start method by name, or the default
-    ('fork' where it exists: fast, and nothing needs pickling; 'spawn' on the CuPy backend, as
-    CUDA cannot be used in a forked child; else the platform's default)."""
+    ('fork' where it exists: fast, and nothing needs pickling; workers make host tensors only,
+    so a parent that uses a GPU forks safely, as PyTorch's; else the platform's default)."""
     if context is None:
         methods = multiprocessing.get_all_start_methods()
-        if backend.name() == "cupy":
-            return multiprocessing.get_context("spawn")
         if "fork" in methods and sys.platform != "darwin":
             return multiprocessing.get_context("fork")
         return multiprocessing.get_context()
@@ -88,8 +85,8 @@ class DataLoader:
     with.) ``seed=`` is a tapegrad addition; PyTorch has only ``generator=``.
 
     **Workers.** ``num_workers > 0`` fetches and collates batches in that many worker processes
-    (``multiprocessing``; the 'fork' start method on Linux ('spawn' on the CuPy backend, since
-    CUDA cannot run in a forked child), or ``multiprocessing_context=`` such as ``'spawn'``,
+    (``multiprocessing``; the 'fork' start method on Linux: workers make host tensors only, so
+    a parent using a GPU forks safely), or ``multiprocessing_context=`` such as ``'spawn'``,
     which needs a picklable dataset, ``collate_fn`` and ``worker_init_fn`` defined at module
     level). The batches are the same, in the same order, as with ``num_workers=0``. Each
     worker seeds Python's ``random``, ``autograd.manual_seed`` and

@@ -115,4 +115,5 @@ from .transcendental import (
     sinh,
     xlogy,
 )
+from .transfer import to_device
 from .variants import all, any, divide, repeat_interleave, subtract, where

@@ -20,7 +20,13 @@ except ImportError as e:
         name="hypothesis",
     ) from e
 
-from .assertions import assert_gradients_close
+from .assertions import (
+    assert_allclose,
+    assert_array_equal,
+    assert_array_less,
+    assert_gradients_close,
+)
 from .strategies import arrays_for, broadcastable_tensors, shapes, tensors
 
-__all__ = ["tensors", "broadcastable_tensors", "shapes", "arrays_for", "assert_gradients_close"]
+__all__ = ["tensors", "broadcastable_tensors", "shapes", "arrays_for", "assert_gradients_close",
+           "assert_allclose", "assert_array_equal", "assert_array_less"]

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..devices import is_device_array, to_host
 from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
 from ..tensor import Tensor
 
@@ -38,3 +39,30 @@ def assert_gradients_close(
             gradgradcheck(fn, ts, eps=eps, atol=atol, rtol=rtol, fast_mode=fast_mode)
     except GradcheckError as e:
         raise AssertionError(str(e)) from None
+
+
+def _host(x: Any) -> Any:
+    """``x`` with tensors (of any device) and GPU arrays as NumPy arrays, for comparisons."""
+    if isinstance(x, Tensor):
+        return x.detach().cpu().numpy()
+    if is_device_array(x):
+        return to_host(x)
+    if type(x) in (list, tuple):
+        return type(x)(_host(v) for v in x)
+    return x
+
+
+def assert_allclose(actual: Any, desired: Any, *args: Any, **kwargs: Any) -> None:
+    """``numpy.testing.assert_allclose`` (same arguments and defaults) that also takes tensors
+    on any device, copying GPU data to the host first (the explicit transfer a test asks for)."""
+    np.testing.assert_allclose(_host(actual), _host(desired), *args, **kwargs)
+
+
+def assert_array_equal(actual: Any, desired: Any, *args: Any, **kwargs: Any) -> None:
+    """``numpy.testing.assert_array_equal`` that also takes tensors on any device."""
+    np.testing.assert_array_equal(_host(actual), _host(desired), *args, **kwargs)
+
+
+def assert_array_less(actual: Any, desired: Any, *args: Any, **kwargs: Any) -> None:
+    """``numpy.testing.assert_array_less`` that also takes tensors on any device."""
+    np.testing.assert_array_less(_host(actual), _host(desired), *args, **kwargs)

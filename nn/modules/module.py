@@ -27,6 +27,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
+from autograd import devices as _device
 from autograd import tape
 from autograd.backend import xp
 from autograd.grad_mode import no_grad
@@ -385,7 +386,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad.requires_grad or type(p.grad._data) is float:
-                p.grad = Tensor(xp.zeros_like(p._array))
+                p.grad = Tensor._make(xp.zeros_like(p._array), None, False)
             else:
                 p.grad._data[...] = 0
 
@@ -400,17 +401,28 @@ class Module:
                     if t.grad is not None and not t.grad.requires_grad:
                         t.grad._data = fn(t.grad._array)
 
-    def to(self: M, *args: Any, dtype: Any = None) -> M:
-        """Cast floating parameters and buffers to ``dtype`` in place (same Parameter objects).
-
-        ``to("cpu")`` is accepted and does nothing (NumPy arrays live on the host).
+    def to(self: M, *args: Any, device: Any = None, dtype: Any = None,
+           non_blocking: bool = False) -> M:
+        """Move and/or cast parameters and buffers in place (same Parameter objects), as
+        ``torch.nn.Module.to``: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
+        ``to(tensor)``.  ``dtype`` must be floating and casts floating tensors only; ``device``
+        moves all of them, with their ``.grad``.  Returns the module.  RuntimeError for an
+        unavailable device, TypeError for a non-floating dtype.
         """
+        from autograd.tensor_device import _is_device_arg
+
         for a in args:
-            if isinstance(a, str) and a in ("cpu",):
-                continue
-            if dtype is not None:
-                raise TypeError("to(): dtype given twice")
-            dtype = a
+            if isinstance(a, Tensor):
+                device, dtype = a.device, (a.dtype if a.dtype.kind == "f" else dtype)
+            elif _is_device_arg(a) and device is None:
+                device = a
+            elif dtype is None:
+                dtype = a
+            else:
+                raise TypeError(f"Module.to(): could not parse arguments {args!r}")
+        if device is not None:
+            target = _device.resolve(device)
+            self._apply_to_tensors(lambda a: _device.transfer(a, target), floating_only=False)
         if dtype is None:
             return self
         dt = as_dtype(dtype, "Module.to")
@@ -418,6 +430,15 @@ class Module:
             raise TypeError(f"Module.to only accepts floating point dtypes, but got {dt}")
         self._apply_to_tensors(lambda a: a.astype(dt, copy=False), floating_only=True)
         return self
+
+    def cuda(self: M, device: Any = None) -> M:
+        """Move parameters and buffers to a GPU in place (``torch.nn.Module.cuda``)."""
+        return self.to("cuda" if device is None else
+                       (_device.device("cuda", device) if isinstance(device, int) else device))
+
+    def cpu(self: M) -> M:
+        """Move parameters and buffers to host memory in place (``torch.nn.Module.cpu``)."""
+        return self.to("cpu")
 
     def float(self: M) -> M:
         return self.to(np.float32)

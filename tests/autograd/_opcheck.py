@@ -8,7 +8,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 from autograd import Tensor
-from autograd.testing import arrays_for
+from autograd.testing import arrays_for, assert_allclose
 
 
 def leaves(*arrays):
@@ -37,9 +37,9 @@ def torch_agrees(fa, ft, *arrays, atol=1e-10, seed=0):
     ya, yt = _outs(fa(*xs)), _outs(ft(*ts))
     assert len(ya) == len(yt)
     for a, t in zip(ya, yt):
-        t = t.detach().numpy()
+        t = t.detach().cpu().numpy()
         assert a.shape == t.shape, (a.shape, t.shape)
-        np.testing.assert_allclose(a.data, t, atol=atol, rtol=1e-9)
+        assert_allclose(a.data, t, atol=atol, rtol=1e-9)
     if not ya[0].requires_grad:
         return
     w = np.random.default_rng(seed).standard_normal(ya[0].shape)
@@ -48,9 +48,9 @@ def torch_agrees(fa, ft, *arrays, atol=1e-10, seed=0):
     for x, t in zip(xs, ts):
         if not t.requires_grad:
             continue
-        tg = np.zeros(x.shape) if t.grad is None else t.grad.numpy()
+        tg = np.zeros(x.shape) if t.grad is None else t.grad.cpu().numpy()
         got = np.zeros(x.shape) if x.grad is None else x.grad.data
-        np.testing.assert_allclose(got, tg, atol=atol * 10, rtol=1e-8)
+        assert_allclose(got, tg, atol=atol * 10, rtol=1e-8)
 
 
 @st.composite

@@ -33,7 +33,7 @@ def test_off_by_default_and_nothing_recorded():
     y = x.sqrt()
     assert y.grad_fn.trace is None
     y.sum().backward()  # inf in the gradient, but nobody asked to check
-    assert np.isinf(x.grad.numpy()[0])
+    assert np.isinf(x.grad.cpu().numpy()[0])
 
 
 def test_nan_in_backward_names_the_op_and_the_forward_line():
@@ -66,7 +66,7 @@ def test_no_false_alarm_on_finite_gradients(values):
         y = (x.sqrt() * x.log() + x.exp().tanh()).sum()
         assert y.grad_fn.trace is not None
         y.backward()
-    assert np.all(np.isfinite(x.grad.numpy()))
+    assert np.all(np.isfinite(x.grad.cpu().numpy()))
 
 
 def test_fires_for_records_made_in_anomaly_mode_even_if_backward_is_outside():
@@ -83,7 +83,7 @@ def test_records_made_outside_anomaly_mode_are_not_checked():
     with ag.detect_anomaly():
         assert y.grad_fn.trace is None
         y.sum().backward()
-    assert np.isinf(x.grad.numpy()[0])
+    assert np.isinf(x.grad.cpu().numpy()[0])
 
 
 def test_the_failing_op_is_found_in_a_longer_graph():
@@ -150,7 +150,7 @@ def test_check_nan_false_records_traces_without_checking():
         y = x.sqrt()
         assert y.grad_fn.trace is not None
         y.sum().backward()
-    assert np.isinf(x.grad.numpy()[0])
+    assert np.isinf(x.grad.cpu().numpy()[0])
 
 
 def test_thread_local():

@@ -12,6 +12,7 @@ import autograd as ag
 import nn
 from autograd import Tensor
 from autograd.primitive import Primitive
+from autograd.testing import assert_allclose, assert_array_equal
 
 # PyTorch's positional parameters after the tensor argument: name -> "p1=default, p2, ..."
 # ("*" marks PyTorch's varargs form, e.g. Tensor.reshape(*shape)).
@@ -173,8 +174,8 @@ def test_split_and_repeat_follow_torch():
     assert [p.shape for p in ag.split(x, 2, 1)] == [p.shape for p in x.split(2, 1)] == \
         [(2, 2), (2, 2)]
     assert [p.shape for p in ag.split(x, 3, 1)] == [(2, 3), (2, 1)]
-    assert x.repeat(1, 2).tolist() == np.tile(x.numpy(), (1, 2)).tolist()
-    assert ag.repeat_interleave(x, 2, 1).tolist() == np.repeat(x.numpy(), 2, 1).tolist()
+    assert x.repeat(1, 2).tolist() == np.tile(x.cpu().numpy(), (1, 2)).tolist()
+    assert ag.repeat_interleave(x, 2, 1).tolist() == np.repeat(x.cpu().numpy(), 2, 1).tolist()
 
 
 def test_squeeze_size_and_numel():
@@ -191,18 +192,18 @@ def test_data_is_a_tensor_outside_the_graph_sharing_storage():
     assert (lin.weight == 0).all() and lin.weight.requires_grad and lin.weight.is_leaf
     d = lin.weight.data
     assert isinstance(d, Tensor) and not d.requires_grad and d.grad_fn is None
-    assert np.shares_memory(d.numpy(), lin.weight.detach().numpy())
+    assert np.shares_memory(d.cpu().numpy(), lin.weight.detach().cpu().numpy())
     y = (lin.weight * 2.0).sum()
     lin.weight.data.fill_(1.0)  # like torch: .data changes are invisible to autograd
     y.backward()
-    np.testing.assert_array_equal(lin.weight.grad.numpy(), np.full((2, 3), 2.0))
+    assert_array_equal(lin.weight.grad.cpu().numpy(), np.full((2, 3), 2.0))
     lin.weight.data = ag.ones(2, 3) * 3.0
     assert lin.weight.tolist() == [[3.0] * 3] * 2 and lin.weight.requires_grad
     s = Tensor(2.0)  # the Python-float fast path also shares
     s.data.fill_(5.0)
     assert s.item() == 5.0
     with pytest.raises(RuntimeError, match="requires grad"):
-        lin.weight.numpy()
+        lin.weight.cpu().numpy()
 
 
 # ------------------------------------------------------------------------------- dtypes
@@ -304,8 +305,8 @@ def test_where_with_the_condition_alone_gives_index_tuples_like_torch():
     idx = ag.where(x > 3)
     assert isinstance(idx, tuple) and len(idx) == 2
     for ours, theirs in zip(idx, torch.where(t > 3)):
-        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
-    np.testing.assert_array_equal(x[ag.where(x > 3)].numpy(), t[torch.where(t > 3)].numpy())
+        assert_array_equal(ours.cpu().numpy(), theirs.cpu().numpy())
+    assert_array_equal(x[ag.where(x > 3)].cpu().numpy(), t[torch.where(t > 3)].cpu().numpy())
     with pytest.raises(TypeError, match="where"):
         ag.where(x > 3, x)
 
@@ -316,12 +317,12 @@ def test_a_bool_in_dims_place_is_unbiased_like_torch():
     x, t = ag.tensor(a), torch.tensor(a)
     for fn in ("var", "std"):
         for flag in (False, True):
-            np.testing.assert_allclose(getattr(x, fn)(flag).item(), getattr(t, fn)(flag).item(),
+            assert_allclose(getattr(x, fn)(flag).item(), getattr(t, fn)(flag).item(),
                                        rtol=1e-13)
-            np.testing.assert_allclose(getattr(ag, fn)(x, flag).item(),
+            assert_allclose(getattr(ag, fn)(x, flag).item(),
                                        getattr(torch, fn)(t, flag).item(), rtol=1e-13)
-        np.testing.assert_allclose(getattr(x, fn)(0, False).numpy(),
-                                   getattr(t, fn)(0, False).numpy(), rtol=1e-13)
+        assert_allclose(getattr(x, fn)(0, False).cpu().numpy(),
+                                   getattr(t, fn)(0, False).cpu().numpy(), rtol=1e-13)
         with pytest.raises(TypeError, match=fn):
             getattr(x, fn)(True, False)
 

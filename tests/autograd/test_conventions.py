@@ -34,6 +34,7 @@ import nn
 import nn.functional as F
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
+from autograd.testing import assert_allclose, assert_array_equal
 
 inf, nan = math.inf, math.nan
 
@@ -320,7 +321,7 @@ def _derivatives(f: Callable[[Tensor], Tensor], x0: list[float]) -> tuple[Any, .
         s = (y * c).sum()
     n = x.numel()
     if not s.requires_grad:
-        return y.detach().numpy(), np.zeros(n), np.zeros((n, n)), set()
+        return y.detach().cpu().numpy(), np.zeros(n), np.zeros((n, n)), set()
     (g,) = ag.grad(s, [x], create_graph=True)
     prims = _recorded(s) | _recorded(g)
     H = np.zeros((n, n))
@@ -328,8 +329,8 @@ def _derivatives(f: Callable[[Tensor], Tensor], x0: list[float]) -> tuple[Any, .
         for i in range(n):
             (h,) = ag.grad(g[i], [x], retain_graph=True, allow_unused=True)
             if h is not None:
-                H[i] = h.numpy()
-    return y.detach().numpy(), g.detach().numpy(), H, prims
+                H[i] = h.cpu().numpy()
+    return y.detach().cpu().numpy(), g.detach().cpu().numpy(), H, prims
 
 
 def _recorded(t: Tensor) -> set[int]:
@@ -352,9 +353,9 @@ def _same(got: Any, want: Any, what: str, name: str) -> None:
     if isinstance(want, str):
         want = np.zeros_like(got) if want == "zero" else np.full_like(got, nan)
     want = np.asarray(want, dtype=float).reshape(got.shape)
-    np.testing.assert_array_equal(np.isnan(got), np.isnan(want),
+    assert_array_equal(np.isnan(got), np.isnan(want),
                                   err_msg=f"{name}: nan pattern of {what}: {got} vs {want}")
-    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-12,
+    assert_allclose(got, want, rtol=1e-7, atol=1e-12,
                                err_msg=f"{name}: {what}: {got} vs {want}")
 
 
@@ -376,7 +377,7 @@ def _torch_derivatives(f: Callable[[Any], Any], x0: list[float]) -> tuple[Any, .
     s = (y * c).sum()
     n = x.numel()
     if not s.requires_grad:
-        return y.detach().numpy(), np.zeros(n), np.zeros((n, n))
+        return y.detach().cpu().numpy(), np.zeros(n), np.zeros((n, n))
     (g,) = torch.autograd.grad(s, [x], create_graph=True)
     H = np.zeros((n, n))
     if g.requires_grad:
@@ -384,7 +385,7 @@ def _torch_derivatives(f: Callable[[Any], Any], x0: list[float]) -> tuple[Any, .
             (h,) = torch.autograd.grad(g[i], [x], retain_graph=True, allow_unused=True)
             if h is not None:
                 H[i] = h.detach().numpy(force=True)
-    return y.detach().numpy(), g.detach().numpy(), H
+    return y.detach().cpu().numpy(), g.detach().cpu().numpy(), H
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.torch_f is not None],

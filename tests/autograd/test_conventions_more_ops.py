@@ -177,6 +177,7 @@ CASES = [
 
 # as test_conventions.SMOOTH: primitives without a kink, tie or guard
 SMOOTH = {
+    "to_device": "the identity on values (a copy to another device)",
     "sinh": "smooth", "cosh": "smooth", "asinh": "smooth", "atan": "smooth",
     "roll": "linear (a permutation)", "diagonal": "linear (a read)",
     "diag_embed": "linear (diagonal's rule: a scatter)", "fold": "linear (sums of blocks)",
@@ -206,7 +207,7 @@ def test_det_at_singular_matrices():
                    ([[0.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 0.0]])):
         x = ag.tensor(np.array(a), requires_grad=True)
         ag.linalg.det(x).backward()
-        _same(x.grad.numpy(), cof, "gradient", "det_singular")
+        _same(x.grad.cpu().numpy(), cof, "gradient", "det_singular")
     # second order: a documented deviation (PyTorch gives the constant Hessian of a 2x2 det)
     x = _singular()
     with pytest.raises(ag.linalg.LinAlgError, match="linalg.det"):
@@ -221,9 +222,9 @@ def test_det_at_singular_matrices_pytorch():
     ag.linalg.det(x).backward()
     a = torch.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=torch.float64, requires_grad=True)
     (exact,) = torch.autograd.grad(torch.linalg.det(a), [a], create_graph=True)
-    base._close(x.grad.numpy(), exact.detach().numpy(), 1e-7, "det_singular vs PyTorch")
+    base._close(x.grad.cpu().numpy(), exact.detach().cpu().numpy(), 1e-7, "det_singular vs PyTorch")
     torch.linalg.det(a).backward()
-    assert not base._equal(x.grad.numpy(), a.grad.numpy(), 1e-7), "no longer deviates"
+    assert not base._equal(x.grad.cpu().numpy(), a.grad.cpu().numpy(), 1e-7), "no longer deviates"
 
 
 def test_slogdet_at_a_singular_matrix():
@@ -231,6 +232,6 @@ def test_slogdet_at_a_singular_matrix():
     # (PyTorch returns +-inf from its LU pivots: a documented deviation)
     x = _singular()
     sign, logabs = ag.linalg.slogdet(x)
-    assert float(sign.detach().numpy()) == 0 and float(logabs.detach().numpy()) == -inf
+    assert float(sign.detach().cpu().numpy()) == 0 and float(logabs.detach().cpu().numpy()) == -inf
     with pytest.raises(ag.linalg.LinAlgError, match="slogdet"):
         logabs.backward()

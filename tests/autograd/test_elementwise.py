@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 from autograd import Tensor
-from autograd.testing import arrays_for
+from autograd.testing import arrays_for, assert_allclose, assert_array_equal
 
 ANY = st.floats(-3, 3)
 POSITIVE = st.floats(0.2, 3)
@@ -76,9 +76,9 @@ def test_forward_matches_reference(name, data):
     x = data.draw(inputs(elems, min_side=0))
     y = fn(leaf(x))
     assert y.shape == x.shape and y.dtype == np.float64
-    np.testing.assert_allclose(y.detach().numpy(), ref(x), rtol=1e-12, atol=1e-15)
+    assert_allclose(y.detach().cpu().numpy(), ref(x), rtol=1e-12, atol=1e-15)
     if name in METHODS:
-        np.testing.assert_array_equal(getattr(leaf(x), name)().data, y.detach().numpy())
+        assert_array_equal(getattr(leaf(x), name)().data, y.detach().cpu().numpy())
 
 
 @pytest.mark.parametrize("name", sorted(UNARY))
@@ -115,11 +115,11 @@ def test_scalar_fast_path_matches_0d_arrays(name, data):
     assert yf.shape == () and yf.dtype == np.float64
     # math.* and NumPy may differ in the last bit; rules like 1 - tanh**2 turn that into a few
     # 1e-16 absolute near saturation, hence the absolute tolerance of a few ulps of 1
-    np.testing.assert_allclose(yf.item(), yz.item(), rtol=1e-14, atol=1e-15)
+    assert_allclose(yf.item(), yz.item(), rtol=1e-14, atol=1e-15)
     yf.backward()
     yz.backward()
     assert f.grad.shape == ()
-    np.testing.assert_allclose(f.grad.item(), z.grad.item(), rtol=1e-14, atol=1e-15)
+    assert_allclose(f.grad.item(), z.grad.item(), rtol=1e-14, atol=1e-15)
     assert ag.gradcheck(fn, (Tensor(v, requires_grad=True),))
 
 
@@ -131,7 +131,7 @@ def test_float32_in_float32_out(name, data):
     t = leaf(x)
     y = fn(t)
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y.detach().numpy(), ref(x.astype(np.float64)), rtol=1e-5, atol=1e-6)
+    assert_allclose(y.detach().cpu().numpy(), ref(x.astype(np.float64)), rtol=1e-5, atol=1e-6)
     y.sum().backward()
     assert t.grad.dtype == np.float32 and t.grad.shape == x.shape
 
@@ -141,7 +141,7 @@ def test_integer_inputs_give_float64(name):
     fn = UNARY[name][0]
     y = fn(Tensor(np.array([1, 2, 4])))
     assert y.dtype == np.float64
-    np.testing.assert_allclose(y.detach().numpy(), UNARY[name][1](np.array([1.0, 2.0, 4.0])))
+    assert_allclose(y.detach().cpu().numpy(), UNARY[name][1](np.array([1.0, 2.0, 4.0])))
 
 
 # --------------------------------------------------------------- kinks, tails, saturation
@@ -153,13 +153,13 @@ def test_relu_and_abs_subgradient_at_zero_is_zero_like_pytorch(make):
         y = fn(x)
         assert y.sum().item() == 0.0
         y.sum().backward()
-        assert x.grad.numpy().item() == 0.0
+        assert x.grad.cpu().numpy().item() == 0.0
 
 
 def test_leaky_relu_slope_at_zero_is_negative_slope_like_pytorch():
     x = leaf(np.array([0.0, 2.0, -2.0]))
     ag.leaky_relu(x, negative_slope=0.1).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [0.1, 1.0, 0.1])
+    assert_allclose(x.grad.cpu().numpy(), [0.1, 1.0, 0.1])
 
 
 @pytest.mark.parametrize("name,v,value,slope", [
@@ -178,25 +178,25 @@ def test_saturation_at_1e4_is_finite_without_warnings(name, v, value, slope, kin
         warnings.simplefilter("error")
         y = getattr(ag, name)(x)
         y.sum().backward()
-    np.testing.assert_array_equal(y.detach().numpy(), np.full(y.shape, value))
-    np.testing.assert_array_equal(x.grad.numpy(), np.full(x.shape, slope))
+    assert_array_equal(y.detach().cpu().numpy(), np.full(y.shape, value))
+    assert_array_equal(x.grad.cpu().numpy(), np.full(x.shape, slope))
 
 
 def test_sigmoid_is_accurate_in_both_tails():
     x = np.array([-40.0, -20.0, 20.0, 40.0])
     y = ag.sigmoid(Tensor(x)).data
-    np.testing.assert_allclose(y[:2], np.exp(x[:2]) / (1 + np.exp(x[:2])), rtol=1e-14)
-    np.testing.assert_allclose(1 - y[2:], np.exp(-x[2:]) / (1 + np.exp(-x[2:])), atol=1e-16)
+    assert_allclose(y[:2], np.exp(x[:2]) / (1 + np.exp(x[:2])), rtol=1e-14)
+    assert_allclose(1 - y[2:], np.exp(-x[2:]) / (1 + np.exp(-x[2:])), atol=1e-16)
     assert ag.sigmoid(Tensor(-40.0)).item() == pytest.approx(math.exp(-40.0), rel=1e-14)
 
 
 def test_softplus_is_linear_above_the_threshold_like_pytorch():
     x = leaf(np.array([25.0, 19.0, -30.0]))
     y = ag.softplus(x)
-    np.testing.assert_allclose(y.detach().numpy(), [25.0, np.log1p(np.exp(19.0)), np.log1p(np.exp(-30.0))],
+    assert_allclose(y.detach().cpu().numpy(), [25.0, np.log1p(np.exp(19.0)), np.log1p(np.exp(-30.0))],
                                rtol=1e-15)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [1.0, 1 / (1 + np.exp(-19.0)), np.exp(-30.0)],
+    assert_allclose(x.grad.cpu().numpy(), [1.0, 1 / (1 + np.exp(-19.0)), np.exp(-30.0)],
                                rtol=1e-12)
 
 
@@ -209,4 +209,4 @@ def test_gelu_tanh_approximation_is_close_to_exact():
     x = np.linspace(-3, 3, 13)
     exact = ag.gelu(Tensor(x)).data
     approx = ag.gelu(Tensor(x), approximate="tanh").data
-    np.testing.assert_allclose(approx, exact, atol=1e-3)
+    assert_allclose(approx, exact, atol=1e-3)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import autograd as ag
 from autograd import Function, Tensor
-from autograd.testing import broadcastable_tensors, tensors
+from autograd.testing import assert_allclose, broadcastable_tensors, tensors
 
 
 class ClippedExp(Function):
@@ -76,7 +76,7 @@ def _reference_clipped_exp(x):
 def test_clipped_exp_values_and_gradcheck(x):
     # non-contiguous views and size-0 tensors are drawn too
     y = ClippedExp.apply(x)
-    np.testing.assert_allclose(y.detach().numpy(), _reference_clipped_exp(x.detach().numpy()))
+    assert_allclose(y.detach().cpu().numpy(), _reference_clipped_exp(x.detach().cpu().numpy()))
     assert ag.gradcheck(ClippedExp.apply, (x,))
     assert ag.gradgradcheck(ClippedExp.apply, (x,))
 
@@ -85,7 +85,7 @@ def test_clipped_exp_is_flat_above_the_clip():
     # values kept away from the kink at 5
     x = Tensor(np.array([-1.0, 4.0, 6.5, 9.0]), requires_grad=True)
     ClippedExp.apply(x).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [np.exp(-1.0), np.exp(4.0), 0.0, 0.0])
+    assert_allclose(x.grad.cpu().numpy(), [np.exp(-1.0), np.exp(4.0), 0.0, 0.0])
     assert ag.gradcheck(ClippedExp.apply, (x,))
 
 
@@ -93,7 +93,7 @@ def test_clipped_exp_is_flat_above_the_clip():
 def test_broadcasting_inputs_get_gradients_of_their_own_shape(ab, scale):
     a, b = ab
     y = ScaledMul.apply(a, b, scale)
-    np.testing.assert_allclose(y.detach().numpy(), a.detach().numpy() * b.detach().numpy() * scale)
+    assert_allclose(y.detach().cpu().numpy(), a.detach().cpu().numpy() * b.detach().cpu().numpy() * scale)
     assert ag.gradcheck(lambda a, b: ScaledMul.apply(a, b, scale), (a, b))
     assert ag.gradgradcheck(lambda a, b: ScaledMul.apply(a, b, scale), (a, b))
 
@@ -107,8 +107,8 @@ def test_backward_runs_once_per_step_whatever_the_number_of_inputs():
     assert ScaledMul.calls == 1
     y.backward()
     assert ScaledMul.calls == 2
-    np.testing.assert_allclose(a.grad.numpy(), 2 * 2 * b.detach().numpy())
-    np.testing.assert_allclose(b.grad.numpy(), 2 * 2 * a.detach().numpy())
+    assert_allclose(a.grad.cpu().numpy(), 2 * 2 * b.detach().cpu().numpy())
+    assert_allclose(b.grad.cpu().numpy(), 2 * 2 * a.detach().cpu().numpy())
 
 
 def test_non_tensor_arguments_and_needs_input_grad():
@@ -129,7 +129,7 @@ def test_non_tensor_arguments_and_needs_input_grad():
     y = Fn.apply(x, c, 2, True)
     assert seen["needs"] == (True, False, False, False)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [6.0, 6.0])
+    assert_allclose(x.grad.cpu().numpy(), [6.0, 6.0])
     with ag.no_grad():
         z = Fn.apply(x, c, 2, True)
     assert seen["needs"] == (False, False, False, False)
@@ -148,18 +148,18 @@ def test_inside_a_larger_graph_matches_the_same_graph_built_from_primitives():
         e = ClippedExp.apply(h) if use_fn else h.exp()
         loss = (e * h.tanh()).sum() + e.mean()
         loss.backward()
-        return loss.item(), w.grad.numpy(), x.grad.numpy()
+        return loss.item(), w.grad.cpu().numpy(), x.grad.cpu().numpy()
 
     for a, b in zip(run(True), run(False)):
-        np.testing.assert_allclose(a, b, rtol=1e-12)
+        assert_allclose(a, b, rtol=1e-12)
 
 
 def test_same_function_applied_twice_keeps_separate_contexts():
     x = Tensor(np.array([0.3, -0.7]), requires_grad=True)
     y = ClippedExp.apply(ClippedExp.apply(x))
     y.sum().backward()
-    e = np.exp(x.detach().numpy())
-    np.testing.assert_allclose(x.grad.numpy(), np.exp(e) * e)
+    e = np.exp(x.detach().cpu().numpy())
+    assert_allclose(x.grad.cpu().numpy(), np.exp(e) * e)
 
 
 def test_two_outputs_and_materialized_zero_gradients():
@@ -169,9 +169,9 @@ def test_two_outputs_and_materialized_zero_gradients():
     SinCos.seen.clear()
     (s * 2).sum().backward()
     (gs, gc_), = SinCos.seen
-    np.testing.assert_allclose(gs.detach().numpy(), 2.0)
-    np.testing.assert_allclose(gc_.detach().numpy(), 0.0)  # the unused output: zeros by default
-    np.testing.assert_allclose(x.grad.numpy(), 2 * np.cos(x.detach().numpy()))
+    assert_allclose(gs.detach().cpu().numpy(), 2.0)
+    assert_allclose(gc_.detach().cpu().numpy(), 0.0)  # the unused output: zeros by default
+    assert_allclose(x.grad.cpu().numpy(), 2 * np.cos(x.detach().cpu().numpy()))
     assert ag.gradcheck(lambda t: SinCos.apply(t), (x,))
     assert ag.gradgradcheck(lambda t: SinCos.apply(t), (x,))
 
@@ -194,7 +194,7 @@ def test_set_materialize_grads_false_passes_none():
     a, _ = Two.apply(x)
     a.sum().backward()
     assert got[0][1] is None
-    np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
+    assert_allclose(x.grad.cpu().numpy(), [2.0, 2.0])
 
 
 def test_mark_non_differentiable_and_integer_outputs():
@@ -211,7 +211,7 @@ def test_mark_non_differentiable_and_integer_outputs():
         @staticmethod
         def backward(ctx, gm, gmask, gidx):
             (mask,) = ctx.saved_tensors
-            assert not gmask.detach().numpy().any() and not gidx.detach().numpy().any()
+            assert not gmask.detach().cpu().numpy().any() and not gidx.detach().cpu().numpy().any()
             return gm * mask
 
     x = Tensor(np.array([0.5, 3.0, -1.0]), requires_grad=True)
@@ -219,7 +219,7 @@ def test_mark_non_differentiable_and_integer_outputs():
     assert m.requires_grad and not mask.requires_grad and not idx.requires_grad
     assert mask.grad_fn is None and int(idx.item()) == 1
     m.backward()
-    np.testing.assert_allclose(x.grad.numpy(), [0.0, 1.0, 0.0])
+    assert_allclose(x.grad.cpu().numpy(), [0.0, 1.0, 0.0])
 
 
 def test_all_outputs_non_differentiable_records_nothing():
@@ -232,7 +232,7 @@ def test_all_outputs_non_differentiable_records_nothing():
 
     y = Mask.apply(Tensor(np.array([-1.0, 2.0]), requires_grad=True))
     assert y.grad_fn is None and not y.requires_grad
-    np.testing.assert_allclose(y.detach().numpy(), [0.0, 1.0])
+    assert_allclose(y.detach().cpu().numpy(), [0.0, 1.0])
 
 
 def test_returning_an_input_unchanged_gives_a_new_output_tensor():
@@ -249,7 +249,7 @@ def test_returning_an_input_unchanged_gives_a_new_output_tensor():
     y = Identity.apply(x)
     assert y is not x and x.is_leaf and y.grad_fn is not None
     (y * y).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0])
+    assert_allclose(x.grad.cpu().numpy(), [2.0, 4.0])
     with ag.no_grad():
         z = Identity.apply(x)
     assert z is not x and not z.requires_grad
@@ -260,7 +260,7 @@ def test_arrays_from_forward_become_tensors_and_scalars_work():
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return np.asarray(x.detach().numpy()) ** 2
+            return np.asarray(x.detach().cpu().numpy()) ** 2
 
         @staticmethod
         def backward(ctx, g):
@@ -282,12 +282,12 @@ def test_backward_may_return_arrays_and_float32_is_kept():
 
         @staticmethod
         def backward(ctx, g):
-            return np.asarray(g.detach().numpy()) * 2  # float64 array for a float32 input
+            return np.asarray(g.detach().cpu().numpy()) * 2  # float64 array for a float32 input
 
     x = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
     Double.apply(x).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_allclose(x.grad.numpy(), 2.0)
+    assert_allclose(x.grad.cpu().numpy(), 2.0)
 
 
 def test_create_graph_records_the_backward():
@@ -295,7 +295,7 @@ def test_create_graph_records_the_backward():
     (g,) = ag.grad(ClippedExp.apply(x).sum(), x, create_graph=True)
     assert g.requires_grad
     (gg,) = ag.grad(g.sum(), x)
-    np.testing.assert_allclose(gg.detach().numpy(), np.exp(x.detach().numpy()))  # d2/dx2 exp = exp, via the saved output
+    assert_allclose(gg.detach().cpu().numpy(), np.exp(x.detach().cpu().numpy()))  # d2/dx2 exp = exp, via the saved output
 
 
 def test_node_names_follow_the_class_name():
@@ -382,7 +382,7 @@ def test_extra_none_gradients_are_allowed():
 
     a = Tensor(np.ones(2), requires_grad=True)
     Extra.apply(a).sum().backward()
-    np.testing.assert_allclose(a.grad.numpy(), 2.0)
+    assert_allclose(a.grad.cpu().numpy(), 2.0)
 
 
 @pytest.mark.parametrize("shape", [(3,), (4, 3), (2, 1), ()])
@@ -414,7 +414,7 @@ def test_gradient_in_a_broadcast_shape_is_summed_back():
 
     a = Tensor(np.ones(2), requires_grad=True)
     Wide.apply(a).sum().backward()
-    np.testing.assert_allclose(a.grad.numpy(), [5.0, 5.0])
+    assert_allclose(a.grad.cpu().numpy(), [5.0, 5.0])
 
 
 @pytest.mark.parametrize("bad", ["grad", [1.0, 2.0], object(), True])
@@ -481,7 +481,7 @@ def test_tensor_keyword_arguments_needing_grad_are_refused():
                                         "requires grad"):
         Kw.apply(a, w=Tensor(np.ones(2), requires_grad=True))
     y = Kw.apply(a, w=Tensor(np.full(2, 3.0)))  # a constant Tensor is a fine setting
-    np.testing.assert_allclose(y.detach().numpy(), 3.0)
+    assert_allclose(y.detach().cpu().numpy(), 3.0)
 
 
 def test_modified_saved_input_is_detected():
@@ -519,7 +519,7 @@ def test_modified_unsaved_input_is_fine():
     y = Lin.apply(x, c)
     c.add_(5.0)  # not saved: backward does not read it
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 2.0)
+    assert_allclose(x.grad.cpu().numpy(), 2.0)
 
 
 def test_modified_unsaved_nonleaf_input_keeps_routing_to_the_version_it_saw():
@@ -537,7 +537,7 @@ def test_modified_unsaved_nonleaf_input_keeps_routing_to_the_version_it_saw():
     y = Double.apply(h)
     h.mul_(5.0)  # later history of h: not part of y's
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 2.0)
+    assert_allclose(x.grad.cpu().numpy(), 2.0)
 
 
 def test_second_backward_without_retain_graph_raises():

@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 from autograd import Function, Tensor
 from autograd import functional as F
-from autograd.testing import shapes, tensors
+from autograd.testing import assert_allclose, shapes, tensors
 
 EPS = 1e-6
 
@@ -30,7 +30,7 @@ def numeric_jacobian(f, xs, j):
     def ev(*a):
         with ag.no_grad():
             r = f(*[Tensor(v) for v in a])
-        return [np.asarray(o.detach().numpy(), dtype=np.float64) for o in (r if isinstance(r, tuple) else (r,))]
+        return [np.asarray(o.detach().cpu().numpy(), dtype=np.float64) for o in (r if isinstance(r, tuple) else (r,))]
 
     base = ev(*xs)
     cols = [np.zeros(o.shape + xs[j].shape) for o in base]
@@ -45,7 +45,7 @@ def numeric_jacobian(f, xs, j):
 
 
 def close(a, b, tol=1e-6):
-    np.testing.assert_allclose(np.asarray(a.detach().numpy() if isinstance(a, Tensor) else a), b,
+    assert_allclose(np.asarray(a.detach().cpu().numpy() if isinstance(a, Tensor) else a), b,
                                rtol=tol, atol=tol)
 
 
@@ -56,7 +56,7 @@ def f_sinx(x):
 # ------------------------------------------------------------------------------------- grad
 @given(tensors(max_dims=3, max_side=4, min_side=0, requires_grad=False))
 def test_grad_matches_closed_form_and_central_differences(x):
-    xv = x.detach().numpy()  # may be a non-contiguous view, or empty
+    xv = x.detach().cpu().numpy()  # may be a non-contiguous view, or empty
     g = F.grad(f_sinx)(x)
     close(g, np.sin(xv) + xv * np.cos(xv), 1e-12)
     close(g, numeric_jacobian(f_sinx, [xv], 0)[0])
@@ -127,7 +127,7 @@ def test_grad_result_is_differentiable_when_its_input_requires_grad():
     g = F.grad(f_sinx)(x)
     assert g.requires_grad
     g.sum().backward()
-    h = 2 * np.cos(x.detach().numpy()) - x.detach().numpy() * np.sin(x.detach().numpy())  # d/dx of sin x + x cos x
+    h = 2 * np.cos(x.detach().cpu().numpy()) - x.detach().cpu().numpy() * np.sin(x.detach().cpu().numpy())  # d/dx of sin x + x cos x
     close(x.grad, h, 1e-12)
     assert ag.gradcheck(lambda t: F.grad(f_sinx)(t), (x,))
 
@@ -136,7 +136,7 @@ def test_grad_through_a_captured_tensor_that_requires_grad():
     w = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
     xv = np.array([0.5, -1.0, 2.0])
     g = F.grad(lambda x: (w * x * x).sum())(Tensor(xv))
-    close(g, 2 * w.detach().numpy() * xv)
+    close(g, 2 * w.detach().cpu().numpy() * xv)
     assert g.requires_grad  # depends on w
     g.sum().backward()
     close(w.grad, 2 * xv)
@@ -150,8 +150,8 @@ def test_create_graph_false_always_detaches_and_no_grad_still_works():
         g2 = F.grad(f_sinx)(x)
         J = F.jacobian(lambda t: t.exp(), x)
     assert not g2.requires_grad and not J.requires_grad
-    close(g2, g.detach().numpy())
-    close(J, np.diag(np.exp(x.detach().numpy())))
+    close(g2, g.detach().cpu().numpy())
+    close(J, np.diag(np.exp(x.detach().cpu().numpy())))
 
 
 # --------------------------------------------------------------------------------- vjp / jvp
@@ -168,7 +168,7 @@ def test_vjp_equals_cotangent_times_jacobian(n, m, data):
     close(g, ct @ J)
     close(g, ct @ (np.diag(1 - np.tanh(A @ xv) ** 2) @ A), 1e-12)
     (g_again,) = vjp_fn(Tensor(ct))  # callable again
-    close(g_again, g.detach().numpy(), 1e-14)
+    close(g_again, g.detach().cpu().numpy(), 1e-14)
 
 
 def test_vjp_with_several_outputs_and_primals():
@@ -330,7 +330,7 @@ def test_mlp_input_jacobian_equals_the_seed_002_product_formula(n_in, h1, h2, n_
         a2 = (a1 @ Tensor(W2.T) + Tensor(b2)).sigmoid()
         return (a2 @ Tensor(W3.T) + Tensor(b3)).sigmoid()
 
-    JB = F.jacobian(batched, X).detach().numpy()
+    JB = F.jacobian(batched, X).detach().cpu().numpy()
     assert JB.shape == (2, n_out, 2, n_in)
     close(JB[0, :, 0, :], formula, 1e-12)
     close(JB[0, :, 1, :], np.zeros((n_out, n_in)), 0)
@@ -356,7 +356,7 @@ def test_jacobian_of_a_tensor_whose_graph_was_freed():
     h = x * 3
     h.sum().backward()  # h's history is released
     J = F.jacobian(lambda t: t * t, h)
-    close(J, np.diag(2 * h.detach().numpy()))
+    close(J, np.diag(2 * h.detach().cpu().numpy()))
 
 
 # -------------------------------------------------------------------------- hessian / hvp
@@ -380,7 +380,7 @@ def test_hessian_with_two_inputs_matches_central_differences_of_the_gradient(n, 
         for j, v in enumerate((xv, yv)):
             num = numeric_jacobian(lambda a, b: grads(a, b)[i], [xv, yv], j)[0]
             close(H[i][j], num)
-    close(H[0][1], H[1][0].detach().numpy().T, 1e-12)  # symmetric
+    close(H[0][1], H[1][0].detach().cpu().numpy().T, 1e-12)  # symmetric
     xx = -np.sin(xv) * yv.sum() + 2 * yv[0] ** 2
     close(H[0][0], np.diag(xx), 1e-12)
 
@@ -399,7 +399,7 @@ def test_hvp_equals_hessian_times_vector(n, data):
     f = lambda x: (x.tanh() * x).sum() + x.sum() ** 3
     value, hv = F.hvp(f, xv, vv)
     close(value, np.sum(np.tanh(xv) * xv) + xv.sum() ** 3, 1e-12)
-    close(hv, F.hessian(f, xv).detach().numpy() @ vv, 1e-10)
+    close(hv, F.hessian(f, xv).detach().cpu().numpy() @ vv, 1e-10)
     num_h = numeric_jacobian(lambda x: F.grad(f)(x), [xv], 0)[0]
     close(hv, num_h @ vv, 1e-5)
 

@@ -8,12 +8,13 @@ import pytest
 import autograd as ag
 from autograd import GradcheckError, Tensor
 from autograd.primitive import Primitive
+from autograd.testing import assert_array_equal
 
 # a primitive with a deliberately wrong rule (d/dx x^2 reported as x instead of 2x)
 _bad_square = Primitive("bad_square", lambda x: x * x, (lambda g, out, x: g * x,))
 # right first derivative, wrong second: the rule treats x as a constant in create_graph mode
 _bad_second = Primitive("bad_second", lambda x: x ** 3,
-                        (lambda g, out, x: g * 3 * Tensor(np.asarray(x.detach().numpy() if isinstance(x, Tensor) else x)) ** 2,))
+                        (lambda g, out, x: g * 3 * Tensor(np.asarray(x.detach().cpu().numpy() if isinstance(x, Tensor) else x)) ** 2,))
 
 
 def x64(*shape, seed=0):
@@ -70,9 +71,9 @@ def test_non_tensor_output_rejected():
 
 def test_inputs_restored_exactly():
     x = x64(2, 3)
-    before = x.detach().numpy().copy()
+    before = x.detach().cpu().numpy().copy()
     ag.gradcheck(lambda t: (t * t).sum(), (x,))
-    np.testing.assert_array_equal(x.detach().numpy(), before)
+    assert_array_equal(x.detach().cpu().numpy(), before)
 
 
 def test_scalar_fast_path_inputs():

@@ -6,7 +6,7 @@ from hypothesis import given
 
 import autograd as ag
 from autograd import Tensor
-from autograd.testing import arrays_for, shapes
+from autograd.testing import arrays_for, assert_allclose, assert_array_equal, shapes
 
 
 def leaf(a):
@@ -21,15 +21,15 @@ def test_leaf_and_non_leaf_hooks_see_the_total_gradient(shape):
     c = rng.uniform(-2, 2, size=shape)
     x = leaf(a)
     seen = {}
-    x.register_hook(lambda g: seen.__setitem__("x", g.detach().numpy().copy()))
+    x.register_hook(lambda g: seen.__setitem__("x", g.detach().cpu().numpy().copy()))
     h = x * x
-    h.register_hook(lambda g: seen.__setitem__("h", g.detach().numpy().copy()))
+    h.register_hook(lambda g: seen.__setitem__("h", g.detach().cpu().numpy().copy()))
     # h is used twice: the hook sees the sum of both contributions, once
     y = (h * Tensor(c)).sum() + h.sum()
     y.backward()
-    np.testing.assert_allclose(seen["h"], c + 1)
-    np.testing.assert_allclose(seen["x"], (c + 1) * 2 * a)
-    np.testing.assert_allclose(x.grad.numpy(), seen["x"])
+    assert_allclose(seen["h"], c + 1)
+    assert_allclose(seen["x"], (c + 1) * 2 * a)
+    assert_allclose(x.grad.cpu().numpy(), seen["x"])
 
 
 def test_hook_runs_once_per_backward_and_only_when_reached():
@@ -49,7 +49,7 @@ def test_hook_argument_is_a_tensor_outside_the_graph():
     x.register_hook(lambda g: got.append(g))
     (x * 3).sum().backward()
     assert isinstance(got[0], Tensor) and not got[0].requires_grad
-    np.testing.assert_allclose(got[0].detach().numpy(), [3.0, 3.0])
+    assert_allclose(got[0].detach().cpu().numpy(), [3.0, 3.0])
 
 
 def test_scalar_tensor_hooks():
@@ -67,10 +67,10 @@ def test_hooks_on_multi_output_records():
     x = leaf(np.arange(6.0))
     a, b, c = x.chunk(3)
     seen = {}
-    b.register_hook(lambda g: seen.__setitem__("b", g.detach().numpy().copy()) or g * 100)
+    b.register_hook(lambda g: seen.__setitem__("b", g.detach().cpu().numpy().copy()) or g * 100)
     (a.sum() + 2 * b.sum() + 3 * c.sum()).backward()
-    np.testing.assert_allclose(seen["b"], [2.0, 2.0])
-    np.testing.assert_allclose(x.grad.numpy(), [1, 1, 200, 200, 3, 3])
+    assert_allclose(seen["b"], [2.0, 2.0])
+    assert_allclose(x.grad.cpu().numpy(), [1, 1, 200, 200, 3, 3])
 
 
 # ------------------------------------------------------------------- replacing gradients
@@ -80,16 +80,16 @@ def test_non_leaf_hook_replacement_flows_upstream(a):
     h = x.exp()
     h.register_hook(lambda g: g * 3.0)
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 3.0 * np.exp(a))
+    assert_allclose(x.grad.cpu().numpy(), 3.0 * np.exp(a))
 
 
 def test_leaf_hook_replacement_is_what_accumulates():
     x = leaf([1.0, 2.0])
     x.register_hook(lambda g: g + 1.0)
     (x * 2).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
+    assert_allclose(x.grad.cpu().numpy(), [3.0, 3.0])
     (x * 2).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [6.0, 6.0])
+    assert_allclose(x.grad.cpu().numpy(), [6.0, 6.0])
 
 
 def test_hooks_run_in_registration_order_each_seeing_the_last_result():
@@ -107,7 +107,7 @@ def test_hook_may_return_an_array_or_number_and_dtype_is_kept():
     x.register_hook(lambda g: np.array([7.0, 8.0]))  # float64 array for a float32 tensor
     (x * 1).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_array_equal(x.grad.numpy(), [7, 8])
+    assert_array_equal(x.grad.cpu().numpy(), [7, 8])
     s = Tensor(1.0, requires_grad=True)
     s.register_hook(lambda g: 4.0)
     (s * 2).backward()
@@ -143,15 +143,15 @@ def test_hook_keeping_its_argument_is_not_changed_by_later_backward():
     x.register_hook(lambda g: kept.append(g))
     (x * 1).sum().backward()
     (x * 1).sum().backward()
-    np.testing.assert_array_equal(kept[0].detach().numpy(), [1.0, 1.0])
-    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+    assert_array_equal(kept[0].detach().cpu().numpy(), [1.0, 1.0])
+    assert_array_equal(x.grad.cpu().numpy(), [2.0, 2.0])
     fixed = Tensor([5.0, 5.0])
     y = leaf([0.0, 0.0])
     y.register_hook(lambda g: fixed)
     (y * 1).sum().backward()
     (y * 1).sum().backward()
-    np.testing.assert_array_equal(fixed.detach().numpy(), [5.0, 5.0])
-    np.testing.assert_array_equal(y.grad.numpy(), [10.0, 10.0])
+    assert_array_equal(fixed.detach().cpu().numpy(), [5.0, 5.0])
+    assert_array_equal(y.grad.cpu().numpy(), [10.0, 10.0])
 
 
 # ------------------------------------------------------------------------------ handles
@@ -201,9 +201,9 @@ def test_hooks_with_create_graph_are_differentiable():
     h.register_hook(hook)
     (g,) = ag.grad(h.sum(), x, create_graph=True)
     assert seen == [True] and g.requires_grad
-    np.testing.assert_allclose(g.detach().numpy(), 2 * x.detach().numpy() * x.detach().numpy())  # hook gives x, times 2x
+    assert_allclose(g.detach().cpu().numpy(), 2 * x.detach().cpu().numpy() * x.detach().cpu().numpy())  # hook gives x, times 2x
     (gg,) = ag.grad(g.sum(), x)
-    np.testing.assert_allclose(gg.detach().numpy(), 4 * x.detach().numpy())  # d/dx 2x^2, through the hook's x too
+    assert_allclose(gg.detach().cpu().numpy(), 4 * x.detach().cpu().numpy())  # d/dx 2x^2, through the hook's x too
 
 
 def test_leaf_hook_under_create_graph_gets_and_returns_tensors():
@@ -212,10 +212,10 @@ def test_leaf_hook_under_create_graph_gets_and_returns_tensors():
     y = x**3
     y.backward(create_graph=True)
     assert x.grad.requires_grad
-    np.testing.assert_allclose(x.grad.detach().numpy(), [2 * 27.0])
+    assert_allclose(x.grad.detach().cpu().numpy(), [2 * 27.0])
     x.register_hook(lambda g: np.array([1.0]))  # an array is accepted under create_graph too
     (g,) = ag.grad(x**2, x, create_graph=True)
-    np.testing.assert_allclose(g.detach().numpy(), [1.0])
+    assert_allclose(g.detach().cpu().numpy(), [1.0])
 
 
 def test_hooks_fire_for_autograd_grad():
@@ -226,7 +226,7 @@ def test_hooks_fire_for_autograd_grad():
     x.register_hook(lambda g: calls.append("x"))
     x.register_post_accumulate_grad_hook(lambda t: calls.append("post"))
     (g,) = ag.grad(h.sum(), x)
-    np.testing.assert_allclose(g.detach().numpy(), [6.0, 6.0])
+    assert_allclose(g.detach().cpu().numpy(), [6.0, 6.0])
     assert calls == ["h", "x"] and x.grad is None  # nothing accumulated, no post hook
 
 
@@ -241,10 +241,10 @@ def test_retain_grad_on_non_leaf():
     assert h.retains_grad and not k.retains_grad and not x.retains_grad
     y = (h * k).sum()
     y.backward(retain_graph=True)
-    np.testing.assert_allclose(h.grad.numpy(), k.detach().numpy())
+    assert_allclose(h.grad.cpu().numpy(), k.detach().cpu().numpy())
     assert k.grad is None
     y.backward()  # accumulates, like a leaf's grad
-    np.testing.assert_allclose(h.grad.numpy(), 2 * k.detach().numpy())
+    assert_allclose(h.grad.cpu().numpy(), 2 * k.detach().cpu().numpy())
 
 
 def test_retain_grad_sees_hook_results_and_follows_in_place():
@@ -253,7 +253,7 @@ def test_retain_grad_sees_hook_results_and_follows_in_place():
     h.retain_grad()
     h.register_hook(lambda g: g * 10)
     h.sum().backward()
-    np.testing.assert_allclose(h.grad.numpy(), [10.0, 10.0])
+    assert_allclose(h.grad.cpu().numpy(), [10.0, 10.0])
     # in place: the retained grad is the new version's (as in PyTorch)
     x2 = leaf([1.0, 1.0])
     h2 = x2 * 1
@@ -261,7 +261,7 @@ def test_retain_grad_sees_hook_results_and_follows_in_place():
     h2.mul_(3.0)
     assert h2.retains_grad
     (h2 * h2).sum().backward()
-    np.testing.assert_allclose(h2.grad.numpy(), 2 * h2.detach().numpy())
+    assert_allclose(h2.grad.cpu().numpy(), 2 * h2.detach().cpu().numpy())
 
 
 def test_retain_grad_under_create_graph():
@@ -270,14 +270,14 @@ def test_retain_grad_under_create_graph():
     h.retain_grad()
     (h * h).sum().backward(create_graph=True)
     assert h.grad.requires_grad
-    np.testing.assert_allclose(h.grad.detach().numpy(), [8.0])
+    assert_allclose(h.grad.detach().cpu().numpy(), [8.0])
 
 
 def test_retain_grad_on_leaf_and_on_tensor_without_grad():
     x = leaf([1.0])
     x.retain_grad()  # a leaf keeps its grad anyway
     (x * 2).sum().backward()
-    np.testing.assert_allclose(x.grad.detach().numpy(), [2.0])
+    assert_allclose(x.grad.detach().cpu().numpy(), [2.0])
     with pytest.raises(RuntimeError, match="doesn't require grad"):
         Tensor([1.0]).retain_grad()
 
@@ -287,12 +287,12 @@ def test_hooks_before_and_after_in_place():
     x = leaf([1.0, 1.0])
     h = x * 1
     seen = {}
-    h.register_hook(lambda g: seen.__setitem__("old", g.detach().numpy().copy()))
+    h.register_hook(lambda g: seen.__setitem__("old", g.detach().cpu().numpy().copy()))
     h.mul_(3.0)
-    h.register_hook(lambda g: seen.__setitem__("new", g.detach().numpy().copy()))
+    h.register_hook(lambda g: seen.__setitem__("new", g.detach().cpu().numpy().copy()))
     (h * h).sum().backward()
-    np.testing.assert_allclose(seen["new"], [6.0, 6.0])
-    np.testing.assert_allclose(seen["old"], [18.0, 18.0])
+    assert_allclose(seen["new"], [6.0, 6.0])
+    assert_allclose(seen["old"], [18.0, 18.0])
 
 
 # -------------------------------------------------------------- post-accumulate hooks
@@ -300,14 +300,14 @@ def test_post_accumulate_grad_hook():
     x = leaf([1.0, 2.0])
     seen = []
     handle = x.register_post_accumulate_grad_hook(
-        lambda t: seen.append((t is x, t.grad.numpy().copy()))
+        lambda t: seen.append((t is x, t.grad.cpu().numpy().copy()))
     )
     x.register_post_accumulate_grad_hook(lambda t: seen.append("second"))
     (x * x).sum().backward()
     (x * 3).sum().backward()
     assert seen[0][0] and seen[1] == "second"
-    np.testing.assert_allclose(seen[0][1], [2.0, 4.0])
-    np.testing.assert_allclose(seen[2][1], [5.0, 7.0])
+    assert_allclose(seen[0][1], [2.0, 4.0])
+    assert_allclose(seen[2][1], [5.0, 7.0])
     handle.remove()
     (x * 1).sum().backward()
     assert seen[-1] == "second" and len(seen) == 5
@@ -332,7 +332,7 @@ def test_post_accumulate_hook_can_step_like_an_optimizer():
 
     x.register_post_accumulate_grad_hook(step)
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.detach().numpy(), [0.0, 0.0])
+    assert_allclose(x.detach().cpu().numpy(), [0.0, 0.0])
     assert x.grad is None
 
 
@@ -377,7 +377,7 @@ def test_hooks_match_torch():
         k.register_hook(lambda g: g * g)
         t.register_hook(lambda g: g - 0.5)
         (k * 3).sum().backward()
-        outs.append((np.asarray(t.grad.detach().numpy() if lib is torch else t.grad.numpy()),
-                     np.asarray(h.grad.numpy() if lib is torch else h.grad.numpy())))
-    np.testing.assert_allclose(outs[0][0], outs[1][0])
-    np.testing.assert_allclose(outs[0][1], outs[1][1])
+        outs.append((np.asarray(t.grad.detach().cpu().numpy() if lib is torch else t.grad.cpu().numpy()),
+                     np.asarray(h.grad.cpu().numpy() if lib is torch else h.grad.cpu().numpy())))
+    assert_allclose(outs[0][0], outs[1][0])
+    assert_allclose(outs[0][1], outs[1][1])

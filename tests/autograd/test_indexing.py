@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 from autograd import Tensor
-from autograd.testing import tensors
+from autograd.testing import assert_array_equal, tensors
 
 AxisError = np.exceptions.AxisError
 
@@ -24,7 +24,7 @@ def check(fn, *inputs, gradgrad=False):
 def same(t, expected):
     assert isinstance(t, Tensor)
     assert t.shape == np.shape(expected) and t.dtype == np.asarray(expected).dtype
-    np.testing.assert_array_equal(t.detach().numpy(), expected)
+    assert_array_equal(t.detach().cpu().numpy(), expected)
 
 
 def x64(*shape, seed=0):
@@ -37,7 +37,7 @@ def x64(*shape, seed=0):
                                                         allow_ellipsis=True))))
 def test_basic_indexing(case):
     x, index = case
-    same(x[index], x.detach().numpy()[index])
+    same(x[index], x.detach().cpu().numpy()[index])
     check(lambda t: t[index], x)
 
 
@@ -46,8 +46,8 @@ def test_basic_indexing(case):
         x.shape, result_shape=hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=4)))))
 def test_integer_array_indexing_repeats_and_negatives(case):
     x, index = case  # hypothesis draws negative and repeated indices
-    same(x[index], x.detach().numpy()[index])
-    same(x[tuple(Tensor(i) for i in index)], x.detach().numpy()[index])
+    same(x[index], x.detach().cpu().numpy()[index])
+    same(x[tuple(Tensor(i) for i in index)], x.detach().cpu().numpy()[index])
     check(lambda t: t[index], x)
 
 
@@ -64,12 +64,12 @@ def test_repeated_indices_accumulate():
 def test_boolean_masks(x, data):
     k = data.draw(st.integers(1, x.ndim))  # a mask over the leading k dimensions
     mask = data.draw(hnp.arrays(np.bool_, x.shape[:k]))
-    same(x[mask], x.detach().numpy()[mask])
-    same(x[Tensor(mask)], x.detach().numpy()[mask])
+    same(x[mask], x.detach().cpu().numpy()[mask])
+    same(x[Tensor(mask)], x.detach().cpu().numpy()[mask])
     check(lambda t: t[mask], x)
     if x.ndim >= 2:
         m1 = data.draw(hnp.arrays(np.bool_, x.shape[1:2]))
-        same(x[:, m1], x.detach().numpy()[:, m1])
+        same(x[:, m1], x.detach().cpu().numpy()[:, m1])
         check(lambda t: t[..., m1, :] if x.ndim == 3 else t[:, m1], x)
 
 
@@ -84,8 +84,8 @@ def test_all_false_mask_gives_empty_result_and_zero_gradient():
 
 def test_scalar_bool_index():
     x = x64(2)
-    same(x[True], x.detach().numpy()[True])
-    same(x[False], x.detach().numpy()[False])
+    same(x[True], x.detach().cpu().numpy()[True])
+    same(x[False], x.detach().cpu().numpy()[False])
     check(lambda t: t[True], x)
 
 
@@ -106,19 +106,19 @@ def test_mixed_tuples(x, data):
         (i, slice(None), i % 2),  # two arrays that broadcast, separated by a slice
     ]
     for index in indices:
-        np_index = tuple(j.detach().numpy() if isinstance(j, Tensor) else j for j in index)
-        same(x[index], x.detach().numpy()[np_index])
+        np_index = tuple(j.detach().cpu().numpy() if isinstance(j, Tensor) else j for j in index)
+        same(x[index], x.detach().cpu().numpy()[np_index])
         check(lambda t: t[index], x)
 
 
 def test_lists_tensors_and_numpy_ints_as_indices():
     x = x64(3, 4)
-    same(x[[0, 2]], x.detach().numpy()[[0, 2]])
-    same(x[[[0], [2]], [1, 3]], x.detach().numpy()[[[0], [2]], [1, 3]])
-    same(x[Tensor(1)], x.detach().numpy()[1])  # a 0-d integer tensor acts like an int
-    same(x[np.int64(2), np.int32(-1)], x.detach().numpy()[2, -1])
-    same(x[[]], x.detach().numpy()[[]])
-    same(x[Tensor(np.array([True, False, True]))], x.detach().numpy()[[True, False, True]])
+    same(x[[0, 2]], x.detach().cpu().numpy()[[0, 2]])
+    same(x[[[0], [2]], [1, 3]], x.detach().cpu().numpy()[[[0], [2]], [1, 3]])
+    same(x[Tensor(1)], x.detach().cpu().numpy()[1])  # a 0-d integer tensor acts like an int
+    same(x[np.int64(2), np.int32(-1)], x.detach().cpu().numpy()[2, -1])
+    same(x[[]], x.detach().cpu().numpy()[[]])
+    same(x[Tensor(np.array([True, False, True]))], x.detach().cpu().numpy()[[True, False, True]])
     check(lambda t: t[Tensor([2, 2, 0])], x)
 
 
@@ -126,7 +126,7 @@ def test_non_contiguous_input_and_second_order():
     base = x64(4, 6)
     check(lambda t: t.T[1:, [0, 0, 3]] ** 2, base, gradgrad=True)
     check(lambda t: t[::2, ::-3] ** 2, base, gradgrad=True)
-    check(lambda t: t[t.detach().numpy() > 0] ** 2, base, gradgrad=True)
+    check(lambda t: t[t.detach().cpu().numpy() > 0] ** 2, base, gradgrad=True)
 
 
 def test_iteration_uses_getitem():
@@ -187,20 +187,20 @@ def take_case(draw):
 @given(take_case())
 def test_take_along_axis(case):
     x, idx, axis = case
-    same(ag.take_along_axis(x, idx, axis), np.take_along_axis(x.detach().numpy(), idx, axis))
-    same(x.take_along_axis(Tensor(idx), axis), np.take_along_axis(x.detach().numpy(), idx, axis))
+    same(ag.take_along_axis(x, idx, axis), np.take_along_axis(x.detach().cpu().numpy(), idx, axis))
+    same(x.take_along_axis(Tensor(idx), axis), np.take_along_axis(x.detach().cpu().numpy(), idx, axis))
     check(lambda t: ag.take_along_axis(t, idx, axis), x)
 
 
 def test_take_along_axis_flat_broadcast_and_second_order():
     x = x64(2, 3)
     idx = np.array([5, 0, 0, -1])
-    same(ag.take_along_axis(x, idx, None), np.take_along_axis(x.detach().numpy(), idx, None))
+    same(ag.take_along_axis(x, idx, None), np.take_along_axis(x.detach().cpu().numpy(), idx, None))
     check(lambda t: ag.take_along_axis(t, idx, None), x)
     # x is broadcast along axis 0 (size 1 against 3): its gradient sums the copies
     r = x64(1, 3)
     ids = np.array([[0], [2], [2]])
-    same(ag.take_along_axis(r, ids, 1), np.take_along_axis(r.detach().numpy(), ids, 1))
+    same(ag.take_along_axis(r, ids, 1), np.take_along_axis(r.detach().cpu().numpy(), ids, 1))
     check(lambda t: ag.take_along_axis(t, ids, 1) ** 2, r, gradgrad=True)
     # typical use: pick the score of each row's label
     s = x64(4, 5)
@@ -245,7 +245,7 @@ def test_gather_pytorch_semantics(case):
     # gather reads x only over idx's extent outside dim: take_along_axis on that corner of x
     corner = tuple(slice(None) if d == dim % x.ndim else slice(0, n)
                    for d, n in enumerate(idx.shape))
-    expect = np.take_along_axis(x.detach().numpy()[corner], idx, dim)
+    expect = np.take_along_axis(x.detach().cpu().numpy()[corner], idx, dim)
     same(ag.gather(x, dim, idx), expect)
     same(x.gather(dim, Tensor(idx)), expect)
     check(lambda t: t.gather(dim, idx), x)
@@ -260,9 +260,9 @@ def test_gather_against_torch_and_second_order():
     tout.backward(torch.ones_like(tout))
     x = Tensor(a, requires_grad=True)
     out = x.gather(1, idx)
-    same(out, tout.detach().numpy())
+    same(out, tout.detach().cpu().numpy())
     out.backward(np.ones(out.shape))
-    same(x.grad, ta.grad.numpy())
+    same(x.grad, ta.grad.cpu().numpy())
     check(lambda t: t.gather(0, idx[:, :2] % 3) ** 2, x, gradgrad=True)
 
 

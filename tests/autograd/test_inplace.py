@@ -8,7 +8,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 from autograd import Tensor
-from autograd.testing import arrays_for, shapes
+from autograd.testing import arrays_for, assert_allclose, assert_array_equal, shapes
 
 
 def leaf(a, rg=True):
@@ -64,12 +64,12 @@ def test_binary_inplace_values_equal_out_of_place(name, data):
     buf = x._data
     r = getattr(x, name)(Tensor(o))
     assert r is x and x._data is buf and x._version == 1
-    np.testing.assert_allclose(x.detach().numpy(), ref, rtol=1e-12, atol=1e-12)
+    assert_allclose(x.detach().cpu().numpy(), ref, rtol=1e-12, atol=1e-12)
     # recorded path (a non-leaf in a graph) gives the same values
     w = leaf(t)
     h = w * 1.0
     getattr(h, name)(Tensor(o, requires_grad=True))
-    np.testing.assert_allclose(h.detach().numpy(), ref, rtol=1e-12, atol=1e-12)
+    assert_allclose(h.detach().cpu().numpy(), ref, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", list(BINARY))
@@ -90,7 +90,7 @@ def test_augmented_assignment_is_in_place(name, data):
     else:
         x **= Tensor(o)
     assert id(x) == ident and x._data is buf and x._version == 1
-    np.testing.assert_allclose(x.detach().numpy(), ref, rtol=1e-12, atol=1e-12)
+    assert_allclose(x.detach().cpu().numpy(), ref, rtol=1e-12, atol=1e-12)
 
 
 def test_augmented_assignment_on_non_leaf_moves_history():
@@ -100,7 +100,7 @@ def test_augmented_assignment_on_non_leaf_moves_history():
     h += w
     assert h is before and h.grad_fn is not None and h._version == 1
     h.sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), [3.0, 3.0])
+    assert_allclose(w.grad.cpu().numpy(), [3.0, 3.0])
 
 
 def test_alpha_and_python_numbers():
@@ -109,7 +109,7 @@ def test_alpha_and_python_numbers():
     x.sub_(1)
     x.mul_(2.0)
     x.div_(4)
-    np.testing.assert_allclose(x.detach().numpy(), [1.5, 2.0])
+    assert_allclose(x.detach().cpu().numpy(), [1.5, 2.0])
     assert x._version == 4
 
 
@@ -118,13 +118,13 @@ def test_clamp_values(data, lo, width):
     t, _ = data
     x = Tensor(t.copy())
     x.clamp_(lo, lo + width)
-    np.testing.assert_array_equal(x.detach().numpy(), np.clip(t, lo, lo + width))
+    assert_array_equal(x.detach().cpu().numpy(), np.clip(t, lo, lo + width))
     y = Tensor(t.copy())
     y.clamp_(min=lo)
-    np.testing.assert_array_equal(y.detach().numpy(), np.maximum(t, lo))
+    assert_array_equal(y.detach().cpu().numpy(), np.maximum(t, lo))
     z = Tensor(t.copy())
     z.clamp_(max=Tensor(lo))
-    np.testing.assert_array_equal(z.detach().numpy(), np.minimum(t, lo))
+    assert_array_equal(z.detach().cpu().numpy(), np.minimum(t, lo))
     with pytest.raises(ValueError, match="clamp_: at least one"):
         Tensor(t.copy()).clamp_()
 
@@ -134,11 +134,11 @@ def test_fill_zero_copy_values(data):
     t, o = data
     x = Tensor(t.copy())
     x.fill_(2.5)
-    np.testing.assert_array_equal(x.detach().numpy(), np.full(t.shape, 2.5))
+    assert_array_equal(x.detach().cpu().numpy(), np.full(t.shape, 2.5))
     x.zero_()
-    np.testing.assert_array_equal(x.detach().numpy(), np.zeros(t.shape))
+    assert_array_equal(x.detach().cpu().numpy(), np.zeros(t.shape))
     x.copy_(Tensor(o))
-    np.testing.assert_array_equal(x.detach().numpy(), np.broadcast_to(o, t.shape))
+    assert_array_equal(x.detach().cpu().numpy(), np.broadcast_to(o, t.shape))
     assert x._version == 3
 
 
@@ -146,7 +146,7 @@ def test_copy_casts_to_the_target_dtype():
     x = Tensor(np.zeros(3, dtype=np.float32))
     x.copy_(Tensor(np.array([1.0, 2.0, 3.0])))
     assert x.dtype == np.float32
-    np.testing.assert_array_equal(x.detach().numpy(), [1, 2, 3])
+    assert_array_equal(x.detach().cpu().numpy(), [1, 2, 3])
 
 
 def test_in_place_keeps_shape_and_dtype():
@@ -160,12 +160,12 @@ def test_in_place_keeps_shape_and_dtype():
     with pytest.raises(TypeError, match="div_"):
         i /= 2
     i += 3
-    np.testing.assert_array_equal(i.detach().numpy(), [4, 5])
+    assert_array_equal(i.detach().cpu().numpy(), [4, 5])
     assert i.dtype == np.int64
     f32 = Tensor(np.ones(2, dtype=np.float32))
     f32 *= Tensor(np.array([2.0, 3.0]))  # float64 operand, result stays float32
     assert f32.dtype == np.float32
-    np.testing.assert_array_equal(f32.detach().numpy(), [2, 3])
+    assert_array_equal(f32.detach().cpu().numpy(), [2, 3])
 
 
 def test_target_must_be_a_tensor():
@@ -208,7 +208,7 @@ def test_binary_inplace_gradients(name, data):
     g_in = ag.grad(inplace_fn(name)(x, y).sum(), (x, y))
     g_out = ag.grad(out_of_place_fn(name)(x, y).sum(), (x, y))
     for a, b in zip(g_in, g_out):
-        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-12)
+        assert_allclose(a.detach().cpu().numpy(), b.detach().cpu().numpy(), rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", list(BINARY))
@@ -278,9 +278,9 @@ def test_self_operands():
         assert ag.gradgradcheck(f, (x,))
     h = x.clone()
     h.mul_(h.T)
-    np.testing.assert_allclose(h.detach().numpy(), x.detach().numpy() * x.detach().numpy().T)
+    assert_allclose(h.detach().cpu().numpy(), x.detach().cpu().numpy() * x.detach().cpu().numpy().T)
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 2 * x.detach().numpy().T)
+    assert_allclose(x.grad.cpu().numpy(), 2 * x.detach().cpu().numpy().T)
 
 
 def test_records_made_before_keep_their_version():
@@ -290,7 +290,7 @@ def test_records_made_before_keep_their_version():
     y = h + 1.0
     h.mul_(3.0)
     (y.sum() + h.sum()).backward()
-    np.testing.assert_allclose(w.grad.numpy(), [2.0 + 6.0, 2.0 + 6.0])
+    assert_allclose(w.grad.cpu().numpy(), [2.0 + 6.0, 2.0 + 6.0])
 
 
 def test_consumers_between_several_versions():
@@ -305,7 +305,7 @@ def test_consumers_between_several_versions():
 
     w = leaf([0.5, -1.0, 2.0])
     f(w).backward()
-    np.testing.assert_allclose(w.grad.numpy(), np.full(3, 1 + 20 + 9))
+    assert_allclose(w.grad.cpu().numpy(), np.full(3, 1 + 20 + 9))
     assert ag.gradcheck(f, (leaf([0.5, -1.0, 2.0]),))
 
 
@@ -317,7 +317,7 @@ def test_in_place_with_retain_graph_walks_twice():
     loss = y.sum() + h.sum()
     loss.backward(retain_graph=True)
     loss.backward()
-    np.testing.assert_allclose(w.grad.numpy(), 2 * (1 + 2 * w.detach().numpy()))
+    assert_allclose(w.grad.cpu().numpy(), 2 * (1 + 2 * w.detach().cpu().numpy()))
 
 
 def test_non_grad_target_gets_history_from_operand():
@@ -327,7 +327,7 @@ def test_non_grad_target_gets_history_from_operand():
     assert buf.requires_grad and not buf.is_leaf
     buf.mul_(3.0)
     buf.sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), 6 * w.detach().numpy())
+    assert_allclose(w.grad.cpu().numpy(), 6 * w.detach().cpu().numpy())
 
 
 # -------------------------------------------------------------------------- __setitem__
@@ -375,7 +375,7 @@ def test_setitem_values_and_gradients(case):
     out = f(x, val)
     ref = t.copy()
     ref[idx] = v
-    np.testing.assert_array_equal(out.detach().numpy(), ref * coef)
+    assert_array_equal(out.detach().cpu().numpy(), ref * coef)
     out.sum().backward()
     written = np.zeros(t.shape, dtype=bool)
     written[idx] = True
@@ -384,10 +384,10 @@ def test_setitem_values_and_gradients(case):
     if idx is Ellipsis:
         assert x.grad is None
     else:
-        np.testing.assert_allclose(x.grad.numpy(), np.where(written, 0.0, coef))
+        assert_allclose(x.grad.cpu().numpy(), np.where(written, 0.0, coef))
     # the value gets the gradient of the places it filled (summed where it was broadcast)
     sel = np.broadcast_to(coef[idx], np.zeros(t.shape)[idx].shape)
-    np.testing.assert_allclose(val.grad.numpy(), sum_to(sel, v.shape))
+    assert_allclose(val.grad.cpu().numpy(), sum_to(sel, v.shape))
     assert ag.gradcheck(f, (leaf(t), leaf(v)))
 
 
@@ -409,7 +409,7 @@ def test_setitem_equals_where_formula():
     ga = ag.grad(with_setitem(xa, wa), (xa, wa))
     gb = ag.grad(with_where(xb, wb), (xb, wb))
     for p, q in zip(ga, gb):
-        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy())
+        assert_allclose(p.detach().cpu().numpy(), q.detach().cpu().numpy())
 
 
 def test_setitem_repeated_integer_indices():
@@ -421,10 +421,10 @@ def test_setitem_repeated_integer_indices():
 
     x, v = leaf([0.0, 0.0, 0.0, 0.0]), leaf([10.0, 20.0, 30.0])
     out = f(x, v)
-    np.testing.assert_array_equal(out.detach().numpy(), [0.0, 60.0, 0.0, 80.0])
+    assert_array_equal(out.detach().cpu().numpy(), [0.0, 60.0, 0.0, 80.0])
     out.sum().backward()
-    np.testing.assert_allclose(v.grad.numpy(), [0.0, 4.0, 2.0])
-    np.testing.assert_allclose(x.grad.numpy(), [1.0, 0.0, 3.0, 0.0])
+    assert_allclose(v.grad.cpu().numpy(), [0.0, 4.0, 2.0])
+    assert_allclose(x.grad.cpu().numpy(), [1.0, 0.0, 3.0, 0.0])
     assert ag.gradcheck(f, (leaf([0.1, 0.2, 0.3, 0.4]), leaf([1.0, 2.0, 3.0])))
     # a scalar value written twice to one place counts once
     w = leaf(5.0)
@@ -441,7 +441,7 @@ def test_setitem_on_tensor_without_grad_gets_history():
         buf[i] = w * float(i)
     assert buf.requires_grad and buf._version == 3
     (buf * buf).sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), 2 * w.detach().numpy() * (0 + 1 + 4))
+    assert_allclose(w.grad.cpu().numpy(), 2 * w.detach().cpu().numpy() * (0 + 1 + 4))
 
 
 def test_setitem_index_tensors_and_later_mask_changes():
@@ -451,11 +451,11 @@ def test_setitem_index_tensors_and_later_mask_changes():
     h[mask] = 0.0
     mask.data[:] = False  # changing the mask afterwards does not change the record
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [0.0, 1.0, 0.0])
+    assert_allclose(x.grad.cpu().numpy(), [0.0, 1.0, 0.0])
     idx = Tensor(np.array([2]))
     y = ag.zeros(3)
     y[idx] = 4.0
-    np.testing.assert_array_equal(y.detach().numpy(), [0, 0, 4])
+    assert_array_equal(y.detach().cpu().numpy(), [0, 0, 4])
 
 
 def test_setitem_errors_name_the_operation():
@@ -498,7 +498,7 @@ def test_leaf_requiring_grad_raises_outside_no_grad(name):
                                            r"grad \(shape \(2,\)\).*no_grad"):
         LEAF_OPS[name](w)
     assert w._version == 0
-    np.testing.assert_array_equal(w.detach().numpy(), [0.5, 2.0])
+    assert_array_equal(w.detach().cpu().numpy(), [0.5, 2.0])
 
 
 @pytest.mark.parametrize("name", list(LEAF_OPS))
@@ -518,7 +518,7 @@ def test_augmented_assignment_on_leaf_raises_and_zero_():
     with ag.no_grad():
         w -= 0.5
         w.zero_()
-    np.testing.assert_array_equal(w.detach().numpy(), [0.0])
+    assert_array_equal(w.detach().cpu().numpy(), [0.0])
 
 
 def test_optimizer_style_update():
@@ -526,10 +526,10 @@ def test_optimizer_style_update():
     (w * w).sum().backward()
     with ag.no_grad():
         w.sub_(w.grad, alpha=0.25)
-    np.testing.assert_allclose(w.detach().numpy(), [0.5, -0.5])
+    assert_allclose(w.detach().cpu().numpy(), [0.5, -0.5])
     w.grad = None
     (w * w).sum().backward()  # the graph built after the update is fine
-    np.testing.assert_allclose(w.grad.numpy(), [1.0, -1.0])
+    assert_allclose(w.grad.cpu().numpy(), [1.0, -1.0])
 
 
 def test_non_leaf_in_place_under_no_grad_keeps_history_and_is_checked():
@@ -540,7 +540,7 @@ def test_non_leaf_in_place_under_no_grad_keeps_history_and_is_checked():
         h.mul_(10.0)
     assert h.grad_fn is not None and h._version == 1
     s.sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), [1.0, 1.0])
+    assert_allclose(w.grad.cpu().numpy(), [1.0, 1.0])
 
 
 # ------------------------------------------------------------------ saved-tensor checks
@@ -597,7 +597,7 @@ def test_modified_input_of_add_is_allowed():
     y = w + c
     c.add_(10.0)
     y.sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), [1.0, 1.0])
+    assert_allclose(w.grad.cpu().numpy(), [1.0, 1.0])
 
 
 def test_unrelated_modification_does_not_disturb():
@@ -606,7 +606,7 @@ def test_unrelated_modification_does_not_disturb():
     other = Tensor([0.0])
     other.add_(1.0)  # advances the global clock only
     y.backward()
-    np.testing.assert_allclose(w.grad.numpy(), [2.0, 4.0])
+    assert_allclose(w.grad.cpu().numpy(), [2.0, 4.0])
 
 
 def test_scalar_tensors_in_place():
@@ -677,7 +677,7 @@ def test_in_place_on_view_of_leaf_raises():
             v.add_(1.0)
     with pytest.raises(RuntimeError, match=r"a view of a leaf tensor that requires grad"):
         w[0] += 1.0  # reads w[0] (a view), adds in place, then assigns
-    np.testing.assert_array_equal(w.detach().numpy(), np.ones((2, 3)))
+    assert_array_equal(w.detach().cpu().numpy(), np.ones((2, 3)))
     assert w._version == 0
 
 
@@ -692,10 +692,10 @@ def test_in_place_on_view_of_non_leaf_updates_the_base():
     x = leaf(np.arange(1.0, 10.0).reshape(3, 3) / 5)
     y = leaf([0.5, -1.5])
     out = f(x, y)
-    ref = x.detach().numpy().copy()
-    ref[1:, :2] *= y.detach().numpy()
-    ref[0] += y.detach().numpy()[0]
-    np.testing.assert_allclose(out.detach().numpy(), ref * ref)
+    ref = x.detach().cpu().numpy().copy()
+    ref[1:, :2] *= y.detach().cpu().numpy()
+    ref[0] += y.detach().cpu().numpy()[0]
+    assert_allclose(out.detach().cpu().numpy(), ref * ref)
     assert ag.gradcheck(f, (x, y))
     assert ag.gradgradcheck(f, (x, y))
 
@@ -716,7 +716,7 @@ def test_view_in_place_gradient_matches_functional_formula(make_view):
         return b.exp().sum() + v.sum()
 
     x = leaf(np.array([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]))
-    shape = make_view(Tensor(x.detach().numpy())).shape
+    shape = make_view(Tensor(x.detach().cpu().numpy())).shape
     y = leaf(np.linspace(0.5, 1.5, int(np.prod(shape))).reshape(shape))
     assert ag.gradcheck(f, (x, y))
 
@@ -732,9 +732,9 @@ def test_view_of_view_in_place():
     x = leaf(np.arange(8.0) / 4)
     w = leaf([[1.0, 2.0], [3.0, 4.0]])
     b = x.detach().clone().data.reshape(2, 2, 2)
-    b[1] += w.detach().numpy().T
+    b[1] += w.detach().cpu().numpy().T
     assert ag.gradcheck(f, (x, w))
-    np.testing.assert_allclose(f(x, w).detach().numpy()[:4], (np.arange(8.0) / 4)[:4] ** 2 + b[1].sum())
+    assert_allclose(f(x, w).detach().cpu().numpy()[:4], (np.arange(8.0) / 4)[:4] ** 2 + b[1].sum())
 
 
 def test_in_place_on_overlapping_view_raises():
@@ -758,9 +758,9 @@ def test_copying_reshape_is_not_a_view():
     b = w * 1.0
     r = b.T.reshape(6)  # NumPy must copy here
     r.mul_(2.0)  # allowed: r does not share b's memory
-    np.testing.assert_array_equal(b.detach().numpy(), np.arange(6.0).reshape(2, 3))
+    assert_array_equal(b.detach().cpu().numpy(), np.arange(6.0).reshape(2, 3))
     (r.sum() + b.sum()).backward()
-    np.testing.assert_allclose(w.grad.numpy(), np.full((2, 3), 3.0))
+    assert_allclose(w.grad.cpu().numpy(), np.full((2, 3), 3.0))
 
 
 def test_version_counter_counts():
@@ -789,9 +789,9 @@ def test_augmented_assignment_into_rows_of_a_buffer_without_grad():
     buf = ag.zeros((3, 2))
     for i in range(3):
         buf[i] += w * float(i + 1)
-    np.testing.assert_array_equal(buf.detach().numpy(), np.outer([1.0, 2.0, 3.0], [1.0, 2.0]))
+    assert_array_equal(buf.detach().cpu().numpy(), np.outer([1.0, 2.0, 3.0], [1.0, 2.0]))
     (buf * buf).sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), 2 * w.detach().numpy() * (1 + 4 + 9))
+    assert_allclose(w.grad.cpu().numpy(), 2 * w.detach().cpu().numpy() * (1 + 4 + 9))
 
 
 def test_buffer_overwritten_in_a_loop():
@@ -803,10 +803,10 @@ def test_buffer_overwritten_in_a_loop():
         b.copy_(w * float(k))
         b.sum().backward()
         assert len((b._extra or {}).get("history", ())) <= 2
-    np.testing.assert_allclose(w.grad.numpy(), np.full(2, sum(range(50))))
+    assert_allclose(w.grad.cpu().numpy(), np.full(2, sum(range(50))))
     b.fill_(w[0])
     b.sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), [sum(range(50)) + 2, sum(range(50))])
+    assert_allclose(w.grad.cpu().numpy(), [sum(range(50)) + 2, sum(range(50))])
 
 
 def test_partial_overwrite_still_reaches_the_old_history():
@@ -814,7 +814,7 @@ def test_partial_overwrite_still_reaches_the_old_history():
     h = w * 2.0
     h[1:] = 0.0
     h.sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), [2.0, 0.0, 0.0])
+    assert_allclose(w.grad.cpu().numpy(), [2.0, 0.0, 0.0])
 
 
 # ------------------------------------------------------------ random programs vs PyTorch
@@ -874,11 +874,11 @@ def test_random_in_place_programs_match_torch(prog):
     wt = torch.tensor(wa, requires_grad=True)
     lt = run_program(torch, xt, wt, prog)
     lt.backward()
-    np.testing.assert_allclose(loss.item(), lt.item(), rtol=1e-12)
+    assert_allclose(loss.item(), lt.item(), rtol=1e-12)
     for ours, theirs in ((x, xt), (w, wt)):
         assert (ours.grad is None) == (theirs.grad is None)
         if ours.grad is not None:
-            np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-10,
+            assert_allclose(ours.grad.cpu().numpy(), theirs.grad.cpu().numpy(), rtol=1e-10,
                                        atol=1e-12)
 
 
@@ -889,11 +889,11 @@ def test_views_taken_before_a_change_follow_it():
     t = h.T
     before = v + 0.0  # made before the change: keeps the old values' history
     h.mul_(2.0)
-    np.testing.assert_array_equal(v.detach().numpy(), [2.0, 4.0])
+    assert_array_equal(v.detach().cpu().numpy(), [2.0, 4.0])
     assert v._version == 1 and t._version == 1
     (v.sum() + (t * t).sum() + before.sum()).backward()
     # v = 2 x[0]; sum((2 x^T)^2) = 4 sum(x^2); before = x[0]
-    np.testing.assert_allclose(x.grad.numpy(), 8 * x.detach().numpy() + [[2.0 + 1.0] * 2, [0.0, 0.0]])
+    assert_allclose(x.grad.cpu().numpy(), 8 * x.detach().cpu().numpy() + [[2.0 + 1.0] * 2, [0.0, 0.0]])
 
 
 def test_view_of_a_view_follows_a_change_of_the_base():
@@ -904,8 +904,8 @@ def test_view_of_a_view_follows_a_change_of_the_base():
         return v * v
 
     x, w = leaf(np.arange(6.0) / 3), leaf(np.linspace(-1.0, 1.0, 6))
-    ref = (x.detach().numpy() + w.detach().numpy()).reshape(2, 3)[:, 1:]
-    np.testing.assert_allclose(f(x, w).detach().numpy(), ref * ref)
+    ref = (x.detach().cpu().numpy() + w.detach().cpu().numpy()).reshape(2, 3)[:, 1:]
+    assert_allclose(f(x, w).detach().cpu().numpy(), ref * ref)
     assert ag.gradcheck(f, (x, w))
 
 
@@ -916,10 +916,10 @@ def test_grad_value_into_unrecorded_view_raises_instead_of_losing_the_gradient(m
     view = buf[1:]
     with pytest.raises(RuntimeError, match=r"view \(shape \(3,\)\).*Write into the base"):
         getattr(view, method)(w)
-    np.testing.assert_array_equal(buf.detach().numpy(), np.zeros(4))  # nothing was written
+    assert_array_equal(buf.detach().cpu().numpy(), np.zeros(4))  # nothing was written
     with ag.no_grad():
         late = leaf([1.0, 2.0, 3.0, 4.0])[1:]  # viewed outside grad mode
     with pytest.raises(RuntimeError, match="viewed outside grad mode"):
         getattr(late, method)(w)
     view.add_(1.0)  # values that need no gradient are fine
-    np.testing.assert_array_equal(buf.detach().numpy(), [0.0, 1.0, 1.0, 1.0])
+    assert_array_equal(buf.detach().cpu().numpy(), [0.0, 1.0, 1.0, 1.0])

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
+from autograd.testing import assert_allclose, assert_array_equal
 
 
 def _unrelated_inplace():
@@ -30,7 +31,7 @@ def test_update_under_no_grad_then_forward_then_unrelated_inplace():
     y = (w * w).sum()
     _unrelated_inplace()
     y.backward()
-    np.testing.assert_array_equal(w.grad.data, 2 * w.data)
+    assert_array_equal(w.grad.data, 2 * w.data)
 
 
 def test_saved_output_modified_before_the_record_that_saves_it():
@@ -41,7 +42,7 @@ def test_saved_output_modified_before_the_record_that_saves_it():
     y = w.exp()
     _unrelated_inplace()
     y.sum().backward()
-    np.testing.assert_allclose(w.grad.data, np.exp(w.data))
+    assert_allclose(w.grad.data, np.exp(w.data))
 
 
 def test_constant_input_modified_before_the_forward():
@@ -52,7 +53,7 @@ def test_constant_input_modified_before_the_forward():
     y = (w * c).sum()
     _unrelated_inplace()
     y.backward()
-    np.testing.assert_array_equal(w.grad.data, [4.0, 5.0])
+    assert_array_equal(w.grad.data, [4.0, 5.0])
 
 
 def test_recorded_inplace_before_the_forward():
@@ -63,7 +64,7 @@ def test_recorded_inplace_before_the_forward():
     y = (v * v).sum()
     _unrelated_inplace()
     y.backward()
-    np.testing.assert_array_equal(w.grad.data, 2 * (w.data + 1))
+    assert_array_equal(w.grad.data, 2 * (w.data + 1))
 
 
 def test_view_modified_before_the_forward():
@@ -76,7 +77,7 @@ def test_view_modified_before_the_forward():
     y = (base * base).sum()
     _unrelated_inplace()
     y.backward()
-    np.testing.assert_array_equal(w.grad.data, [2.0, 8.0, 12.0])
+    assert_array_equal(w.grad.data, [2.0, 8.0, 12.0])
 
 
 def test_modification_after_the_forward_is_still_caught():

@@ -9,7 +9,7 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 from autograd import Tensor, ops
 from autograd.interop import COMPOSITES, ROUTES
-from autograd.testing import arrays_for
+from autograd.testing import arrays_for, assert_allclose, assert_array_equal
 
 
 def leaf(a):
@@ -20,13 +20,13 @@ def leaf(a):
 def test_asarray_gives_the_data_and_array_copies():
     t = leaf([1.0, 2.0]).detach()  # no grad: converting it loses nothing
     a = np.asarray(t)
-    assert isinstance(a, np.ndarray) and np.shares_memory(a, t.detach().numpy())
-    np.testing.assert_array_equal(a, [1.0, 2.0])
+    assert isinstance(a, np.ndarray) and np.shares_memory(a, t.detach().cpu().numpy())
+    assert_array_equal(a, [1.0, 2.0])
     b = np.array(t)
     b[0] = 99.0
-    assert t.detach().numpy()[0] == 1.0
+    assert t.detach().cpu().numpy()[0] == 1.0
     f = np.asarray(t, dtype=np.float32)
-    assert f.dtype == np.float32 and not np.shares_memory(f, t.detach().numpy())
+    assert f.dtype == np.float32 and not np.shares_memory(f, t.detach().cpu().numpy())
     with pytest.raises(ValueError, match="needs a copy"):
         np.asarray(t, dtype=np.float32, copy=False)
     s = Tensor(2.5)
@@ -40,7 +40,7 @@ def test_converting_a_tensor_that_requires_grad_raises_instead_of_dropping_its_g
     for convert in (np.asarray, np.array, lambda t: np.sum([t, t]), lambda t: np.array([t, t])):
         with pytest.raises(RuntimeError, match="requires grad"):
             convert(t)
-    np.testing.assert_array_equal(np.stack([t, t]).detach().numpy(), [[1.0, 2.0]] * 2)
+    assert_array_equal(np.stack([t, t]).detach().cpu().numpy(), [[1.0, 2.0]] * 2)
     assert np.stack([t, t]).requires_grad  # routed: recorded, not detached
     with ag.no_grad():
         assert np.asarray(t * 2).tolist() == [2.0, 4.0]  # results made without grad convert
@@ -70,7 +70,7 @@ def test_ndarray_op_tensor_returns_recorded_tensors(op, shapes, data):
     fn, uf = BINOPS[op]
     out = fn(a, t)
     assert isinstance(out, Tensor) and out.requires_grad
-    np.testing.assert_allclose(out.detach().numpy(), uf(a, t.detach().numpy()), rtol=1e-12)
+    assert_allclose(out.detach().cpu().numpy(), uf(a, t.detach().cpu().numpy()), rtol=1e-12)
     assert ag.gradcheck(lambda x: fn(a, x), (t,))
     # and the reflected order goes through Tensor's own operators
     assert ag.gradcheck(lambda x: fn(x, a), (t,))
@@ -81,19 +81,19 @@ def test_ndarray_matmul_and_numpy_scalars():
     t = leaf([[0.5], [-1.0]])
     out = a @ t
     assert isinstance(out, Tensor)
-    np.testing.assert_allclose(out.detach().numpy(), a @ t.detach().numpy())
+    assert_allclose(out.detach().cpu().numpy(), a @ t.detach().cpu().numpy())
     assert ag.gradcheck(lambda x: a @ x, (t,))
     s = np.float64(3.0) * t
     assert isinstance(s, Tensor) and s.requires_grad
     s.sum().backward()
-    np.testing.assert_allclose(t.grad.numpy(), [[3.0], [3.0]])
+    assert_allclose(t.grad.cpu().numpy(), [[3.0], [3.0]])
 
 
 def test_ndarray_comparisons_give_bool_tensors():
     t = Tensor([1.0, 2.0, 3.0])
     m = np.array([2.0, 2.0, 2.0]) < t
     assert isinstance(m, Tensor) and m.dtype == np.bool_
-    np.testing.assert_array_equal(m.detach().numpy(), [False, False, True])
+    assert_array_equal(m.detach().cpu().numpy(), [False, False, True])
 
 
 # -------------------------------------------------------------------------- ufunc routes
@@ -114,7 +114,7 @@ def test_unary_ufuncs_are_recorded(uf, a):
     t = leaf(a)
     out = uf(t)
     assert isinstance(out, Tensor) and out.grad_fn is not None
-    np.testing.assert_allclose(out.detach().numpy(), uf(a), rtol=1e-12, atol=1e-15)
+    assert_allclose(out.detach().cpu().numpy(), uf(a), rtol=1e-12, atol=1e-15)
     assert ag.gradcheck(uf, (leaf(a),))
 
 
@@ -128,7 +128,7 @@ def test_binary_ufuncs_are_recorded(uf, a, b):
     x, y = leaf(a), leaf(b)
     out = uf(x, y)
     assert isinstance(out, Tensor) and out.grad_fn is not None
-    np.testing.assert_allclose(out.detach().numpy(), uf(a, b), rtol=1e-12)
+    assert_allclose(out.detach().cpu().numpy(), uf(a, b), rtol=1e-12)
     assert ag.gradcheck(lambda p, q: uf(p, q), (x, y))
     assert ag.gradcheck(lambda p: uf(p, b), (leaf(a),))
 
@@ -137,7 +137,7 @@ def test_maximum_with_a_number_like_relu():
     x = leaf([-1.0, 0.5, 2.0])
     y = np.maximum(x, 0.0)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 1.0])
+    assert_array_equal(x.grad.cpu().numpy(), [0.0, 1.0, 1.0])
 
 
 @pytest.mark.parametrize("uf", sorted(ROUTES, key=lambda u: u.__name__),
@@ -153,13 +153,13 @@ def test_every_route_is_a_primitive_or_a_clear_error(uf):
         out = uf(*args)
         assert isinstance(out, Tensor)
         with np.errstate(all="ignore"):
-            np.testing.assert_allclose(out.detach().numpy(), uf(*(a.detach().numpy() for a in args)))
+            assert_allclose(out.detach().cpu().numpy(), uf(*(a.detach().cpu().numpy() for a in args)))
 
 
 def test_composites_match_numpy():
     for uf in COMPOSITES:
         a = np.array([0.25, 1.0, 3.0])
-        np.testing.assert_allclose(uf(leaf(a)).data, uf(a), rtol=1e-14)
+        assert_allclose(uf(leaf(a)).data, uf(a), rtol=1e-14)
 
 
 # ----------------------------------------------------------------- no rule: clear errors
@@ -186,7 +186,7 @@ def test_ufuncs_without_rule_raise_when_grad_needed(name, call, ref):
         with ctx:
             out = call(arg)
         assert isinstance(out, Tensor) and not out.requires_grad
-        np.testing.assert_allclose(out.detach().numpy(), ref(a))
+        assert_allclose(out.detach().cpu().numpy(), ref(a))
 
 
 def test_out_keyword_with_grad_raises():
@@ -196,25 +196,25 @@ def test_out_keyword_with_grad_raises():
     arr = np.ones(2)
     with pytest.raises(TypeError, match=r"numpy\.add with out= has no gradient rule"):
         arr += x  # ndarray += Tensor means np.add(arr, t, out=arr)
-    np.testing.assert_array_equal(arr, [1.0, 1.0])
+    assert_array_equal(arr, [1.0, 1.0])
 
 
 def test_out_keyword_without_grad_writes_and_returns_the_out_object():
     arr = np.ones(2)
     arr += Tensor([1.0, 2.0])
     assert isinstance(arr, np.ndarray)
-    np.testing.assert_array_equal(arr, [2.0, 3.0])
+    assert_array_equal(arr, [2.0, 3.0])
     t = Tensor([0.0, 0.0])
     r = np.exp(Tensor([0.0, np.log(2.0)]), out=t)
     assert r is t and t._version == 1
-    np.testing.assert_allclose(t.detach().numpy(), [1.0, 2.0])
+    assert_allclose(t.detach().cpu().numpy(), [1.0, 2.0])
     r2 = np.add(np.ones(2), np.ones(2), out=t)  # only the out is a Tensor
     assert r2 is t and t._version == 2
-    np.testing.assert_array_equal(t.detach().numpy(), [2.0, 2.0])
+    assert_array_equal(t.detach().cpu().numpy(), [2.0, 2.0])
     q1, q2 = Tensor([0.0, 0.0]), Tensor([0, 0])
     res = np.divmod(np.array([7.0, 9.0]), 4.0, out=(q1, q2.double()))
     assert res[0] is q1
-    np.testing.assert_array_equal(q1.detach().numpy(), [1.0, 2.0])
+    assert_array_equal(q1.detach().cpu().numpy(), [1.0, 2.0])
 
 
 def test_out_tensor_that_requires_grad():
@@ -225,9 +225,9 @@ def test_out_tensor_that_requires_grad():
     saved = y * y
     with ag.no_grad():
         np.exp(np.zeros(2), out=w)  # allowed, like optimizer updates
-        np.multiply(y.detach().numpy(), 3.0, out=y)
+        np.multiply(y.detach().cpu().numpy(), 3.0, out=y)
     assert w._version == 1 and y._version == 1
-    np.testing.assert_array_equal(w.detach().numpy(), [1.0, 1.0])
+    assert_array_equal(w.detach().cpu().numpy(), [1.0, 1.0])
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         saved.sum().backward()
 
@@ -235,14 +235,14 @@ def test_out_tensor_that_requires_grad():
 def test_ufunc_at_modifies_in_place():
     t = Tensor([0.0, 0.0, 0.0])
     assert np.add.at(t, [0, 0, 2], 1.0) is None
-    np.testing.assert_array_equal(t.detach().numpy(), [2.0, 0.0, 1.0])
+    assert_array_equal(t.detach().cpu().numpy(), [2.0, 0.0, 1.0])
     assert t._version == 1
     w = leaf([0.0, 0.0])
     with pytest.raises(TypeError, match=r"numpy\.add\.at"):
         np.add.at(w, [0], 1.0)
     with ag.no_grad():
         np.add.at(w, [0], 1.0)
-    np.testing.assert_array_equal(w.detach().numpy(), [1.0, 0.0])
+    assert_array_equal(w.detach().cpu().numpy(), [1.0, 0.0])
 
 
 def test_foreign_array_types_get_their_turn():

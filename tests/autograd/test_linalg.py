@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 from autograd import Tensor
-from autograd.testing import tensors
+from autograd.testing import assert_allclose, tensors
 
 
 def check(fn, *inputs, gradgrad=False):
@@ -22,7 +22,7 @@ def check(fn, *inputs, gradgrad=False):
 def close(t, expected):
     assert isinstance(t, Tensor)
     assert t.shape == np.shape(expected) and t.dtype == np.asarray(expected).dtype
-    np.testing.assert_allclose(t.detach().numpy(), expected, rtol=1e-12, atol=1e-12)
+    assert_allclose(t.detach().cpu().numpy(), expected, rtol=1e-12, atol=1e-12)
 
 
 def x64(*shape, seed=0):
@@ -41,7 +41,7 @@ matmul_shapes = hnp.mutually_broadcastable_shapes(
 def test_matmul_all_layouts(shapes, data):
     a = data.draw(tensors(shapes.input_shapes[0]))
     b = data.draw(tensors(shapes.input_shapes[1]))
-    expect = np.matmul(a.detach().numpy(), b.detach().numpy())
+    expect = np.matmul(a.detach().cpu().numpy(), b.detach().cpu().numpy())
     close(a @ b, expect)
     close(ag.matmul(a, b), expect)
     close(a.matmul(b), expect)
@@ -59,8 +59,8 @@ def test_matmul_second_order(sa, sb):
 def test_matmul_with_constants_and_reflected():
     a = x64(2, 3)
     m = np.arange(6.0).reshape(3, 2)
-    close(a @ m, a.detach().numpy() @ m)
-    close(m.T @ a.T, m.T @ a.detach().numpy().T)  # ndarray @ Tensor goes through __rmatmul__
+    close(a @ m, a.detach().cpu().numpy() @ m)
+    close(m.T @ a.T, m.T @ a.detach().cpu().numpy().T)  # ndarray @ Tensor goes through __rmatmul__
     check(lambda t: t @ m, a)
     check(lambda t: m.T @ t.T, a)
 
@@ -95,14 +95,14 @@ def dot_case(draw):
 @given(dot_case())
 def test_dot_numpy_semantics(case):
     a, b = case
-    expect = np.dot(a.detach().numpy(), b.detach().numpy())
+    expect = np.dot(a.detach().cpu().numpy(), b.detach().cpu().numpy())
     close(np.dot(a, b), np.asarray(expect))  # NumPy's dot through NumPy's function
     check(lambda x, y: np.dot(x, y), a, b)
 
 
 def test_dot_1d_and_second_order():
     a, b = x64(4), x64(4, seed=1)
-    close(a.dot(b), np.asarray(np.dot(a.detach().numpy(), b.detach().numpy())))
+    close(a.dot(b), np.asarray(np.dot(a.detach().cpu().numpy(), b.detach().cpu().numpy())))
     check(lambda x, y: x.dot(y), a, b, gradgrad=True)
     check(lambda x, y: np.dot(x, y), x64(2, 3), x64(2, 3, 2, seed=1), gradgrad=True)
     with pytest.raises(ValueError, match=r"dot.*\(3,\).*\(4,\).*not aligned"):
@@ -116,8 +116,8 @@ def test_dot_1d_and_second_order():
 @given(tensors(min_dims=0, max_dims=2, min_side=0, max_side=3),
        tensors(min_dims=0, max_dims=2, min_side=0, max_side=3))
 def test_outer(a, b):
-    close(ag.outer(a, b), np.outer(a.detach().numpy(), b.detach().numpy()))
-    close(a.outer(b), np.outer(a.detach().numpy(), b.detach().numpy()))
+    close(ag.outer(a, b), np.outer(a.detach().cpu().numpy(), b.detach().cpu().numpy()))
+    close(a.outer(b), np.outer(a.detach().cpu().numpy(), b.detach().cpu().numpy()))
     check(lambda x, y: ag.outer(x, y), a, b)
 
 
@@ -169,7 +169,7 @@ def test_einsum_matches_numpy_and_gradchecks(subscripts, letters, data):
     all_letters = sorted(set("".join(letters)) - {"1"})
     sizes = {c: data.draw(st.integers(0 if c in "jb" else 1, 3), label=c) for c in all_letters}
     ops = [data.draw(tensors(s)) for s in shapes_for(letters, sizes)]
-    expect = np.einsum(subscripts, *[o.detach().numpy() for o in ops])
+    expect = np.einsum(subscripts, *[o.detach().cpu().numpy() for o in ops])
     close(ag.einsum(subscripts, *ops), np.asarray(expect))
     check(lambda *ts: ag.einsum(subscripts, *ts), *ops)
 
@@ -191,9 +191,9 @@ def test_einsum_second_order(subscripts, shapes):
 def test_einsum_mixes_constants_and_arrays():
     a = x64(2, 3)
     w = np.arange(3.0)
-    close(ag.einsum("ij,j->i", a, w), np.einsum("ij,j->i", a.detach().numpy(), w))
+    close(ag.einsum("ij,j->i", a, w), np.einsum("ij,j->i", a.detach().cpu().numpy(), w))
     check(lambda t: ag.einsum("ij,j->i", t, w), a)
-    close(ag.einsum(" i j -> j i ", a), a.detach().numpy().T)  # spaces are ignored, as in NumPy
+    close(ag.einsum(" i j -> j i ", a), a.detach().cpu().numpy().T)  # spaces are ignored, as in NumPy
 
 
 @pytest.mark.parametrize("subscripts,shapes,match", [

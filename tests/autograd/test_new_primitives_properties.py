@@ -36,7 +36,7 @@ def test_clamp_with_tensor_bounds_gradients(xyz, which):
     x, lo, hi = xyz
     # keep x and the bounds at least 0.05 apart (central differences must not straddle a kink;
     # lo == hi is one too: above it the result is hi, below it lo)
-    xd, ld, hd = np.broadcast_arrays(x.detach().numpy(), lo.detach().numpy(), hi.detach().numpy())
+    xd, ld, hd = np.broadcast_arrays(x.detach().cpu().numpy(), lo.detach().cpu().numpy(), hi.detach().cpu().numpy())
     gap = np.minimum(np.minimum(np.abs(xd - ld), np.abs(xd - hd)), np.abs(ld - hd))
     if xd.size and gap.min() < 0.05:
         return
@@ -53,8 +53,8 @@ def test_clamp_with_tensor_bounds_gradients(xyz, which):
 def test_binary_cross_entropy_gradients(xt):
     x, t = xt
     shape = np.broadcast_shapes(x.shape, t.shape)
-    xb = ag.tensor(np.broadcast_to(x.detach().numpy(), shape).copy(), requires_grad=True)
-    tb = ag.tensor(np.broadcast_to(t.detach().numpy(), shape).copy(), requires_grad=True)
+    xb = ag.tensor(np.broadcast_to(x.detach().cpu().numpy(), shape).copy(), requires_grad=True)
+    tb = ag.tensor(np.broadcast_to(t.detach().cpu().numpy(), shape).copy(), requires_grad=True)
     # first and second derivatives in both the probabilities and the targets
     assert_gradients_close(lambda a, b: F.binary_cross_entropy(a, b, reduction="sum"), xb, tb,
                            check_gradgrad=True)

@@ -12,6 +12,7 @@ import pytest
 
 import autograd as ag
 from autograd import Tensor
+from autograd.testing import assert_allclose
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("expecttest")  # op_db's module imports it
@@ -48,7 +49,7 @@ def _ag_fn(name):
 
 def _to_ag(v):
     if isinstance(v, torch.Tensor):
-        return Tensor(v.detach().numpy().copy(), requires_grad=v.requires_grad)
+        return Tensor(v.detach().cpu().numpy().copy(), requires_grad=v.requires_grad)
     if isinstance(v, torch.dtype):
         return str(v).replace("torch.", "")
     if isinstance(v, (list, tuple)):
@@ -78,8 +79,8 @@ def test_pytorch_samples(op):
             got = _outs(fn(x, *args, **kwargs))
         assert len(got) == len(want), s
         for g, w in zip(got, want):
-            np.testing.assert_allclose(np.asarray(g.data, dtype=float),
-                                       w.detach().numpy().astype(float), rtol=1e-7, atol=1e-8,
+            assert_allclose(np.asarray(g.data, dtype=float),
+                                       w.detach().cpu().numpy().astype(float), rtol=1e-7, atol=1e-8,
                                        equal_nan=True, err_msg=str(s))
         w0, g0 = want[0], got[0]
         if not (w0.requires_grad and g0.requires_grad) or not w0.numel():
@@ -92,6 +93,6 @@ def test_pytorch_samples(op):
             if not leaf.requires_grad:
                 continue
             a = np.zeros(leaf.shape) if a is None else a.data
-            t = np.zeros(leaf.shape) if t is None else t.numpy()
-            np.testing.assert_allclose(a, t, rtol=1e-6, atol=1e-7, equal_nan=True,
+            t = np.zeros(leaf.shape) if t is None else t.cpu().numpy()
+            assert_allclose(a, t, rtol=1e-6, atol=1e-7, equal_nan=True,
                                        err_msg=f"gradient of {s}")

@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 from autograd import Tensor
-from autograd.testing import arrays_for
+from autograd.testing import arrays_for, assert_allclose, assert_array_equal
 
 ANY = st.floats(-3, 3)
 PROD = st.one_of(st.floats(0.5, 1.5), st.floats(-1.5, -0.5))  # products stay moderate
@@ -160,7 +160,7 @@ def test_forward_matches_numpy(name, data):
     y = fn(leaf(x), axis, keepdims, style)
     expected = np.asarray(ref(x, axis, keepdims, style))
     assert y.shape == expected.shape and y.dtype == np.float64
-    np.testing.assert_allclose(y.detach().numpy(), expected, rtol=1e-12, atol=1e-14)
+    assert_allclose(y.detach().cpu().numpy(), expected, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize("name", sorted(REDUCTIONS))
@@ -187,7 +187,7 @@ def test_float32_in_float32_out(name, data):
     t = leaf(x.astype(np.float32))
     y = fn(t, axis, keepdims, style)
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y.detach().numpy(), ref(x, axis, keepdims, style), rtol=1e-5, atol=1e-6)
+    assert_allclose(y.detach().cpu().numpy(), ref(x, axis, keepdims, style), rtol=1e-5, atol=1e-6)
     y.sum().backward()
     assert t.grad.dtype == np.float32 and t.grad.shape == x.shape
 
@@ -213,7 +213,7 @@ def test_mean_of_nothing_is_nan_without_warnings():
         m1 = x.mean(dim=1)
         m.backward()
     assert np.isnan(m.item())
-    assert m0.shape == (3,) and np.all(np.isnan(m0.detach().numpy()))
+    assert m0.shape == (3,) and np.all(np.isnan(m0.detach().cpu().numpy()))
     assert m1.shape == (0,)
     assert x.grad.shape == (0, 3)
 
@@ -231,8 +231,8 @@ def test_empty_reductions_like_numpy(name, expected):
         per_column = fn(x, 0, False, "numpy")
         per_row = fn(x, 1, True, "numpy")
         (full + per_column.sum() + per_row.sum()).backward()
-    np.testing.assert_array_equal(full.detach().numpy(), expected)
-    np.testing.assert_array_equal(per_column.detach().numpy(), [expected, expected])
+    assert_array_equal(full.detach().cpu().numpy(), expected)
+    assert_array_equal(per_column.detach().cpu().numpy(), [expected, expected])
     assert per_row.shape == (0, 1)
     assert x.grad.shape == (0, 2)
 
@@ -273,7 +273,7 @@ def test_prod_with_zeros_first_and_second_derivatives(x):
                 group = [j for j in np.ndindex(x.shape) if j[axis] != idx[axis]
                          and all(j[k] == idx[k] for k in range(x.ndim) if k != axis)]
             others[idx] = np.prod([x[j] for j in group])
-        np.testing.assert_array_equal(t.grad.numpy(), others)
+        assert_array_equal(t.grad.cpu().numpy(), others)
         assert ag.gradcheck(lambda u: ag.prod(u, axis=axis), (leaf(x),))
         assert ag.gradgradcheck(lambda u: ag.prod(u, axis=axis), (leaf(x),))
 
@@ -283,7 +283,7 @@ def test_prod_with_drawn_zeros(data):
     x, axis, keepdims, style = data.draw(case("prod", max_dims=2))
     mask = data.draw(arrays_for(x.shape, dtype=bool))
     x = np.where(mask, 0.0, x)
-    np.testing.assert_array_equal(call("prod", leaf(x), axis, keepdims, style).data,
+    assert_array_equal(call("prod", leaf(x), axis, keepdims, style).data,
                                   np.prod(x, axis=axis, keepdims=keepdims))
     assert ag.gradcheck(lambda t: call("prod", t, axis, keepdims, style), (leaf(x),))
     assert ag.gradgradcheck(lambda t: call("prod", t, axis, keepdims, style), (leaf(x),))
@@ -300,23 +300,23 @@ def test_prod_of_integers_has_no_grad_and_keeps_dtype():
 def test_max_ties_share_the_gradient_evenly(fn):
     x = leaf(np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]]))
     ag.max(x).backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [[0, 0.5, 0.5], [0, 0, 0]])
+    assert_array_equal(x.grad.cpu().numpy(), [[0, 0.5, 0.5], [0, 0, 0]])
     x.grad = None
     fn(x, axis=1).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+    assert_allclose(x.grad.cpu().numpy(), [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
 
 
 @pytest.mark.parametrize("fn", [ag.amin, lambda t, **k: ag.min(t, **k).values, np.min])
 def test_min_ties_share_the_gradient_evenly(fn):
     x = leaf(np.array([[1.0, 1.0, 3.0], [-2.0, 5.0, -2.0]]))
     fn(x, axis=1, keepdims=True).sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [[0.5, 0.5, 0], [0.5, 0, 0.5]])
+    assert_array_equal(x.grad.cpu().numpy(), [[0.5, 0.5, 0], [0.5, 0, 0.5]])
 
 
 def test_max_tie_gradient_under_create_graph():
     x = leaf(np.array([1.0, 3.0, 3.0]))
     (g,) = ag.grad(x.amax() * x.sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.detach().numpy(), [3.0, 3.0 + 7 * 0.5, 3.0 + 7 * 0.5])  # amax + sum * share
+    assert_allclose(g.detach().cpu().numpy(), [3.0, 3.0 + 7 * 0.5, 3.0 + 7 * 0.5])  # amax + sum * share
     assert ag.gradgradcheck(lambda t: t.amax() * t.sum(), (leaf(np.array([1.0, 3.0, 2.0])),))
 
 
@@ -329,8 +329,8 @@ def test_max_min_with_dim_return_values_and_indices(data):
         res = getattr(leaf(x), name)(dim=dim, keepdim=keepdim)
         assert isinstance(res, ag.ValuesIndices) and isinstance(res, tuple)
         values, indices = res
-        np.testing.assert_array_equal(values.detach().numpy(), npv(x, axis=dim, keepdims=keepdim))
-        np.testing.assert_array_equal(indices.detach().numpy(), npi(x, axis=dim, keepdims=keepdim))
+        assert_array_equal(values.detach().cpu().numpy(), npv(x, axis=dim, keepdims=keepdim))
+        assert_array_equal(indices.detach().cpu().numpy(), npi(x, axis=dim, keepdims=keepdim))
         assert indices.dtype == np.int64 and not indices.requires_grad
         assert values.requires_grad and res.values is values and res.indices is indices
 
@@ -339,8 +339,8 @@ def test_max_semantics_torch_whatever_the_spelling_numpy_through_numpy():
     x = leaf(np.array([[1.0, 5.0], [7.0, 2.0]]))
     for res in (x.max(1), x.max(axis=1), x.max(dim=1), ag.max(x, 1), ag.max(x, axis=1)):
         assert isinstance(res, ag.ValuesIndices)  # the trap: `_, pred = ag.max(out, 1)`
-        np.testing.assert_array_equal(res.values.detach().numpy(), [5.0, 7.0])
-        np.testing.assert_array_equal(res.indices.numpy(), [1, 0])
+        assert_array_equal(res.values.detach().cpu().numpy(), [5.0, 7.0])
+        assert_array_equal(res.indices.cpu().numpy(), [1, 0])
     _, pred = ag.max(x, 1)
     assert pred.dtype == np.int64 and pred.tolist() == [1, 0]
     _, pred = x.min(1)
@@ -352,11 +352,11 @@ def test_max_semantics_torch_whatever_the_spelling_numpy_through_numpy():
     with pytest.raises(TypeError, match="keepdim=True needs a dim"):
         x.max(keepdim=True)
     assert isinstance(x.max(), Tensor)
-    np.testing.assert_array_equal(x.max(dim=0, keepdim=True).indices.data, [[1, 0]])
+    assert_array_equal(x.max(dim=0, keepdim=True).indices.data, [[1, 0]])
     other = Tensor(np.array([[3.0, 3.0], [3.0, 3.0]]))
-    np.testing.assert_array_equal(ag.max(x, other).detach().numpy(), [[3, 5], [7, 3]])
-    np.testing.assert_array_equal(x.min(other).detach().numpy(), [[1, 3], [3, 2]])
-    np.testing.assert_array_equal(ag.max(x, np.zeros((2, 2))).data, x.detach().numpy())
+    assert_array_equal(ag.max(x, other).detach().cpu().numpy(), [[3, 5], [7, 3]])
+    assert_array_equal(x.min(other).detach().cpu().numpy(), [[1, 3], [3, 2]])
+    assert_array_equal(ag.max(x, np.zeros((2, 2))).data, x.detach().cpu().numpy())
 
 
 def test_max_dim_on_0d_tensor():
@@ -375,9 +375,9 @@ def test_argmax_argmin_match_numpy_int64_without_grad(data):
         got = fn(t, axis, keepdims) if x.ndim else fn(t)
         want = ref(x, axis=axis, keepdims=keepdims) if x.ndim else ref(x)
         assert got.dtype == np.int64 and not got.requires_grad and got.grad_fn is None
-        np.testing.assert_array_equal(got.detach().numpy(), want)
-        np.testing.assert_array_equal(getattr(t, fn.__name__)(dim=axis, keepdim=keepdims).data
-                                      if x.ndim else got.detach().numpy(), got.detach().numpy())
+        assert_array_equal(got.detach().cpu().numpy(), want)
+        assert_array_equal(getattr(t, fn.__name__)(dim=axis, keepdim=keepdims).data
+                                      if x.ndim else got.detach().cpu().numpy(), got.detach().cpu().numpy())
 
 
 def test_argmax_first_of_ties_and_errors():
@@ -397,22 +397,22 @@ def test_var_std_default_correction_is_one_whatever_the_spelling():
     for fn, ref in ((ag.var, np.var), (ag.std, np.std)):
         name = fn.__name__
         m = getattr(x, name)
-        np.testing.assert_allclose(m().detach().numpy(), ref(a, ddof=1))  # bare: PyTorch
-        np.testing.assert_allclose(m(dim=1).detach().numpy(), ref(a, axis=1, ddof=1))  # dim=: PyTorch
-        np.testing.assert_allclose(m(dim=1, keepdim=True).detach().numpy(),
+        assert_allclose(m().detach().cpu().numpy(), ref(a, ddof=1))  # bare: PyTorch
+        assert_allclose(m(dim=1).detach().cpu().numpy(), ref(a, axis=1, ddof=1))  # dim=: PyTorch
+        assert_allclose(m(dim=1, keepdim=True).detach().cpu().numpy(),
                                    ref(a, axis=1, ddof=1, keepdims=True))
-        np.testing.assert_allclose(m(axis=1).detach().numpy(), ref(a, axis=1, ddof=1))  # alias: same
-        np.testing.assert_allclose(m(1).detach().numpy(), ref(a, axis=1, ddof=1))  # the trap: x.var(1)
-        np.testing.assert_allclose(m(1, True).detach().numpy(), ref(a, axis=1, ddof=1))  # unbiased=True
-        np.testing.assert_allclose(m(1, False, True).detach().numpy(), ref(a, axis=1, keepdims=True))
-        np.testing.assert_allclose(m(keepdims=True).detach().numpy(), ref(a, ddof=1, keepdims=True))
-        np.testing.assert_allclose(fn(x, axis=0).detach().numpy(), ref(a, axis=0, ddof=1))
-        np.testing.assert_allclose(m(axis=1, ddof=0).detach().numpy(), ref(a, axis=1))  # ddof = correction
-        np.testing.assert_allclose(getattr(np, name)(x, 1).data, ref(a, axis=1))  # NumPy's ddof 0
-        np.testing.assert_allclose(m(dim=1, correction=0).detach().numpy(), ref(a, axis=1))
-        np.testing.assert_allclose(m(dim=1, unbiased=False).detach().numpy(), ref(a, axis=1))
-        np.testing.assert_allclose(m(axis=1, unbiased=True).detach().numpy(), ref(a, axis=1, ddof=1))
-        np.testing.assert_allclose(m(correction=2).detach().numpy(), ref(a, ddof=2))
+        assert_allclose(m(axis=1).detach().cpu().numpy(), ref(a, axis=1, ddof=1))  # alias: same
+        assert_allclose(m(1).detach().cpu().numpy(), ref(a, axis=1, ddof=1))  # the trap: x.var(1)
+        assert_allclose(m(1, True).detach().cpu().numpy(), ref(a, axis=1, ddof=1))  # unbiased=True
+        assert_allclose(m(1, False, True).detach().cpu().numpy(), ref(a, axis=1, keepdims=True))
+        assert_allclose(m(keepdims=True).detach().cpu().numpy(), ref(a, ddof=1, keepdims=True))
+        assert_allclose(fn(x, axis=0).detach().cpu().numpy(), ref(a, axis=0, ddof=1))
+        assert_allclose(m(axis=1, ddof=0).detach().cpu().numpy(), ref(a, axis=1))  # ddof = correction
+        assert_allclose(getattr(np, name)(x, 1).data, ref(a, axis=1))  # NumPy's ddof 0
+        assert_allclose(m(dim=1, correction=0).detach().cpu().numpy(), ref(a, axis=1))
+        assert_allclose(m(dim=1, unbiased=False).detach().cpu().numpy(), ref(a, axis=1))
+        assert_allclose(m(axis=1, unbiased=True).detach().cpu().numpy(), ref(a, axis=1, ddof=1))
+        assert_allclose(m(correction=2).detach().cpu().numpy(), ref(a, ddof=2))
         with pytest.raises(TypeError, match=f"{name}: pass only one of"):
             m(ddof=1, correction=1)
         with pytest.raises(TypeError, match=f"{name}: pass only one of"):
@@ -435,9 +435,9 @@ def test_std_of_constant_group_has_zero_subgradient_not_nan():
         warnings.simplefilter("error")
         y = x.std(dim=1)
         y.sum().backward()
-    assert y.detach().numpy()[0] == 0.0
-    np.testing.assert_array_equal(x.grad.numpy()[0], [0.0, 0.0, 0.0])
-    np.testing.assert_allclose(x.grad.numpy()[1], [-0.5, 0.0, 0.5])
+    assert y.detach().cpu().numpy()[0] == 0.0
+    assert_array_equal(x.grad.cpu().numpy()[0], [0.0, 0.0, 0.0])
+    assert_allclose(x.grad.cpu().numpy()[1], [-0.5, 0.0, 0.5])
 
 
 def test_var_of_integers_is_float64():
@@ -452,8 +452,8 @@ def test_logsumexp_is_stable_for_large_values():
         warnings.simplefilter("error")
         y = x.logsumexp(dim=1)
         y.sum().backward()
-    np.testing.assert_allclose(y.detach().numpy(), [1000 + np.log(2), -1000 + np.log1p(np.exp(-1.0))])
-    np.testing.assert_allclose(x.grad.numpy(), [[0.5, 0.5], [1 / (1 + np.exp(-1)),
+    assert_allclose(y.detach().cpu().numpy(), [1000 + np.log(2), -1000 + np.log1p(np.exp(-1.0))])
+    assert_allclose(x.grad.cpu().numpy(), [[0.5, 0.5], [1 / (1 + np.exp(-1)),
                                                         np.exp(-1) / (1 + np.exp(-1))]])
 
 
@@ -464,11 +464,11 @@ def test_logsumexp_all_minus_inf_row_is_minus_inf_with_zero_gradient():
         y = ag.logsumexp(x, axis=1)
         y.sum().backward()
         (g,) = ag.grad(ag.logsumexp(x, axis=1).sum(), x, create_graph=True)
-    np.testing.assert_allclose(y.detach().numpy(), [-np.inf, 0.0, np.log(np.e + np.e ** 2)])
+    assert_allclose(y.detach().cpu().numpy(), [-np.inf, 0.0, np.log(np.e + np.e ** 2)])
     sm = np.exp([1.0, 2.0]) / np.exp([1.0, 2.0]).sum()
     expected = [[0.0, 0.0], [1.0, 0.0], sm]
-    np.testing.assert_allclose(x.grad.numpy(), expected)
-    np.testing.assert_allclose(g.detach().numpy(), expected)
+    assert_allclose(x.grad.cpu().numpy(), expected)
+    assert_allclose(g.detach().cpu().numpy(), expected)
 
 
 def test_logsumexp_of_integers_is_float64():
@@ -487,7 +487,7 @@ def test_norm_at_zero_vector_has_zero_subgradient(p):
         y1 = x.norm(p, dim=1)
         y1.sum().backward()
     assert y.item() == 0.0
-    np.testing.assert_array_equal(x.grad.numpy(), np.zeros((2, 3)))
+    assert_array_equal(x.grad.cpu().numpy(), np.zeros((2, 3)))
 
 
 @pytest.mark.parametrize("p", [3, 1.5, 0.5])
@@ -500,35 +500,35 @@ def test_pnorm_with_some_zero_entries_is_finite(p):
         y.backward()
         (g,) = ag.grad(x.norm(p), x, create_graph=True)
         (h,) = ag.grad((g * Tensor(v)).sum(), x)
-    assert np.all(np.isfinite(x.grad.numpy())) and x.grad.numpy()[0] == 0.0
-    np.testing.assert_allclose(y.item(), (3.0 ** p + 4.0 ** p) ** (1 / p))
+    assert np.all(np.isfinite(x.grad.cpu().numpy())) and x.grad.cpu().numpy()[0] == 0.0
+    assert_allclose(y.item(), (3.0 ** p + 4.0 ** p) ** (1 / p))
     # second derivatives: finite along the non-zero entries (central differences of v . grad);
     # along the zero entry d|x|**(p-1)/dx is inf for p < 2: nan there (docs/conventions.md)
     def vg(z):
         t = leaf(z)
         t.norm(p).backward()
-        return float(v @ t.grad.numpy())
+        return float(v @ t.grad.cpu().numpy())
     eps = 1e-6
     for j in (1, 2):
         e = np.zeros(3)
         e[j] = eps
-        num = (vg(x.detach().numpy() + e) - vg(x.detach().numpy() - e)) / (2 * eps)
-        np.testing.assert_allclose(h.detach().numpy()[j], num, rtol=1e-5)
-    assert np.isfinite(h.detach().numpy()[0]) == (p >= 2)
+        num = (vg(x.detach().cpu().numpy() + e) - vg(x.detach().cpu().numpy() - e)) / (2 * eps)
+        assert_allclose(h.detach().cpu().numpy()[j], num, rtol=1e-5)
+    assert np.isfinite(h.detach().cpu().numpy()[0]) == (p >= 2)
 
 
 def test_pnorm_does_not_overflow():
     x = leaf(np.array([1e200, 1e200]))
     y = ag.norm(x, 3)
-    np.testing.assert_allclose(y.item(), 2 ** (1 / 3) * 1e200)
+    assert_allclose(y.item(), 2 ** (1 / 3) * 1e200)
     y.backward()
-    np.testing.assert_allclose(x.grad.numpy(), [2 ** (-2 / 3)] * 2)
+    assert_allclose(x.grad.cpu().numpy(), [2 ** (-2 / 3)] * 2)
 
 
 def test_norm_ties_for_inf_share_the_gradient():
     x = leaf(np.array([-2.0, 2.0, 1.0]))
     x.norm(np.inf).backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [-0.5, 0.5, 0.0])
+    assert_array_equal(x.grad.cpu().numpy(), [-0.5, 0.5, 0.0])
 
 
 def test_norm_of_integers_is_float64_and_bad_p_raises():
@@ -579,6 +579,6 @@ def test_prod_third_derivative_runs_its_rules_on_tensors():
     x = leaf(np.array([[0.7, 1.3, 0.9], [1.1, 0.6, 1.4]]))
     (g,) = ag.grad(x.prod(1).sum(), x, create_graph=True)
     (h,) = ag.grad(g[0, 0], x, create_graph=True)
-    np.testing.assert_allclose(h.detach().numpy(), [[0.0, 0.9, 1.3], [0.0, 0.0, 0.0]])
+    assert_allclose(h.detach().cpu().numpy(), [[0.0, 0.9, 1.3], [0.0, 0.0, 0.0]])
     (k,) = ag.grad(h[0, 1], x)
-    np.testing.assert_allclose(k.numpy(), [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    assert_allclose(k.cpu().numpy(), [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])

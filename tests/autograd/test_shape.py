@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 from autograd import Tensor
-from autograd.testing import tensors
+from autograd.testing import assert_allclose, assert_array_equal, tensors
 
 AxisError = np.exceptions.AxisError
 
@@ -25,7 +25,7 @@ def same(t, expected):
     assert isinstance(t, Tensor)
     assert t.shape == np.shape(expected)
     assert t.dtype == np.asarray(expected).dtype
-    np.testing.assert_array_equal(t.detach().numpy(), expected)
+    assert_array_equal(t.detach().cpu().numpy(), expected)
 
 
 small = dict(max_dims=3, max_side=3)
@@ -45,8 +45,8 @@ def reshape_case(draw, min_side=1):
 @given(reshape_case(min_side=0))
 def test_reshape_matches_numpy_and_gradchecks(case):
     x, target = case
-    same(x.reshape(target), x.detach().numpy().reshape(target))
-    same(ag.reshape(x, *target), x.detach().numpy().reshape(target))
+    same(x.reshape(target), x.detach().cpu().numpy().reshape(target))
+    same(ag.reshape(x, *target), x.detach().cpu().numpy().reshape(target))
     check(lambda t: t.reshape(target), x)
 
 
@@ -71,8 +71,8 @@ def test_bad_reshape_names_both_shapes():
 
 @given(tensors(min_dims=0, **small))
 def test_view_of_contiguous(x):
-    assume(x.detach().numpy().flags.c_contiguous)
-    same(x.view(-1), x.detach().numpy().reshape(-1))
+    assume(x.detach().cpu().numpy().flags.c_contiguous)
+    same(x.view(-1), x.detach().cpu().numpy().reshape(-1))
     check(lambda t: t.view(-1), x)
 
 
@@ -92,7 +92,7 @@ def test_flatten_matches_pytorch_semantics(x, data):
     shape = x.shape or (1,)
     s, e = s % nd, e % nd
     expect = shape[:s] + (int(np.prod(shape[s : e + 1])),) + shape[e + 1 :]
-    same(x.flatten(s - nd if data.draw(st.booleans()) else s, e), x.detach().numpy().reshape(expect))
+    same(x.flatten(s - nd if data.draw(st.booleans()) else s, e), x.detach().cpu().numpy().reshape(expect))
     check(lambda t: t.flatten(s, e), x)
 
 
@@ -108,21 +108,21 @@ def test_flatten_errors():
 @given(tensors(min_dims=0, min_side=0, **small), st.data())
 def test_transpose_permute_swapaxes(x, data):
     perm = data.draw(st.permutations(range(x.ndim)))
-    same(np.transpose(x), x.detach().numpy().T)  # NumPy's meaning through NumPy's function
-    same(x.T, x.detach().numpy().T)
-    same(np.transpose(x, perm), np.transpose(x.detach().numpy(), perm))
-    same(x.permute(*perm), np.transpose(x.detach().numpy(), perm))
+    same(np.transpose(x), x.detach().cpu().numpy().T)  # NumPy's meaning through NumPy's function
+    same(x.T, x.detach().cpu().numpy().T)
+    same(np.transpose(x, perm), np.transpose(x.detach().cpu().numpy(), perm))
+    same(x.permute(*perm), np.transpose(x.detach().cpu().numpy(), perm))
     check(lambda t: t.permute(perm), x)
     check(lambda t: np.transpose(t), x)
     check(lambda t: np.transpose(t, perm), x)
     if x.ndim >= 1:
         a = data.draw(st.integers(-x.ndim, x.ndim - 1))
         b = data.draw(st.integers(-x.ndim, x.ndim - 1))
-        same(x.transpose(a, b), np.swapaxes(x.detach().numpy(), a, b))
-        same(ag.swapaxes(x, a, b), np.swapaxes(x.detach().numpy(), a, b))
+        same(x.transpose(a, b), np.swapaxes(x.detach().cpu().numpy(), a, b))
+        same(ag.swapaxes(x, a, b), np.swapaxes(x.detach().cpu().numpy(), a, b))
         check(lambda t: t.transpose(a, b), x)
     if x.ndim >= 2:
-        same(x.mT, np.swapaxes(x.detach().numpy(), -1, -2))
+        same(x.mT, np.swapaxes(x.detach().cpu().numpy(), -1, -2))
 
 
 def test_transpose_second_order():
@@ -157,13 +157,13 @@ ones_shape = hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=2)
 
 @given(ones_shape.flatmap(lambda s: tensors(s)), st.data())
 def test_squeeze(x, data):
-    same(x.squeeze(), np.squeeze(x.detach().numpy()))
+    same(x.squeeze(), np.squeeze(x.detach().cpu().numpy()))
     if x.ndim:
         size1 = [i for i, n in enumerate(x.shape) if n == 1]
         axes = tuple(data.draw(st.lists(st.sampled_from(size1), unique=True))) if size1 else ()
-        same(x.squeeze(axes), np.squeeze(x.detach().numpy(), axes))
+        same(x.squeeze(axes), np.squeeze(x.detach().cpu().numpy(), axes))
         d = data.draw(st.integers(-x.ndim, x.ndim - 1))
-        expect = np.squeeze(x.detach().numpy(), d) if x.shape[d] == 1 else x.detach().numpy()  # PyTorch: no-op
+        expect = np.squeeze(x.detach().cpu().numpy(), d) if x.shape[d] == 1 else x.detach().cpu().numpy()  # PyTorch: no-op
         same(x.squeeze(dim=d), expect)
         check(lambda t: t.squeeze(dim=d), x)
     check(lambda t: t.squeeze(), x)
@@ -190,12 +190,12 @@ def test_squeeze_is_a_no_op_on_other_sizes_numpy_raises_through_numpy():
 @given(tensors(min_dims=0, min_side=0, **small), st.data())
 def test_unsqueeze_and_expand_dims(x, data):
     d = data.draw(st.integers(-x.ndim - 1, x.ndim))
-    same(x.unsqueeze(d), np.expand_dims(x.detach().numpy(), d))
+    same(x.unsqueeze(d), np.expand_dims(x.detach().cpu().numpy(), d))
     check(lambda t: t.unsqueeze(d), x)
     k = data.draw(st.integers(1, 2))
     axes = tuple(data.draw(st.lists(st.integers(0, x.ndim + k - 1), unique=True, min_size=k,
                                     max_size=k)))
-    same(ag.expand_dims(x, axes), np.expand_dims(x.detach().numpy(), axes))
+    same(ag.expand_dims(x, axes), np.expand_dims(x.detach().cpu().numpy(), axes))
     with pytest.raises(AxisError):
         x.unsqueeze(x.ndim + 2)
 
@@ -213,7 +213,7 @@ def expand_case(draw):
 @given(expand_case(), st.data())
 def test_expand_and_broadcast_to(case, data):
     x, target = case
-    expect = np.broadcast_to(x.detach().numpy(), target)
+    expect = np.broadcast_to(x.detach().cpu().numpy(), target)
     same(x.broadcast_to(target), expect)
     same(ag.broadcast_to(x, target), expect)
     lead = len(target) - x.ndim
@@ -241,11 +241,11 @@ def test_repeat_numpy_semantics(x, data):
     axis = data.draw(st.none() | st.integers(-x.ndim, x.ndim - 1)) if x.ndim else None
     n = x.numel() if axis is None else x.shape[axis]
     repeats = data.draw(st.integers(0, 3) | st.lists(st.integers(0, 3), min_size=n, max_size=n))
-    same(np.repeat(x, repeats, axis), np.repeat(x.detach().numpy(), repeats, axis))
-    same(ag.repeat_interleave(x, np.asarray(repeats), axis), np.repeat(x.detach().numpy(), repeats, axis))
+    same(np.repeat(x, repeats, axis), np.repeat(x.detach().cpu().numpy(), repeats, axis))
+    same(ag.repeat_interleave(x, np.asarray(repeats), axis), np.repeat(x.detach().cpu().numpy(), repeats, axis))
     check(lambda t: np.repeat(t, repeats, axis), x)
     if axis is not None:
-        same(x.repeat_interleave(Tensor(np.asarray(repeats)), axis), np.repeat(x.detach().numpy(), repeats, axis))
+        same(x.repeat_interleave(Tensor(np.asarray(repeats)), axis), np.repeat(x.detach().cpu().numpy(), repeats, axis))
 
 
 def test_repeat_second_order_and_errors():
@@ -263,8 +263,8 @@ def test_repeat_second_order_and_errors():
 
 def test_tensor_repeat_tiles_like_torch():
     x = Tensor(np.array([[1.0, 2.0]]))
-    same(x.repeat(2, 2), np.tile(x.detach().numpy(), (2, 2)))
-    same(x.repeat(3, 1, 1), np.tile(x.detach().numpy(), (3, 1, 1)))
+    same(x.repeat(2, 2), np.tile(x.detach().cpu().numpy(), (2, 2)))
+    same(x.repeat(3, 1, 1), np.tile(x.detach().cpu().numpy(), (3, 1, 1)))
     with pytest.raises(RuntimeError, match="number of repeat sizes"):
         x.repeat(2)
 
@@ -272,10 +272,10 @@ def test_tensor_repeat_tiles_like_torch():
 @given(tensors(min_dims=0, min_side=0, **small),
        st.lists(st.integers(0, 3), max_size=4).map(tuple))
 def test_tile_matches_numpy_and_torch_repeat(x, reps):
-    same(ag.tile(x, reps), np.tile(x.detach().numpy(), reps))
+    same(ag.tile(x, reps), np.tile(x.detach().cpu().numpy(), reps))
     check(lambda t: ag.tile(t, reps), x)
     if len(reps) >= x.ndim:
-        same(x.repeat(*reps) if reps else x.repeat(()), np.tile(x.detach().numpy(), reps))
+        same(x.repeat(*reps) if reps else x.repeat(()), np.tile(x.detach().cpu().numpy(), reps))
 
 
 def test_tile_second_order():
@@ -290,19 +290,19 @@ def test_tile_second_order():
 def test_pad_constant(x, data):
     widths = tuple(data.draw(st.tuples(st.integers(0, 2), st.integers(0, 2))) for _ in x.shape)
     cv = data.draw(st.sampled_from([0, 1.5]))
-    expect = np.pad(x.detach().numpy(), widths, constant_values=cv) if x.ndim else x.detach().numpy()
+    expect = np.pad(x.detach().cpu().numpy(), widths, constant_values=cv) if x.ndim else x.detach().cpu().numpy()
     same(ag.pad(x, widths, constant_values=cv), expect)
     check(lambda t: ag.pad(t, widths, constant_values=cv), x)
     if x.ndim:
-        same(ag.pad(x, 1), np.pad(x.detach().numpy(), 1))
-        same(ag.pad(x, (0, 2)), np.pad(x.detach().numpy(), (0, 2)))
+        same(ag.pad(x, 1), np.pad(x.detach().cpu().numpy(), 1))
+        same(ag.pad(x, (0, 2)), np.pad(x.detach().cpu().numpy(), (0, 2)))
 
 
 @given(tensors(min_dims=1, min_side=1, **small), st.sampled_from(
     ["edge", "reflect", "symmetric", "wrap"]), st.data())
 def test_pad_copying_modes(x, mode, data):
     widths = tuple(data.draw(st.tuples(st.integers(0, 4), st.integers(0, 4))) for _ in x.shape)
-    same(ag.pad(x, widths, mode=mode), np.pad(x.detach().numpy(), widths, mode=mode))
+    same(ag.pad(x, widths, mode=mode), np.pad(x.detach().cpu().numpy(), widths, mode=mode))
     check(lambda t: ag.pad(t, widths, mode=mode), x)
 
 
@@ -336,14 +336,14 @@ def cat_case(draw):
 @given(cat_case())
 def test_concatenate_and_cat(case):
     xs, axis = case
-    expect = np.concatenate([t.detach().numpy() for t in xs], axis=axis)
+    expect = np.concatenate([t.detach().cpu().numpy() for t in xs], axis=axis)
     same(ag.concatenate(xs, axis), expect)
     same(ag.cat(xs, dim=axis), expect)
     same(ag.cat(xs, axis=axis), expect)
     same(ag.concatenate(xs, dim=axis), expect)
     same(np.concatenate(xs, axis), expect)
     check(lambda *ts: ag.cat(list(ts), axis), *xs)
-    same(np.concatenate(xs, axis=None), np.concatenate([t.detach().numpy() for t in xs], axis=None))
+    same(np.concatenate(xs, axis=None), np.concatenate([t.detach().cpu().numpy() for t in xs], axis=None))
     check(lambda *ts: np.concatenate(ts, axis=None), *xs)
 
 
@@ -377,7 +377,7 @@ def test_concatenate_errors():
 def test_stack(shape, n, data):
     xs = [data.draw(tensors(shape)) for _ in range(n)]
     axis = data.draw(st.integers(-len(shape) - 1, len(shape)))
-    expect = np.stack([t.detach().numpy() for t in xs], axis=axis)
+    expect = np.stack([t.detach().cpu().numpy() for t in xs], axis=axis)
     same(ag.stack(xs, axis), expect)
     same(ag.stack(xs, dim=axis), expect)
     check(lambda *ts: ag.stack(ts, axis), *xs)
@@ -416,7 +416,7 @@ def test_split_numpy_semantics(case, data):
         st.sampled_from([k for k in range(1, 5) if n % k == 0])
         | st.lists(st.integers(-n - 2, n + 2), max_size=4)
     )
-    got, expect = np.split(x, spec, axis), np.split(x.detach().numpy(), spec, axis)
+    got, expect = np.split(x, spec, axis), np.split(x.detach().cpu().numpy(), spec, axis)
     assert len(got) == len(expect)
     for g, e in zip(got, expect):
         same(g, e)
@@ -479,7 +479,7 @@ def test_split_sizes_chunk_unbind_torch_semantics(case, data):
     n = x.shape[axis]
     size = data.draw(st.integers(1, 4) if n else st.integers(0, 4))
     starts = list(range(0, n, size)) if n else [0]
-    expect = [np.take(x.detach().numpy(), np.arange(a, min(a + size, n)), axis) for a in starts]
+    expect = [np.take(x.detach().cpu().numpy(), np.arange(a, min(a + size, n)), axis) for a in starts]
     got = x.split(size, axis)
     assert len(got) == len(expect)
     for g, e in zip(got, expect):
@@ -487,11 +487,11 @@ def test_split_sizes_chunk_unbind_torch_semantics(case, data):
     sizes = data.draw(st.lists(st.integers(0, n), max_size=3).filter(lambda v: sum(v) <= n))
     sizes = sizes + [n - sum(sizes)]
     for g, (a, b) in zip(x.split(sizes, axis), bounds_of(sizes)):
-        same(g, np.take(x.detach().numpy(), np.arange(a, b), axis))
+        same(g, np.take(x.detach().cpu().numpy(), np.arange(a, b), axis))
     chunks = data.draw(st.integers(1, 4))
     got = x.chunk(chunks, axis)
-    expect = np.array_split(x.detach().numpy(), chunks, axis) if n == 0 else [
-        np.take(x.detach().numpy(), np.arange(a, min(a + -(-n // chunks), n)), axis)
+    expect = np.array_split(x.detach().cpu().numpy(), chunks, axis) if n == 0 else [
+        np.take(x.detach().cpu().numpy(), np.arange(a, min(a + -(-n // chunks), n)), axis)
         for a in range(0, n, -(-n // chunks))
     ]
     assert len(got) == len(expect) <= chunks
@@ -500,7 +500,7 @@ def test_split_sizes_chunk_unbind_torch_semantics(case, data):
     parts = x.unbind(axis)
     assert len(parts) == n
     for i, p in enumerate(parts):
-        same(p, np.take(x.detach().numpy(), i, axis))
+        same(p, np.take(x.detach().cpu().numpy(), i, axis))
     check(lambda t: t.split(size, axis), x)
     check(lambda t: t.split(sizes, axis), x)
     check(lambda t: t.chunk(chunks, axis), x)
@@ -517,12 +517,12 @@ def test_torch_reference_for_split_chunk_unbind():
     x, t = Tensor(a), torch.tensor(a)
     for spec in (1, 2, 4, [1, 4], [0, 5]):
         for g, e in zip(x.split(spec), t.split(spec), strict=True):
-            same(g, e.numpy())
+            same(g, e.cpu().numpy())
     for k in (1, 2, 3, 6):
         for g, e in zip(x.chunk(k), t.chunk(k), strict=True):
-            same(g, e.numpy())
+            same(g, e.cpu().numpy())
     for g, e in zip(x.unbind(1), t.unbind(1), strict=True):
-        same(g, e.numpy())
+        same(g, e.cpu().numpy())
     assert len(Tensor(np.zeros(0)).chunk(3)) == len(torch.zeros(0).chunk(3))
 
 
@@ -551,11 +551,11 @@ def test_flip(x, data):
     if x.ndim:
         axes = data.draw(st.none() | st.integers(-x.ndim, x.ndim - 1)
                          | st.lists(st.integers(0, x.ndim - 1), unique=True).map(tuple))
-    same(ag.flip(x, axes), np.flip(x.detach().numpy(), axes))
+    same(ag.flip(x, axes), np.flip(x.detach().cpu().numpy(), axes))
     check(lambda t: ag.flip(t, axes), x)
     if isinstance(axes, tuple) and axes:
-        same(x.flip(*axes), np.flip(x.detach().numpy(), axes))
-        same(ag.flip(x, dims=axes), np.flip(x.detach().numpy(), axes))
+        same(x.flip(*axes), np.flip(x.detach().cpu().numpy(), axes))
+        same(ag.flip(x, dims=axes), np.flip(x.detach().cpu().numpy(), axes))
 
 
 def test_flip_second_order():
@@ -566,16 +566,16 @@ def test_flip_second_order():
 @given(tensors(min_dims=0, **small))
 def test_astype_and_clone(x):
     y = x.astype(np.float32)
-    same(y, x.detach().numpy().astype(np.float32))
+    same(y, x.detach().cpu().numpy().astype(np.float32))
     (y * 3).sum().backward()
     assert x.grad.dtype == np.float64
     same(x.grad, np.full(x.shape, 3.0))
-    same(x.long(), x.detach().numpy().astype(np.int64))
+    same(x.long(), x.detach().cpu().numpy().astype(np.int64))
     assert not x.long().requires_grad and x.long().grad_fn is None
     assert not x.bool().requires_grad
     c = x.clone()
-    same(c, x.detach().numpy())
-    assert c.ndim == 0 or not np.shares_memory(c.detach().numpy(), x.detach().numpy())
+    same(c, x.detach().cpu().numpy())
+    assert c.ndim == 0 or not np.shares_memory(c.detach().cpu().numpy(), x.detach().cpu().numpy())
     check(lambda t: t.clone() * t.double(), x, gradgrad=True)
 
 
@@ -593,7 +593,7 @@ def test_float32_to_float64_gradient_comes_back_in_float32():
     (g,) = ag.grad((x.double() ** 2).sum(), x, create_graph=True)
     assert g.dtype == np.float32
     (gg,) = ag.grad(g.sum(), x)
-    assert gg.dtype == np.float32 and np.allclose(gg.detach().numpy(), 2.0)
+    assert gg.dtype == np.float32 and np.allclose(gg.detach().cpu().numpy(), 2.0)
 
 
 # ------------------------------------------------------------------------- view tracking
@@ -621,4 +621,4 @@ def test_in_place_change_of_a_copy_is_fine():
     with ag.no_grad():
         c.add_(1.0)
     e.backward()
-    np.testing.assert_allclose(a.grad.numpy(), np.cos(a.detach().numpy()))
+    assert_allclose(a.grad.cpu().numpy(), np.cos(a.detach().cpu().numpy()))

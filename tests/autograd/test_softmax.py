@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 from autograd import Tensor
-from autograd.testing import arrays_for
+from autograd.testing import arrays_for, assert_allclose
 
 FNS = {"softmax": ag.softmax, "log_softmax": ag.log_softmax}
 
@@ -68,10 +68,10 @@ def test_forward_matches_formula(name, data):
     y = apply(name, leaf(x), axis, how)
     assert y.shape == x.shape and y.dtype == np.float64
     if x.size:
-        np.testing.assert_allclose(y.detach().numpy(), REFS[name](x, used_axis(axis, how)), rtol=1e-13,
+        assert_allclose(y.detach().cpu().numpy(), REFS[name](x, used_axis(axis, how)), rtol=1e-13,
                                    atol=1e-15)
-        p = y.detach().numpy() if name == "softmax" else np.exp(y.detach().numpy())
-        np.testing.assert_allclose(p.sum(axis=used_axis(axis, how)), 1.0, rtol=1e-13)
+        p = y.detach().cpu().numpy() if name == "softmax" else np.exp(y.detach().cpu().numpy())
+        assert_allclose(p.sum(axis=used_axis(axis, how)), 1.0, rtol=1e-13)
 
 
 @pytest.mark.parametrize("name", sorted(FNS))
@@ -97,7 +97,7 @@ def test_large_inputs_are_stable(name, data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         y = apply(name, leaf(x + shift), axis, how)
-    np.testing.assert_allclose(y.detach().numpy(), REFS[name](x, used_axis(axis, how)), rtol=1e-10,
+    assert_allclose(y.detach().cpu().numpy(), REFS[name](x, used_axis(axis, how)), rtol=1e-10,
                                atol=1e-12)
     assert ag.gradcheck(lambda t: apply(name, t, axis, how), (leaf(x + shift),))
 
@@ -109,7 +109,7 @@ def test_float32_in_float32_out(name, data):
     t = leaf(x.astype(np.float32))
     y = apply(name, t, axis, how)
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y.detach().numpy(), REFS[name](x, used_axis(axis, how)), rtol=1e-5, atol=1e-6)
+    assert_allclose(y.detach().cpu().numpy(), REFS[name](x, used_axis(axis, how)), rtol=1e-5, atol=1e-6)
     (y * y).sum().backward()
     assert t.grad.dtype == np.float32 and t.grad.shape == x.shape
 
@@ -123,15 +123,15 @@ def test_log_softmax_with_minus_inf_entry_like_pytorch():
         y.backward(Tensor(g))
     finite = np.array([[0.0, 1.0], [2.0, 2.0]])
     ls = ref_log_softmax(finite, 1)
-    np.testing.assert_allclose(y.detach().numpy()[:, [0, 2]][0], ls[0])
-    np.testing.assert_allclose(y.detach().numpy()[1, :2], ls[1])
-    assert y.detach().numpy()[0, 1] == -np.inf and y.detach().numpy()[1, 2] == -np.inf
+    assert_allclose(y.detach().cpu().numpy()[:, [0, 2]][0], ls[0])
+    assert_allclose(y.detach().cpu().numpy()[1, :2], ls[1])
+    assert y.detach().cpu().numpy()[0, 1] == -np.inf and y.detach().cpu().numpy()[1, 2] == -np.inf
     # g - softmax * sum(g): the -inf entry has probability 0, so its gradient is g itself
-    sm = np.exp(y.detach().numpy())
+    sm = np.exp(y.detach().cpu().numpy())
     expected = g - sm * g.sum(axis=1, keepdims=True)
-    assert np.all(np.isfinite(x.grad.numpy()))
-    np.testing.assert_allclose(x.grad.numpy(), expected)
-    assert x.grad.numpy()[0, 1] == 2.0 and x.grad.numpy()[1, 2] == 4.0
+    assert np.all(np.isfinite(x.grad.cpu().numpy()))
+    assert_allclose(x.grad.cpu().numpy(), expected)
+    assert x.grad.cpu().numpy()[0, 1] == 2.0 and x.grad.cpu().numpy()[1, 2] == 4.0
 
 
 def test_softmax_with_minus_inf_entry_gives_zero_probability_and_finite_gradient():
@@ -140,8 +140,8 @@ def test_softmax_with_minus_inf_entry_gives_zero_probability_and_finite_gradient
         warnings.simplefilter("error")
         y = ag.softmax(x)
         (y * Tensor(np.array([1.0, 5.0, 2.0]))).sum().backward()
-    np.testing.assert_allclose(y.detach().numpy(), [0.25, 0.0, 0.75])
-    np.testing.assert_allclose(x.grad.numpy(), [0.25 * (1 - 1.75), 0.0, 0.75 * (2 - 1.75)])
+    assert_allclose(y.detach().cpu().numpy(), [0.25, 0.0, 0.75])
+    assert_allclose(x.grad.cpu().numpy(), [0.25 * (1 - 1.75), 0.0, 0.75 * (2 - 1.75)])
 
 
 @pytest.mark.parametrize("name", sorted(FNS))
@@ -151,9 +151,9 @@ def test_all_minus_inf_row_is_nan_like_pytorch_without_warnings(name):
         warnings.simplefilter("error")
         y = FNS[name](x, dim=-1)
         y.sum().backward()
-    assert np.all(np.isnan(y.detach().numpy()[0]))
-    np.testing.assert_allclose(y.detach().numpy()[1], REFS[name](np.array([1.0, 2.0]), -1))
-    assert np.all(np.isfinite(x.grad.numpy()[1]))
+    assert np.all(np.isnan(y.detach().cpu().numpy()[0]))
+    assert_allclose(y.detach().cpu().numpy()[1], REFS[name](np.array([1.0, 2.0]), -1))
+    assert np.all(np.isfinite(x.grad.cpu().numpy()[1]))
 
 
 @pytest.mark.parametrize("name", sorted(FNS))
@@ -177,7 +177,7 @@ def test_size_zero_and_0d(name):
 def test_integer_input_gives_float64(name):
     y = FNS[name](Tensor(np.array([[1, 2], [3, 3]])))
     assert y.dtype == np.float64
-    np.testing.assert_allclose(y.detach().numpy(), REFS[name](np.array([[1.0, 2.0], [3.0, 3.0]]), -1))
+    assert_allclose(y.detach().cpu().numpy(), REFS[name](np.array([[1.0, 2.0], [3.0, 3.0]]), -1))
 
 
 @pytest.mark.parametrize("name", sorted(FNS))
@@ -193,11 +193,11 @@ def test_axis_errors(name):
 
 def test_log_softmax_is_log_of_softmax_and_consistent_under_create_graph():
     x = leaf(np.array([[0.3, -1.2, 2.0], [0.0, 0.1, -0.1]]))
-    np.testing.assert_allclose(ag.log_softmax(x).detach().numpy(), np.log(ag.softmax(x).detach().numpy()), rtol=1e-13)
+    assert_allclose(ag.log_softmax(x).detach().cpu().numpy(), np.log(ag.softmax(x).detach().cpu().numpy()), rtol=1e-13)
     w = Tensor(np.array([[1.0, 0.0, 2.0], [-1.0, 3.0, 0.5]]))
     (g1,) = ag.grad((ag.log_softmax(x) * w).sum(), x, create_graph=True)
     (g2,) = ag.grad((ag.softmax(x).log() * w).sum(), x, create_graph=True)
-    np.testing.assert_allclose(g1.detach().numpy(), g2.detach().numpy(), rtol=1e-12)
+    assert_allclose(g1.detach().cpu().numpy(), g2.detach().cpu().numpy(), rtol=1e-12)
     (h1,) = ag.grad((g1 * g1).sum(), x)
     (h2,) = ag.grad((g2 * g2).sum(), x)
-    np.testing.assert_allclose(h1.detach().numpy(), h2.detach().numpy(), rtol=1e-10)
+    assert_allclose(h1.detach().cpu().numpy(), h2.detach().cpu().numpy(), rtol=1e-10)

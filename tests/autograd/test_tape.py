@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import autograd as ag
 from autograd import Tensor
+from autograd.testing import assert_allclose, assert_array_equal
 
 THREAD_TIMEOUT = 60.0  # seconds: a thread test that hangs fails instead of stalling CI
 
@@ -19,7 +20,7 @@ def test_leaf_grad_accumulates_across_backward_calls():
     x = Tensor([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [3 + 2, 3 + 4])
+    assert_allclose(x.grad.cpu().numpy(), [3 + 2, 3 + 4])
 
 
 def test_nonleaf_keeps_no_grad_unless_retained():
@@ -29,7 +30,7 @@ def test_nonleaf_keeps_no_grad_unless_retained():
     k.retain_grad()
     (h * k).sum().backward()
     assert h.grad is None and k.retains_grad and not h.retains_grad
-    np.testing.assert_allclose(k.grad.numpy(), h.detach().numpy())
+    assert_allclose(k.grad.cpu().numpy(), h.detach().cpu().numpy())
 
 
 def test_only_recorded_when_needed():
@@ -49,7 +50,7 @@ def test_non_scalar_backward_needs_gradient():
     with pytest.raises(RuntimeError, match=r"mismatch in shape.*\(3,\).*\(2,\)"):
         y.backward(np.ones(3))
     y.backward(np.array([1.0, 10.0]))
-    np.testing.assert_allclose(x.grad.numpy(), [2.0, 20.0])
+    assert_allclose(x.grad.cpu().numpy(), [2.0, 20.0])
 
 
 def test_backward_on_tensor_without_grad_raises():
@@ -69,9 +70,9 @@ def test_retain_graph_allows_second_backward():
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = (x.exp() * x).sum()
     y.backward(retain_graph=True)
-    g1 = x.grad.numpy().copy()
+    g1 = x.grad.cpu().numpy().copy()
     y.backward()
-    np.testing.assert_allclose(x.grad.numpy(), 2 * g1)
+    assert_allclose(x.grad.cpu().numpy(), 2 * g1)
 
 
 def test_buffers_released_after_backward():
@@ -87,7 +88,7 @@ def test_grad_does_not_touch_dot_grad_and_handles_unused():
     z = Tensor([3.0], requires_grad=True)
     y = (x * x).sum()
     (gx,) = ag.grad(y, x, retain_graph=True)
-    np.testing.assert_allclose(gx.detach().numpy(), [2.0, 4.0])
+    assert_allclose(gx.detach().cpu().numpy(), [2.0, 4.0])
     assert x.grad is None
     with pytest.raises(RuntimeError, match="allow_unused=True"):
         ag.grad(y, [x, z], retain_graph=True)
@@ -100,7 +101,7 @@ def test_grad_wrt_intermediate():
     h = x * 3
     y = (h * h).sum()
     (gh,) = ag.grad(y, h)
-    np.testing.assert_allclose(gh.detach().numpy(), 2 * h.detach().numpy())
+    assert_allclose(gh.detach().cpu().numpy(), 2 * h.detach().cpu().numpy())
 
 
 def test_create_graph_gives_second_derivatives():
@@ -108,9 +109,9 @@ def test_create_graph_gives_second_derivatives():
     y = (x.sin() * x * x).sum()
     (g,) = ag.grad(y, x, create_graph=True)
     (h,) = ag.grad(g.sum(), x)
-    xv = x.detach().numpy()
+    xv = x.detach().cpu().numpy()
     expected = 2 * np.sin(xv) + 4 * xv * np.cos(xv) - xv**2 * np.sin(xv)
-    np.testing.assert_allclose(h.detach().numpy(), expected, rtol=1e-12)
+    assert_allclose(h.detach().cpu().numpy(), expected, rtol=1e-12)
 
 
 def test_hessian_vector_product():
@@ -120,7 +121,7 @@ def test_hessian_vector_product():
     (g,) = ag.grad(f, x, create_graph=True)
     v = Tensor([1.0, 2.0])
     (hv,) = ag.grad((g * v).sum(), x)
-    np.testing.assert_allclose(hv.detach().numpy(), A @ v.detach().numpy())
+    assert_allclose(hv.detach().cpu().numpy(), A @ v.detach().cpu().numpy())
 
 
 def test_backward_create_graph_grad_is_differentiable():
@@ -138,12 +139,12 @@ def test_gradients_do_not_alias_each_other_or_seed():
     b = Tensor(np.ones(3), requires_grad=True)
     seed = np.ones(3)
     (a + b).backward(seed)
-    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
-    assert not np.shares_memory(a.grad.numpy(), seed)
+    assert not np.shares_memory(a.grad.cpu().numpy(), b.grad.cpu().numpy())
+    assert not np.shares_memory(a.grad.cpu().numpy(), seed)
     c = Tensor(np.ones((2, 3)), requires_grad=True)
     d = Tensor(np.ones(6), requires_grad=True)
     (c + d.reshape(2, 3)).sum().backward()
-    assert not np.shares_memory(c.grad.numpy(), d.grad.numpy())
+    assert not np.shares_memory(c.grad.cpu().numpy(), d.grad.cpu().numpy())
 
 
 @given(st.integers(1, 4), st.integers(1, 4))
@@ -161,8 +162,8 @@ def test_inputs_not_mutated_by_forward_or_backward():
     b = np.array([0.5, -1.0])
     x, y = Tensor(a.copy(), requires_grad=True), Tensor(b.copy(), requires_grad=True)
     ((x * y).exp() @ y).sum().backward()
-    np.testing.assert_array_equal(x.detach().numpy(), a)
-    np.testing.assert_array_equal(y.detach().numpy(), b)
+    assert_array_equal(x.detach().cpu().numpy(), a)
+    assert_array_equal(y.detach().cpu().numpy(), b)
 
 
 def test_shared_subexpression_visited_once():
@@ -230,7 +231,7 @@ def test_independent_graphs_in_threads():
         for _ in range(200):
             y = (w * w).sum()
             y.backward()
-        results[k] = w.grad.numpy().copy()
+        results[k] = w.grad.cpu().numpy().copy()
 
     threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in (1, 2, 3)]
     for t in threads:
@@ -239,7 +240,7 @@ def test_independent_graphs_in_threads():
         t.join(THREAD_TIMEOUT)
         assert not t.is_alive(), "thread hung"
     for k in (1, 2, 3):
-        np.testing.assert_allclose(results[k], 200 * 2 * k)
+        assert_allclose(results[k], 200 * 2 * k)
 
 
 def test_training_loop_memory_is_released():

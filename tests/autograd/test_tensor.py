@@ -8,13 +8,14 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 from autograd import Tensor
+from autograd.testing import assert_array_equal
 
 
 def test_python_float_is_float64_scalar():
     t = Tensor(2.5)
     assert t.dtype == np.float64 and t.shape == () and t.ndim == 0 and t.numel() == 1
     assert t.item() == 2.5 and isinstance(t.item(), float)
-    assert isinstance(t.detach().numpy(), np.ndarray) and t.detach().numpy().shape == ()
+    assert isinstance(t.detach().cpu().numpy(), np.ndarray) and t.detach().cpu().numpy().shape == ()
 
 
 def test_lists_and_ints_follow_numpy_dtypes():
@@ -29,15 +30,15 @@ def test_lists_and_ints_follow_numpy_dtypes():
 def test_roundtrip_numpy(a):
     t = Tensor(a)
     assert t.shape == a.shape and t.dtype == a.dtype
-    np.testing.assert_array_equal(np.asarray(t), a)
-    np.testing.assert_array_equal(np.asarray(t.tolist(), dtype=a.dtype), a)
+    assert_array_equal(np.asarray(t), a)
+    assert_array_equal(np.asarray(t.tolist(), dtype=a.dtype), a)
 
 
 def test_tensor_function_copies_but_constructor_shares():
     a = np.zeros(3)
     shared, copied = Tensor(a), ag.tensor(a)
     a[0] = 7.0
-    assert shared.detach().numpy()[0] == 7.0 and copied.detach().numpy()[0] == 0.0
+    assert shared.detach().cpu().numpy()[0] == 7.0 and copied.detach().cpu().numpy()[0] == 0.0
 
 
 def test_int_tensor_cannot_require_grad():
@@ -98,10 +99,10 @@ def test_item_of_multi_element_raises():
 def test_numpy_refuses_requires_grad_and_detach_shares():
     x = Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="detach"):
-        x.numpy()
+        x.cpu().numpy()
     d = x.detach()
     assert not d.requires_grad and d.is_leaf
-    assert np.shares_memory(d.numpy(), x.detach().numpy())
+    assert np.shares_memory(d.cpu().numpy(), x.detach().cpu().numpy())
 
 
 def test_comparisons_are_bool_without_grad():
@@ -123,7 +124,7 @@ def test_constructors():
     assert ag.full((2,), 7.0).tolist() == [7.0, 7.0]
     assert ag.arange(5).dtype == np.int64 and ag.arange(0.0, 1.0, 0.5).tolist() == [0.0, 0.5]
     assert ag.linspace(0, 1, 3).tolist() == [0.0, 0.5, 1.0]
-    np.testing.assert_array_equal(ag.eye(3).detach().numpy(), np.eye(3))
+    assert_array_equal(ag.eye(3).detach().cpu().numpy(), np.eye(3))
     x = ag.randn(2, 3, dtype="float32")
     assert x.dtype == np.float32 and x.shape == (2, 3)
     assert ag.zeros_like(x).dtype == np.float32 and ag.ones_like(x).shape == (2, 3)
@@ -137,9 +138,9 @@ def test_random_is_seedable_both_ways():
     a = ag.randn(5)
     ag.manual_seed(123)
     b = ag.randn(5)
-    np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    assert_array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())
     g1, g2 = np.random.default_rng(9), np.random.default_rng(9)
-    np.testing.assert_array_equal(ag.rand(4, generator=g1).detach().numpy(), ag.rand(4, generator=g2).detach().numpy())
+    assert_array_equal(ag.rand(4, generator=g1).detach().cpu().numpy(), ag.rand(4, generator=g2).detach().cpu().numpy())
     with pytest.raises(TypeError, match="generator"):
         ag.rand(2, generator="seed")
 

@@ -13,12 +13,12 @@ from autograd.testing import assert_gradients_close, broadcastable_tensors, tens
 @given(tensors(max_dims=3, max_side=3))
 def test_tensors_default_are_float64_requiring_grad(t):
     assert isinstance(t, Tensor) and t.dtype == np.float64 and t.requires_grad
-    assert np.all(np.abs(t.detach().numpy()) <= 3)
+    assert np.all(np.abs(t.detach().cpu().numpy()) <= 3)
 
 
 @given(tensors(shape=(3, 4), contiguous=False))
 def test_non_contiguous_draws(t):
-    assert t.shape == (3, 4) and not t.detach().numpy().flags.c_contiguous
+    assert t.shape == (3, 4) and not t.detach().cpu().numpy().flags.c_contiguous
 
 
 @given(tensors(shape=(2, 3), dtype=np.int32))

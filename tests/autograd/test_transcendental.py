@@ -14,7 +14,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 from autograd import Tensor
-from autograd.testing import arrays_for
+from autograd.testing import arrays_for, assert_allclose, assert_array_equal
 
 ANY = st.floats(-3, 3)
 UNIT = st.floats(-0.9, 0.9)  # asin/acos/atanh: away from the +-1 singularities
@@ -37,7 +37,7 @@ def test_unary(name, data):
     check_grads(getattr(ag, name), a)
     torch_agrees(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), a)
     if a.size:
-        np.testing.assert_array_equal(getattr(Tensor(a), name)().data, getattr(ag, name)(
+        assert_array_equal(getattr(Tensor(a), name)().data, getattr(ag, name)(
             Tensor(a)).data)
 
 
@@ -60,7 +60,7 @@ def test_rounding_values_and_zero_gradients_like_torch(name, a):
     y = getattr(ag, name)(x)
     assert y.requires_grad  # still in the graph, as in PyTorch
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros(a.shape))
+    assert_array_equal(x.grad.data, np.zeros(a.shape))
 
 
 @given(a=arrays(), decimals=st.integers(-1, 3))
@@ -73,7 +73,7 @@ def test_rounding_keeps_integers_and_second_derivative_is_zero():
     assert ag.floor(i).dtype == i.dtype and ag.floor(i).tolist() == [1, -2, 3]
     x = Tensor(np.array([0.3, 1.7]), requires_grad=True)
     (g,) = ag.grad(ag.floor(x).sum() + (x * x).sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.data, 2 * x.data)
+    assert_allclose(g.data, 2 * x.data)
 
 
 @given(a=arrays(elements=st.floats(-3, 3).filter(lambda v: abs(v) > 0.05)),
@@ -109,10 +109,10 @@ def test_special_points_follow_pytorch():
         a, b = Tensor(np.array([0.0]), requires_grad=True), Tensor(np.array([0.0]),
                                                                    requires_grad=True)
         getattr(ag, name)(a, b).sum().backward()
-        np.testing.assert_array_equal([a.grad.data[0], b.grad.data[0]], [want, want])
+        assert_array_equal([a.grad.data[0], b.grad.data[0]], [want, want])
         ta, tb = (torch.zeros(1, dtype=torch.float64, requires_grad=True) for _ in range(2))
         getattr(torch, name)(ta, tb).sum().backward()
-        np.testing.assert_array_equal([ta.grad.item(), tb.grad.item()], [want, want])
+        assert_array_equal([ta.grad.item(), tb.grad.item()], [want, want])
     # asin at 1: inf gradient, no warnings (filterwarnings=error in pytest)
     t = Tensor(np.array([1.0]), requires_grad=True)
     ag.asin(t).sum().backward()
@@ -120,7 +120,7 @@ def test_special_points_follow_pytorch():
     # logaddexp stays finite for large inputs
     u = Tensor(np.array([1000.0]), requires_grad=True)
     ag.logaddexp(u, Tensor(np.array([1000.0]))).sum().backward()
-    np.testing.assert_allclose(u.grad.data, [0.5])
+    assert_allclose(u.grad.data, [0.5])
 
 
 def test_predicates_have_no_gradient():
@@ -129,7 +129,7 @@ def test_predicates_have_no_gradient():
     for name in ("isnan", "isinf", "isfinite"):
         y = getattr(x, name)()
         assert y.dtype == np.bool_ and not y.requires_grad
-        np.testing.assert_array_equal(y.data, getattr(np, name)(a))
+        assert_array_equal(y.data, getattr(np, name)(a))
 
 
 def test_arc_aliases_are_the_same_primitives():
@@ -141,4 +141,4 @@ def test_arc_aliases_are_the_same_primitives():
     # NumPy's ufuncs on tensors route to them (recorded, with gradients)
     x = Tensor(np.array([0.25, 0.5]), requires_grad=True)
     np.arcsin(x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 1 / np.sqrt(1 - x.data ** 2))
+    assert_allclose(x.grad.data, 1 / np.sqrt(1 - x.data ** 2))

@@ -10,6 +10,7 @@ import os
 import numpy as np
 import pytest
 
+from autograd.testing import assert_array_equal
 from benchmarks import __main__ as cli
 from benchmarks import specs
 from benchmarks.cases import CASES, Case
@@ -122,7 +123,7 @@ def test_every_engine_starts_from_the_same_numbers():
     """Specs are drawn once from a seed: two draws are identical, so engines share inputs."""
     a, b = specs.mlp_spec((4, 3, 2), 5, seed=9), specs.mlp_spec((4, 3, 2), 5, seed=9)
     for u, v in zip(a.weights + a.biases + [a.x, a.y], b.weights + b.biases + [b.x, b.y]):
-        np.testing.assert_array_equal(u, v)
+        assert_array_equal(u, v)
     assert a.weights[0].shape == (3, 4) and a.weights[0].dtype == np.float32
 
 

@@ -7,6 +7,7 @@ import pytest
 
 import autograd as ag
 from autograd.data import default_collate
+from autograd.testing import assert_array_equal
 
 
 def test_arrays_are_stacked_along_a_new_first_axis():
@@ -14,7 +15,7 @@ def test_arrays_are_stacked_along_a_new_first_axis():
     out = default_collate([a, b])
     assert isinstance(out, ag.Tensor)
     assert out.shape == (2, 2, 3)
-    np.testing.assert_array_equal(out.detach().numpy(), np.stack([a, b]))
+    assert_array_equal(out.detach().cpu().numpy(), np.stack([a, b]))
     assert not out.requires_grad
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import autograd as ag
 from autograd.data import DataLoader, Dataset, Subset, TensorDataset, default_collate
+from autograd.testing import assert_array_equal
 
 sizes = st.integers(0, 40)
 batch_sizes = st.integers(1, 45)
@@ -45,8 +46,8 @@ def test_batch_sizes_and_order_without_shuffle(n, bs, drop_last):
     if batches:
         last = batches[-1][0].shape[0]
         assert last == (bs if drop_last or n % bs == 0 else n % bs)
-        seen = np.concatenate([xb.detach().numpy() for xb, _ in batches])
-        np.testing.assert_array_equal(seen, X[: len(seen)])
+        seen = np.concatenate([xb.detach().cpu().numpy() for xb, _ in batches])
+        assert_array_equal(seen, X[: len(seen)])
         assert len(seen) == (n - n % bs if drop_last else n)
 
 
@@ -60,14 +61,14 @@ def test_shuffle_is_a_permutation_and_reproducible_for_a_seed(n, bs, drop_last, 
         ea, eb = list(a), list(b)
         assert len(ea) == len(eb) == len(a)
         for (xa, ya), (xb, yb) in zip(ea, eb, strict=True):
-            np.testing.assert_array_equal(xa.detach().numpy(), xb.detach().numpy())
-            np.testing.assert_array_equal(ya.detach().numpy(), yb.detach().numpy())
-        rows = [r for xb_, _ in ea for r in (xb_.detach().numpy()[:, 0] / 3).astype(int).tolist()]
+            assert_array_equal(xa.detach().cpu().numpy(), xb.detach().cpu().numpy())
+            assert_array_equal(ya.detach().cpu().numpy(), yb.detach().cpu().numpy())
+        rows = [r for xb_, _ in ea for r in (xb_.detach().cpu().numpy()[:, 0] / 3).astype(int).tolist()]
         assert len(set(rows)) == len(rows)  # no sample twice in one epoch
         if not drop_last:
             assert sorted(rows) == list(range(n))
         for xb_, yb_ in ea:  # labels stay paired with their features
-            np.testing.assert_array_equal(yb_.detach().numpy(), (xb_.detach().numpy()[:, 0] / 3).astype(int) % 4)
+            assert_array_equal(yb_.detach().cpu().numpy(), (xb_.detach().cpu().numpy()[:, 0] / 3).astype(int) % 4)
 
 
 @given(n=sizes, bs=batch_sizes, drop_last=st.booleans(), shuffle=st.booleans(),
@@ -83,7 +84,7 @@ def test_fast_path_matches_per_sample_collate(n, bs, drop_last, shuffle, seed):
     for (xf, yf), (xs, ys), (xc, yc) in zip(fast, slow, forced, strict=True):
         for a, b in ((xf, xs), (yf, ys), (xf, xc), (yf, yc)):
             assert a.shape == b.shape and a.dtype == b.dtype
-            np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+            assert_array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())
 
 
 @given(n=st.integers(1, 30), bs=batch_sizes, seed=st.integers(0, 1000))
@@ -92,8 +93,8 @@ def test_subset_fast_path_matches_indexing(n, bs, seed):
     idx = np.random.default_rng(seed).permutation(n)[: max(1, n // 2)].tolist()
     sub = Subset(TensorDataset(X, y), idx)
     for start, (xb, yb) in zip(range(0, len(idx), bs), DataLoader(sub, batch_size=bs), strict=True):
-        np.testing.assert_array_equal(xb.detach().numpy(), X[idx[start:start + bs]])
-        np.testing.assert_array_equal(yb.detach().numpy(), y[idx[start:start + bs]])
+        assert_array_equal(xb.detach().cpu().numpy(), X[idx[start:start + bs]])
+        assert_array_equal(yb.detach().cpu().numpy(), y[idx[start:start + bs]])
 
 
 def test_epochs_get_different_orders_from_one_seed():
@@ -123,7 +124,7 @@ def test_full_batch_minibatch_and_batch_size_one():
     X, y = make(10)
     ds = TensorDataset(X, y)
     (xb, yb), = list(DataLoader(ds, batch_size=len(ds)))
-    np.testing.assert_array_equal(xb.detach().numpy(), X)
+    assert_array_equal(xb.detach().cpu().numpy(), X)
     singles = list(DataLoader(ds, batch_size=1, shuffle=True, seed=1))
     assert len(singles) == 10 and all(xb.shape == (1, 3) for xb, _ in singles)
     assert [b[0].shape[0] for b in DataLoader(ds, batch_size=4)] == [4, 4, 2]

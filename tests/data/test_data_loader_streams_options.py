@@ -174,11 +174,13 @@ def test_batch_size_none_yields_converted_samples():
 
 
 def test_default_start_method(monkeypatch):
-    from autograd import backend
+    from autograd import devices
     from autograd.data.loader import _resolve_context
+    from autograd.testing.standin_device import StandInBackend
 
     if sys.platform.startswith("linux"):
         assert _resolve_context(None).get_start_method() == "fork"
-    monkeypatch.setattr(backend, "name", lambda: "cupy")  # CUDA cannot run in a forked child
-    assert _resolve_context(None).get_start_method() == "spawn"
+        # with a GPU in use too: workers only make host tensors, so forking is safe (PyTorch's)
+        monkeypatch.setattr(devices, "_cuda", StandInBackend())
+        assert _resolve_context(None).get_start_method() == "fork"
     assert _resolve_context("spawn").get_start_method() == "spawn"

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 import autograd as ag
 from autograd.data import DataLoader, TensorDataset
+from autograd.testing import assert_allclose
 
 
 def linear_problem(n=64, d=3, seed=0):
@@ -22,7 +23,7 @@ def mse_grad(w, b, xb, yb):
     pred = xb @ w + b
     loss = ((pred - yb) ** 2).mean()
     loss.backward()
-    return w.grad.numpy().copy(), b.grad.numpy().copy()
+    return w.grad.cpu().numpy().copy(), b.grad.cpu().numpy().copy()
 
 
 @given(n=st.integers(1, 20), bs=st.integers(1, 20), seed=st.integers(0, 100))
@@ -37,8 +38,8 @@ def test_mean_of_batch_gradients_weighted_by_size_is_the_full_batch_gradient(n, 
         gw, gb = mse_grad(w, b, xb, yb)
         acc_w += gw * len(yb) / n
         acc_b += gb * len(yb) / n
-    np.testing.assert_allclose(acc_w, gw_full, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(acc_b, gb_full, rtol=1e-10, atol=1e-12)
+    assert_allclose(acc_w, gw_full, rtol=1e-10, atol=1e-12)
+    assert_allclose(acc_b, gb_full, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("batch_size, lr, epochs", [(64, 0.3, 60), (8, 0.05, 30), (1, 0.01, 15)])
@@ -51,7 +52,7 @@ def test_full_batch_mini_batch_and_sgd_all_fit_a_linear_model(batch_size, lr, ep
         for xb, yb in loader:
             gw, gb = mse_grad(w, b, xb, yb)
             with ag.no_grad():  # plain gradient-descent update w -= lr * dC/dw
-                w.data = w.detach().numpy() - lr * gw
-                b.data = b.detach().numpy() - lr * gb
-    np.testing.assert_allclose(w.detach().numpy(), [1.5, -2.0, 0.5], atol=1e-3)
-    np.testing.assert_allclose(b.detach().numpy(), 0.3, atol=1e-3)
+                w.data = w.detach().cpu().numpy() - lr * gw
+                b.data = b.detach().cpu().numpy() - lr * gb
+    assert_allclose(w.detach().cpu().numpy(), [1.5, -2.0, 0.5], atol=1e-3)
+    assert_allclose(b.detach().cpu().numpy(), 0.3, atol=1e-3)

@@ -16,6 +16,7 @@ from autograd.data import (
     TensorDataset,
     WeightedRandomSampler,
 )
+from autograd.testing import assert_array_less
 
 
 class ListSampler(Sampler):
@@ -85,7 +86,7 @@ def test_random_sampler_with_replacement_is_uniform():
     assert len(s) == k and order.min() >= 0 and order.max() < n
     freq = np.bincount(order, minlength=n) / k
     sd = np.sqrt(0.2 * 0.8 / k)
-    np.testing.assert_array_less(np.abs(freq - 0.2), 5 * sd)  # 5 sigma: essentially never fails
+    assert_array_less(np.abs(freq - 0.2), 5 * sd)  # 5 sigma: essentially never fails
     assert len(list(RandomSampler(range(3), replacement=True))) == 3  # default num_samples = n
 
 
@@ -120,7 +121,7 @@ def test_weighted_random_sampler_frequencies_follow_the_weights():
     order = np.array(list(WeightedRandomSampler(w, k, generator=0)))
     p = w / w.sum()
     freq = np.bincount(order, minlength=4) / k
-    np.testing.assert_array_less(np.abs(freq - p), 5 * np.sqrt(p * (1 - p) / k) + 1e-12)
+    assert_array_less(np.abs(freq - p), 5 * np.sqrt(p * (1 - p) / k) + 1e-12)
     assert freq[2] == 0
     # a Tensor of weights works too, and the same seed gives the same draws
     a = list(WeightedRandomSampler(ag.tensor(w), 50, generator=3))

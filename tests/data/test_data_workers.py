@@ -31,6 +31,7 @@ from workers_common import (
 
 import autograd as ag
 from autograd.data import DataLoader, Dataset, TensorDataset, WeightedRandomSampler, get_worker_info
+from autograd.testing import assert_array_equal
 
 pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="uses fork, SIGALRM and SIGKILL"),
@@ -249,7 +250,7 @@ def test_large_and_odd_arrays_cross_intact_and_writable():
     X = rng.normal(size=(24, 3, 40, 40))  # batches of 8 are 300 KB: sent out of band
 
     def collate(samples):
-        xs = np.stack([x.numpy() for (x,) in samples])
+        xs = np.stack([x.cpu().numpy() for (x,) in samples])
         return {"c": ag.tensor(xs), "f": np.asfortranarray(xs[:, 0]),
                 "strided": xs[:, :, ::3, 1], "small": xs[:, 0, 0, :2].astype(np.float32)}
 
@@ -257,14 +258,14 @@ def test_large_and_odd_arrays_cross_intact_and_writable():
     got = list(DataLoader(TensorDataset(X), 8, collate_fn=collate, num_workers=2))
     for a, b in zip(ref, got, strict=True):
         for k in a:
-            va = a[k].numpy() if k == "c" else a[k]
-            vb = b[k].numpy() if k == "c" else b[k]
+            va = a[k].cpu().numpy() if k == "c" else a[k]
+            vb = b[k].cpu().numpy() if k == "c" else b[k]
             assert vb.dtype == va.dtype and vb.shape == va.shape
-            np.testing.assert_array_equal(vb, va)
+            assert_array_equal(vb, va)
         assert b["f"].flags.f_contiguous
-        b["c"].numpy()[...] = 0.0  # writable, as without workers
+        b["c"].cpu().numpy()[...] = 0.0  # writable, as without workers
         b["f"][...] = 0.0
-        assert not b["c"].numpy().any()
+        assert not b["c"].cpu().numpy().any()
 
 
 def test_del_of_the_iterator_stops_the_workers():

@@ -110,7 +110,7 @@ def batches_of(loader):
 
 
 def pids_in(batches):
-    return {int(p) for b in batches for p in np.ravel(b[1].numpy())}
+    return {int(p) for b in batches for p in np.ravel(b[1].cpu().numpy())}
 
 
 

@@ -10,6 +10,7 @@ from _marks import mpi_only
 
 import autograd as ag
 import autograd.distributed as dist
+from autograd.testing import assert_array_equal
 
 pytestmark = mpi_only
 
@@ -52,7 +53,7 @@ def test_all_reduce_matches_numpy(op, dtype, shape):
     dist.all_reduce(t, op=op)
     want = REFERENCE[op](np.stack(xs)).astype(dtype)
     assert t.dtype == dtype and tuple(t.shape) == shape
-    np.testing.assert_array_equal(t.detach().numpy(), want)
+    assert_array_equal(t.detach().cpu().numpy(), want)
     assert t._version == v + 1  # an in-place change, like any other
 
 
@@ -63,8 +64,8 @@ def test_all_reduce_of_views_scalars_bools_and_async():
     view = t[1:, ::3]  # non-contiguous: reduced through a copy, written back into the base
     dist.all_reduce(view)
     factor = w * (w + 1) / 2
-    np.testing.assert_array_equal(t.detach().numpy()[1:, ::3], np.arange(24.0).reshape(4, 6)[1:, ::3] * factor)
-    np.testing.assert_array_equal(t.detach().numpy()[0], base[0])  # the rest is untouched
+    assert_array_equal(t.detach().cpu().numpy()[1:, ::3], np.arange(24.0).reshape(4, 6)[1:, ::3] * factor)
+    assert_array_equal(t.detach().cpu().numpy()[0], base[0])  # the rest is untouched
     s = ag.tensor(float(r))  # the scalar fast path (a Python float inside)
     dist.all_reduce(s, op=dist.ReduceOp.MAX)
     assert s.item() == w - 1
@@ -77,7 +78,7 @@ def test_all_reduce_of_views_scalars_bools_and_async():
     a = ag.full((5,), float(r))
     work = dist.all_reduce(a, op=dist.ReduceOp.AVG, async_op=True)
     assert work.wait()
-    np.testing.assert_array_equal(a.detach().numpy(), np.full(5, (w - 1) / 2))
+    assert_array_equal(a.detach().cpu().numpy(), np.full(5, (w - 1) / 2))
 
 
 def test_all_reduce_sum_of_random_floats_is_identical_on_every_rank():
@@ -87,7 +88,7 @@ def test_all_reduce_sum_of_random_floats_is_identical_on_every_rank():
     everyone = [ag.zeros(1000) for _ in range(dist.get_world_size())]
     dist.all_gather(everyone, t)
     for e in everyone:
-        assert e.detach().numpy().tobytes() == t.detach().numpy().tobytes()
+        assert e.detach().cpu().numpy().tobytes() == t.detach().cpu().numpy().tobytes()
 
 
 @pytest.mark.parametrize("src", [0, 1])
@@ -96,11 +97,11 @@ def test_broadcast_matches_the_source(src, dtype):
     xs = _inputs((3, 5), dtype, seed=src)
     t = ag.tensor(xs[dist.get_rank()].copy(), dtype=dtype)
     dist.broadcast(t, src)
-    np.testing.assert_array_equal(t.detach().numpy(), xs[src])
+    assert_array_equal(t.detach().cpu().numpy(), xs[src])
     view_base = ag.tensor(np.zeros((4, 4)) + dist.get_rank())
     dist.broadcast(view_base[::2, 1], src)
-    assert view_base.detach().numpy()[::2, 1].tolist() == [float(src)] * 2
-    assert view_base.detach().numpy()[1, 1] == dist.get_rank()
+    assert view_base.detach().cpu().numpy()[::2, 1].tolist() == [float(src)] * 2
+    assert view_base.detach().cpu().numpy()[1, 1] == dist.get_rank()
 
 
 @pytest.mark.parametrize("shape", [(), (4,), (2, 3), (0, 2)])
@@ -109,7 +110,7 @@ def test_all_gather_matches_numpy(shape):
     out = [ag.full(shape, -1.0) for _ in range(dist.get_world_size())]
     dist.all_gather(out, ag.tensor(xs[dist.get_rank()]))
     for o, x in zip(out, xs):
-        np.testing.assert_array_equal(o.detach().numpy(), x)
+        assert_array_equal(o.detach().cpu().numpy(), x)
 
 
 def test_barrier_waits_for_everyone():

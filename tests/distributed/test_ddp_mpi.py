@@ -13,6 +13,7 @@ import autograd as ag
 import autograd.distributed as dist
 import nn
 import optim
+from autograd.testing import assert_allclose, assert_array_equal
 
 pytestmark = mpi_only
 DDP = nn.parallel.DistributedDataParallel
@@ -40,13 +41,13 @@ def _assert_same_everywhere(model):
         copies = [ag.zeros_like(t) for _ in range(dist.get_world_size())]
         dist.all_gather(copies, t)
         for r, c in enumerate(copies):
-            assert c.detach().numpy().tobytes() == t.detach().numpy().tobytes(), f"{name} differs on rank {r}"
+            assert c.detach().cpu().numpy().tobytes() == t.detach().cpu().numpy().tobytes(), f"{name} differs on rank {r}"
 
 
 def _gathered(t):
     out = [ag.zeros_like(t) for _ in range(dist.get_world_size())]
     dist.all_gather(out, t)
-    return [o.detach().numpy() for o in out]
+    return [o.detach().cpu().numpy() for o in out]
 
 
 OPTIMIZERS = {
@@ -78,7 +79,7 @@ def test_ddp_equals_single_process_on_whole_batches(opt_name, bucket_cap_mb):
         loss.backward()
         opt.step()
     for (name, p), q in zip(ddp.module.named_parameters(), ref.parameters()):
-        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=0, atol=1e-12, err_msg=name)
+        assert_allclose(p.detach().cpu().numpy(), q.detach().cpu().numpy(), rtol=0, atol=1e-12, err_msg=name)
     _assert_same_everywhere(ddp.module)
 
 
@@ -86,10 +87,10 @@ def test_construction_broadcasts_rank0_parameters_and_buffers():
     r = dist.get_rank()
     ag.manual_seed(r)
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
-    model[1].running_mean.detach().numpy()[...] = r + 1.0
+    model[1].running_mean.detach().cpu().numpy()[...] = r + 1.0
     DDP(model)
     _assert_same_everywhere(model)
-    assert model[1].running_mean.detach().numpy()[0] == 1.0
+    assert model[1].running_mean.detach().cpu().numpy()[0] == 1.0
 
 
 def test_buffers_follow_rank0_before_every_forward_batch_statistics_stay_local():
@@ -122,7 +123,7 @@ def test_no_sync_accumulates_locally_then_averages_the_sum():
         else:
             nn.functional.mse_loss(ddp(xs), ys).backward()
     for p, q in zip(ddp.module.parameters(), ref.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=0, atol=1e-12)
+        assert_allclose(p.grad.cpu().numpy(), q.grad.cpu().numpy(), rtol=0, atol=1e-12)
     for p in ddp.module.parameters():
         g = _gathered(p.grad)
         assert g[0].tobytes() == g[1].tobytes()
@@ -142,7 +143,7 @@ def test_uneven_shards_with_a_scaled_sum_loss_equal_the_global_mean():
     (nn.functional.mse_loss(out, ag.tensor(y[lo:lo + n[r]]), reduction="sum")
      * (w / (sum(n) * 2))).backward()
     for p, q in zip(ddp.module.parameters(), ref.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=0, atol=1e-12)
+        assert_allclose(p.grad.cpu().numpy(), q.grad.cpu().numpy(), rtol=0, atol=1e-12)
 
 
 class _Heads(nn.Module):
@@ -184,8 +185,8 @@ def test_find_unused_parameters_averages_zeros_for_missing_gradients(rank1_only_
     assert model.never.weight.grad is None  # no rank had a gradient: stays None, as PyTorch
     local = _Heads(rank1_only_last)
     local(x, rank1=True).sum().backward()
-    np.testing.assert_allclose(model.rank1_only.weight.grad.numpy(),
-                               local.rank1_only.weight.grad.numpy() / w, rtol=0, atol=1e-15)
+    assert_allclose(model.rank1_only.weight.grad.cpu().numpy(),
+                               local.rank1_only.weight.grad.cpu().numpy() / w, rtol=0, atol=1e-15)
     _assert_same_everywhere(model)
     for p in (model.body.weight, model.rank1_only.bias):
         g = _gathered(p.grad)
@@ -197,9 +198,9 @@ def test_checkpoint_written_by_rank0_loads_into_identical_replicas(tmp_path):
     path = ag.zeros(256, dtype=np.uint8)  # rank 0's file name, sent as bytes
     if r == 0:
         name = str(tmp_path / "ckpt.npz").encode()
-        path.detach().numpy()[:len(name)] = np.frombuffer(name, dtype=np.uint8)
+        path.detach().cpu().numpy()[:len(name)] = np.frombuffer(name, dtype=np.uint8)
     dist.broadcast(path, 0)
-    fname = bytes(path.detach().numpy()).rstrip(b"\0").decode()
+    fname = bytes(path.detach().cpu().numpy()).rstrip(b"\0").decode()
     trained = DDP(_mlp(seed=1))
     if r == 0:
         nn.save(trained.module.state_dict(), fname)
@@ -241,7 +242,7 @@ def test_ddp_with_distributed_sampler_equals_single_process_on_the_union_of_the_
             nn.functional.mse_loss(ref(ag.tensor(X[idx])), ag.tensor(Y[idx])).backward()
             ref_opt.step()
     for p, q in zip(ddp.module.parameters(), ref.parameters()):
-        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=0, atol=1e-12)
+        assert_allclose(p.detach().cpu().numpy(), q.detach().cpu().numpy(), rtol=0, atol=1e-12)
     _assert_same_everywhere(ddp.module)
 
 
@@ -261,10 +262,10 @@ def test_gradient_as_bucket_view_trains_like_copies(set_to_none):
         models.append(ddp)
     copies, views = models
     for p, q in zip(copies.module.parameters(), views.module.parameters()):
-        assert p.detach().numpy().tobytes() == q.detach().numpy().tobytes()
-        np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy())
+        assert p.detach().cpu().numpy().tobytes() == q.detach().cpu().numpy().tobytes()
+        assert_array_equal(p.grad.cpu().numpy(), q.grad.cpu().numpy())
     flats = {id(b.flat) for b in views._buckets}
-    assert all(p.grad.numpy().base is not None and id(p.grad.numpy().base) in flats
+    assert all(p.grad.cpu().numpy().base is not None and id(p.grad.cpu().numpy().base) in flats
                for p in views.module.parameters())
 
 
@@ -293,4 +294,4 @@ def test_buckets_start_in_the_same_order_when_gradients_arrive_in_different_orde
     for xk in xs:
         ref(ag.tensor(xk), a_first=True).sum().backward()
     for p, q in zip(ddp.module.parameters(), ref.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy() / w, rtol=0, atol=1e-12)
+        assert_allclose(p.grad.cpu().numpy(), q.grad.cpu().numpy() / w, rtol=0, atol=1e-12)

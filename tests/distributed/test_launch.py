@@ -15,6 +15,7 @@ import pytest
 from _marks import single_only
 
 import nn
+from autograd.testing import assert_allclose
 
 pytestmark = single_only
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +59,7 @@ def test_demo_data_parallel_matches_single_process(tmp_path):
     a = nn.load(tmp_path / "one" / "digits_mlp.npz")["model"]
     b = nn.load(tmp_path / "two" / "digits_mlp.npz")["model"]
     for k in a:
-        np.testing.assert_allclose(np.asarray(b[k]), np.asarray(a[k]), rtol=0, atol=1e-12)
+        assert_allclose(np.asarray(b[k]), np.asarray(a[k]), rtol=0, atol=1e-12)
 
 
 def _script(tmp_path, body):

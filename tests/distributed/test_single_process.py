@@ -18,6 +18,7 @@ import autograd as ag
 import autograd.distributed as dist
 import nn
 import optim
+from autograd.testing import assert_array_equal
 
 pytestmark = single_only
 
@@ -109,11 +110,11 @@ def test_one_process_group(group1):
     before = x._version
     for op in dist.ReduceOp:
         dist.all_reduce(x, op=op)  # one rank: every reduction is the identity
-    np.testing.assert_array_equal(x.detach().numpy(), [[1.0, -2.0], [3.0, 4.0]])
+    assert_array_equal(x.detach().cpu().numpy(), [[1.0, -2.0], [3.0, 4.0]])
     assert x._version == before + len(dist.ReduceOp)
     out = [ag.zeros(2, 2)]
     dist.all_gather(out, x)
-    np.testing.assert_array_equal(out[0].detach().numpy(), x.detach().numpy())
+    assert_array_equal(out[0].detach().cpu().numpy(), x.detach().cpu().numpy())
     dist.broadcast(x, 0)
     work = dist.all_reduce(x, async_op=True)
     assert work.wait() and work.is_completed()
@@ -138,7 +139,7 @@ def test_collective_input_errors(group1):
     with pytest.raises(ValueError, match="default process group"):
         dist.barrier(group="world")
     ro = ag.ones(3)
-    ro.detach().numpy().flags.writeable = False
+    ro.detach().cpu().numpy().flags.writeable = False
     with pytest.raises(RuntimeError, match="read-only"):
         dist.all_reduce(ro)
 
@@ -148,7 +149,7 @@ def test_collectives_on_views_scalars_and_float16(group1):
     t = ag.tensor(base)
     view = t[:, ::2]  # a non-contiguous view: reduced through a copy, written back
     dist.all_reduce(view, op=dist.ReduceOp.AVG)
-    np.testing.assert_array_equal(view.detach().numpy(), base[:, ::2])
+    assert_array_equal(view.detach().cpu().numpy(), base[:, ::2])
     s = ag.tensor(2.5)
     dist.all_reduce(s)
     assert s.item() == 2.5
@@ -170,7 +171,7 @@ def test_ddp_one_process_equals_plain_training(group1):
             (model(ag.tensor(data)) ** 2).mean().backward()
             opt.step()
     for p, q in zip(ref.parameters(), wrapped.parameters()):
-        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+        assert_array_equal(p.detach().cpu().numpy(), q.detach().cpu().numpy())
 
 
 def test_ddp_state_dict_has_module_prefix(group1):
@@ -181,7 +182,7 @@ def test_ddp_state_dict_has_module_prefix(group1):
     fresh = nn.parallel.DistributedDataParallel(_mlp(seed=1))
     fresh.load_state_dict(ddp.state_dict())
     for p, q in zip(model.parameters(), fresh.module.parameters()):
-        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+        assert_array_equal(p.detach().cpu().numpy(), q.detach().cpu().numpy())
 
 
 class _TwoHeads(nn.Module):

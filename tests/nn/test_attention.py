@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 import autograd as ag
 import nn
 import nn.functional as F
-from autograd.testing import arrays_for, assert_gradients_close
+from autograd.testing import arrays_for, assert_allclose, assert_array_equal, assert_gradients_close
 
 
 def _close(a, b, tol=1e-10):
-    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=tol, atol=tol)
+    assert_allclose(a.detach().cpu().numpy(), b.detach().cpu().numpy(), rtol=tol, atol=tol)
 
 
 @st.composite
@@ -65,7 +65,7 @@ def test_sdpa_matches_torch():
         (out * ag.tensor(w)).sum().backward()
         (tout * torch.tensor(w)).sum().backward()
         for x, y in zip(a, t, strict=True):
-            assert np.isfinite(x.grad.numpy()).all()
+            assert np.isfinite(x.grad.cpu().numpy()).all()
             _close(x.grad, y.grad)
     # grouped-query attention: 4 query heads share 2 key/value heads
     kv = rng.standard_normal((2, 2, 6, 8))
@@ -81,10 +81,10 @@ def test_sdpa_dropout_and_errors():
     a = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5, generator=0)
     b = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5, generator=0)
     c = F.scaled_dot_product_attention(q, q, q)
-    np.testing.assert_array_equal(a.numpy(), b.numpy())  # seeded
-    assert not np.allclose(a.numpy(), c.numpy())
+    assert_array_equal(a.cpu().numpy(), b.cpu().numpy())  # seeded
+    assert not np.allclose(a.cpu().numpy(), c.cpu().numpy())
     # dropout_p=1 drops every weight
-    assert not F.scaled_dot_product_attention(q, q, q, dropout_p=1.0).numpy().any()
+    assert not F.scaled_dot_product_attention(q, q, q, dropout_p=1.0).cpu().numpy().any()
     with pytest.raises(ValueError, match="not both"):
         F.scaled_dot_product_attention(q, q, q, attn_mask=np.ones((3, 3), bool), is_causal=True)
     with pytest.raises(ValueError, match=r"\(\.\.\., S, E\)"):
@@ -104,7 +104,7 @@ def test_multihead_attention_matches_torch(kw, batch_first):
     torch = pytest.importorskip("torch")
     tm = torch.nn.MultiheadAttention(8, 2, batch_first=batch_first, **kw).double()
     m = nn.MultiheadAttention(8, 2, batch_first=batch_first, **kw)
-    sd = {k: v.detach().numpy() for k, v in tm.state_dict().items()}
+    sd = {k: v.detach().cpu().numpy() for k, v in tm.state_dict().items()}
     assert list(m.state_dict()) == list(sd)
     m.load_state_dict(sd)
     rng = np.random.default_rng(1)
@@ -150,10 +150,10 @@ def test_multihead_attention_matches_torch(kw, batch_first):
 def test_multihead_attention_init_and_errors():
     m = nn.MultiheadAttention(6, 3, generator=0)
     assert m.in_proj_weight.shape == (18, 6) and m.head_dim == 2
-    assert not m.in_proj_bias.detach().numpy().any()
-    assert not m.out_proj.bias.detach().numpy().any()
+    assert not m.in_proj_bias.detach().cpu().numpy().any()
+    assert not m.out_proj.bias.detach().cpu().numpy().any()
     bound = np.sqrt(6 / (6 + 18))  # xavier_uniform over (3E, E)
-    assert np.abs(m.in_proj_weight.detach().numpy()).max() <= bound
+    assert np.abs(m.in_proj_weight.detach().cpu().numpy()).max() <= bound
     with pytest.raises(ValueError, match="divisible"):
         nn.MultiheadAttention(6, 4)
     x = ag.randn(2, 1, 6)
@@ -175,7 +175,7 @@ def test_transformer_encoder_layer_matches_torch(norm_first, activation):
           "norm_first": norm_first, "batch_first": True}
     tl = torch.nn.TransformerEncoderLayer(8, 2, **kw).double()
     layer = nn.TransformerEncoderLayer(8, 2, **kw)
-    sd = {k: v.detach().numpy() for k, v in tl.state_dict().items()}
+    sd = {k: v.detach().cpu().numpy() for k, v in tl.state_dict().items()}
     assert list(layer.state_dict()) == list(sd)
     layer.load_state_dict(sd)
     rng = np.random.default_rng(2)
@@ -199,7 +199,7 @@ def test_transformer_encoder_layer_options():
     assert isinstance(layer.activation, nn.GELU)
     x = ag.randn(3, 2, 4)
     layer.eval()
-    np.testing.assert_array_equal(layer(x).detach().numpy(), layer(x).detach().numpy())  # eval
+    assert_array_equal(layer(x).detach().cpu().numpy(), layer(x).detach().cpu().numpy())  # eval
     assert layer(ag.randn(3, 4)).shape == (3, 4)  # unbatched
     with pytest.raises(RuntimeError, match="relu/gelu"):
         nn.TransformerEncoderLayer(4, 2, activation="tanh")
@@ -212,7 +212,7 @@ def test_transformer_encoder_matches_torch():
                                        norm=torch.nn.LayerNorm(8),
                                        enable_nested_tensor=False).double()
     enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, **kw), 2, norm=nn.LayerNorm(8))
-    sd = {k: v.detach().numpy() for k, v in tenc.state_dict().items()}
+    sd = {k: v.detach().cpu().numpy() for k, v in tenc.state_dict().items()}
     assert list(enc.state_dict()) == list(sd)
     enc.load_state_dict(sd)
     # the copies are independent

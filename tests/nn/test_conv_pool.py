@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import autograd as ag
 import nn
 import nn.functional as F
+from autograd.testing import assert_allclose, assert_array_equal
 
 
 # ---------------------------------------------------------------------- naive references
@@ -79,7 +80,7 @@ def test_conv_matches_naive_loops_and_gradcheck(d, data):
     fn = F.conv1d if d == 1 else F.conv2d
     args = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
     y = fn(ag.tensor(x), ag.tensor(w), None if b is None else ag.tensor(b), **args)
-    np.testing.assert_allclose(y.detach().numpy(), ref_conv(x, w, b, stride, padding, dilation, groups),
+    assert_allclose(y.detach().cpu().numpy(), ref_conv(x, w, b, stride, padding, dilation, groups),
                                rtol=1e-10, atol=1e-10)
     ins = [ag.tensor(x, requires_grad=True), ag.tensor(w, requires_grad=True)]
     if b is not None:
@@ -94,7 +95,7 @@ def test_conv3d_matches_naive_loops():
     b = rng.standard_normal(2)
     args = dict(stride=(1, 2, 1), padding=(1, 0, 1), dilation=(2, 1, 1), groups=2)
     y = F.conv3d(ag.tensor(x), ag.tensor(w), ag.tensor(b), **args)
-    np.testing.assert_allclose(y.detach().numpy(), ref_conv(x, w, b, (1, 2, 1), (1, 0, 1), (2, 1, 1), 2),
+    assert_allclose(y.detach().cpu().numpy(), ref_conv(x, w, b, (1, 2, 1), (1, 0, 1), (2, 1, 1), 2),
                                rtol=1e-10, atol=1e-10)
 
 
@@ -114,7 +115,7 @@ def test_conv_padding_same_and_valid():
     y = F.conv2d(ag.tensor(x), ag.tensor(w), padding="same")
     assert y.shape == (1, 1, 5, 6)
     xpad = np.pad(x, [(0, 0), (0, 0), (0, 1), (1, 1)])
-    np.testing.assert_allclose(y.detach().numpy(), ref_conv(xpad, w, None, (1, 1), (0, 0), (1, 1), 1))
+    assert_allclose(y.detach().cpu().numpy(), ref_conv(xpad, w, None, (1, 1), (0, 0), (1, 1), 1))
     assert F.conv2d(ag.tensor(x), ag.tensor(w), padding="valid").shape == (1, 1, 4, 4)
     with pytest.raises(ValueError, match="strided"):
         F.conv2d(ag.tensor(x), ag.tensor(w), padding="same", stride=2)
@@ -126,7 +127,7 @@ def test_conv_unbatched_and_non_contiguous():
     w = rng.standard_normal((3, 2, 2, 2))
     y = F.conv2d(ag.tensor(x), ag.tensor(w))
     assert y.shape == (3, 3, 4)
-    np.testing.assert_allclose(y.detach().numpy(), ref_conv(x[None], w, None, (1, 1), (0, 0), (1, 1), 1)[0])
+    assert_allclose(y.detach().cpu().numpy(), ref_conv(x[None], w, None, (1, 1), (0, 0), (1, 1), 1)[0])
     xt = ag.Tensor(x, requires_grad=True)
     assert ag.gradcheck(lambda t: F.conv2d(t, ag.tensor(w)), (xt,))
 
@@ -172,13 +173,13 @@ def test_pools_match_naive_loops_and_gradcheck(d, data):
     maxf = F.max_pool1d if d == 1 else F.max_pool2d
     avgf = F.avg_pool1d if d == 1 else F.avg_pool2d
     ym = maxf(ag.tensor(x), ks, stride, padding)
-    np.testing.assert_array_equal(ym.detach().numpy(), ref_pool(x, ks, stride, padding, max, -np.inf))
+    assert_array_equal(ym.detach().cpu().numpy(), ref_pool(x, ks, stride, padding, max, -np.inf))
     ya = avgf(ag.tensor(x), ks, stride, padding)
-    np.testing.assert_allclose(ya.detach().numpy(), ref_pool(x, ks, stride, padding, np.mean, 0.0),
+    assert_allclose(ya.detach().cpu().numpy(), ref_pool(x, ks, stride, padding, np.mean, 0.0),
                                rtol=1e-12, atol=1e-12)
     ya2 = avgf(ag.tensor(x), ks, stride, padding, count_include_pad=False)
     cnt = ref_pool(np.ones_like(x), ks, stride, padding, np.sum, 0.0)
-    np.testing.assert_allclose(ya2.detach().numpy(), ref_pool(x, ks, stride, padding, np.sum, 0.0) / cnt,
+    assert_allclose(ya2.detach().cpu().numpy(), ref_pool(x, ks, stride, padding, np.sum, 0.0) / cnt,
                                rtol=1e-12, atol=1e-12)
     t = ag.tensor(x, requires_grad=True)
     assert ag.gradcheck(lambda t: maxf(t, ks, stride, padding), (t,), eps=1e-4)
@@ -196,7 +197,7 @@ def test_pool_double_backward():
 def test_max_pool_ties_route_gradient_once():
     x = ag.ones(1, 1, 2, 2, requires_grad=True)
     F.max_pool2d(x, 2).sum().backward()
-    assert x.grad.numpy().sum() == 1.0  # one winner per window, like PyTorch
+    assert x.grad.cpu().numpy().sum() == 1.0  # one winner per window, like PyTorch
 
 
 def test_max_pool_dilation_and_indices():
@@ -206,8 +207,8 @@ def test_max_pool_dilation_and_indices():
     for i in range(y.shape[2]):
         for j in range(y.shape[3]):
             win = x[0, 0, 2 * i:2 * i + 3:2, 2 * j:2 * j + 3:2]
-            assert y.detach().numpy()[0, 0, i, j] == win.max()
-            assert x.reshape(-1)[idx.detach().numpy()[0, 0, i, j]] == win.max()
+            assert y.detach().cpu().numpy()[0, 0, i, j] == win.max()
+            assert x.reshape(-1)[idx.detach().cpu().numpy()[0, 0, i, j]] == win.max()
 
 
 def test_ceil_mode_and_adaptive_against_torch():
@@ -222,16 +223,16 @@ def test_ceil_mode_and_adaptive_against_torch():
         t = ag.tensor(x, requires_grad=True)
         for ours, theirs in [(F.max_pool2d, TF.max_pool2d), (F.avg_pool2d, TF.avg_pool2d)]:
             y, ty = ours(t, **kw), theirs(tx, **kw)
-            np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12, atol=1e-12)
+            assert_allclose(y.detach().cpu().numpy(), ty.detach().cpu().numpy(), rtol=1e-12, atol=1e-12)
             g = rng.standard_normal(ty.shape)
             t.grad = None
             tx.grad = None
             y.backward(g)
             ty.backward(torch.tensor(g))
-            np.testing.assert_allclose(t.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+            assert_allclose(t.grad.cpu().numpy(), tx.grad.cpu().numpy(), rtol=1e-12, atol=1e-12)
     for out in [1, (3, 4), (5, 2), (None, 4)]:
-        np.testing.assert_allclose(F.adaptive_avg_pool2d(ag.tensor(x), out).data,
-                                   TF.adaptive_avg_pool2d(torch.tensor(x), out).numpy(),
+        assert_allclose(F.adaptive_avg_pool2d(ag.tensor(x), out).data,
+                                   TF.adaptive_avg_pool2d(torch.tensor(x), out).cpu().numpy(),
                                    rtol=1e-12, atol=1e-12)
 
 
@@ -243,7 +244,7 @@ def test_pool_modules_and_errors():
     assert nn.MaxPool1d(2)(ag.randn(2, 3, 8)).shape == (2, 3, 4)
     assert nn.AvgPool1d(4)(ag.randn(2, 3, 8)).shape == (2, 3, 2)
     assert nn.AdaptiveAvgPool1d(3)(ag.randn(2, 3, 8)).shape == (2, 3, 3)
-    np.testing.assert_allclose(nn.AdaptiveAvgPool2d(1)(x).data[..., 0, 0], x.detach().numpy().mean((2, 3)))
+    assert_allclose(nn.AdaptiveAvgPool2d(1)(x).data[..., 0, 0], x.detach().cpu().numpy().mean((2, 3)))
     with pytest.raises(ValueError, match="at most half"):
         F.max_pool2d(x, 2, padding=2)
     with pytest.raises(ValueError, match="expected 3-D .* or 4-D"):
@@ -302,8 +303,8 @@ def test_conv_transpose_matches_naive_and_gradcheck(data):
     kw = dict(stride=stride, padding=padding, output_padding=opad, groups=groups,
               dilation=dilation)
     y = fn(ag.tensor(x), ag.tensor(w), ag.tensor(b), **kw)
-    np.testing.assert_allclose(
-        y.detach().numpy(), ref_conv_transpose(x, w, b, stride, padding, opad, dilation, groups),
+    assert_allclose(
+        y.detach().cpu().numpy(), ref_conv_transpose(x, w, b, stride, padding, opad, dilation, groups),
         rtol=1e-10, atol=1e-10)
     ins = tuple(ag.tensor(a, requires_grad=True) for a in (x, w, b))
     assert ag.gradcheck(lambda *t: fn(*t, **kw), ins)
@@ -325,16 +326,16 @@ def test_conv_transpose_double_backward_module_and_torch():
     tup = torch.nn.ConvTranspose2d(2, 4, 3, stride=2, padding=1, output_padding=1,
                                    groups=2).double()
     assert list(up.state_dict()) == list(tup.state_dict())
-    up.load_state_dict({k: v.detach().numpy() for k, v in tup.state_dict().items()})
-    xt = torch.tensor(x.detach().numpy(), requires_grad=True)
+    up.load_state_dict({k: v.detach().cpu().numpy() for k, v in tup.state_dict().items()})
+    xt = torch.tensor(x.detach().cpu().numpy(), requires_grad=True)
     ty = tup(xt)
     y = up(x)
-    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12, atol=1e-12)
+    assert_allclose(y.detach().cpu().numpy(), ty.detach().cpu().numpy(), rtol=1e-12, atol=1e-12)
     g = rng.standard_normal(ty.shape)
     y.backward(g)
     ty.backward(torch.tensor(g))
-    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(up.weight.grad.numpy(), tup.weight.grad.numpy(), rtol=1e-12,
+    assert_allclose(x.grad.cpu().numpy(), xt.grad.cpu().numpy(), rtol=1e-12, atol=1e-12)
+    assert_allclose(up.weight.grad.cpu().numpy(), tup.weight.grad.cpu().numpy(), rtol=1e-12,
                                atol=1e-12)
 
 
@@ -345,7 +346,7 @@ def test_conv_transpose_output_padding_beyond_stride_second_order():
     w = ag.tensor(rng.standard_normal((2, 3, 2)), requires_grad=True)
     f = lambda x, w: F.conv_transpose1d(x, w, stride=1, dilation=2, output_padding=1, padding=1)
     assert f(x, w).shape == (2, 3, 4)
-    np.testing.assert_allclose(f(x, w).detach().numpy(), ref_conv_transpose(x.detach().numpy(), w.detach().numpy(), None, (1,), (1,),
+    assert_allclose(f(x, w).detach().cpu().numpy(), ref_conv_transpose(x.detach().cpu().numpy(), w.detach().cpu().numpy(), None, (1,), (1,),
                                                                 (1,), (2,), 1), atol=1e-12)
     assert ag.gradgradcheck(f, (x, w))
 
@@ -358,7 +359,7 @@ def test_conv_transpose_is_adjoint_of_conv():
     v = rng.standard_normal(y.shape)
     back = F.conv_transpose2d(ag.tensor(v), ag.tensor(w), stride=2, padding=1)
     assert back.shape == x.shape
-    np.testing.assert_allclose((y.detach().numpy() * v).sum(), (x * back.detach().numpy()).sum(), rtol=1e-12)
+    assert_allclose((y.detach().cpu().numpy() * v).sum(), (x * back.detach().cpu().numpy()).sum(), rtol=1e-12)
     with pytest.raises(ValueError, match="output_padding"):
         F.conv_transpose2d(ag.tensor(v), ag.tensor(w), stride=2, output_padding=2)
     with pytest.raises(ValueError, match="expected input with 4 channels"):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import autograd as ag
 import nn
 import nn.functional as F
+from autograd.testing import assert_allclose, assert_array_equal
 from nn.functional import loss as L
 
 
@@ -27,7 +28,7 @@ def _run(z, t, g, **kw):
     with np.errstate(all="ignore"):  # non-finite cases: the same warnings on both paths
         loss = F.cross_entropy(a, t, **kw)
         loss.backward(None if g is None else ag.tensor(g))
-    return loss, a.grad.numpy()
+    return loss, a.grad.cpu().numpy()
 
 
 @st.composite
@@ -57,8 +58,8 @@ def test_fused_equals_general_bit_for_bit(case, reduction):
         ref, ref_grad = _run(z, t, g, reduction=reduction)
         assert not _fused(ref)
     assert loss.dtype == ref.dtype == z.dtype and grad.dtype == z.dtype
-    np.testing.assert_array_equal(loss.detach().numpy(), ref.detach().numpy())  # NaN == NaN here
-    np.testing.assert_array_equal(grad, ref_grad)
+    assert_array_equal(loss.detach().cpu().numpy(), ref.detach().cpu().numpy())  # NaN == NaN here
+    assert_array_equal(grad, ref_grad)
     if np.isfinite(z).all():
         assert np.signbit(grad).tolist() == np.signbit(ref_grad).tolist()
 
@@ -84,13 +85,13 @@ def test_fused_hessian_vector_product_equals_general(reduction, monkeypatch):
         z = ag.tensor(z0, requires_grad=True)
         g = ag.tensor(np.asarray(w), requires_grad=True)  # the rule also sees g as a Tensor
         (gz,) = ag.grad(F.cross_entropy(z, t, reduction=reduction), z, g, create_graph=True)
-        return [a.detach().numpy() for a in ag.grad((gz * ag.tensor(v)).sum(), (z, g))]
+        return [a.detach().cpu().numpy() for a in ag.grad((gz * ag.tensor(v)).sum(), (z, g))]
 
     fused = hvp()
     _general(monkeypatch)
     general = hvp()
     for a, b in zip(fused, general, strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+        assert_allclose(a, b, rtol=1e-12, atol=1e-15)
 
 
 def test_target_changed_in_place_after_forward_does_not_leak_in():
@@ -100,8 +101,8 @@ def test_target_changed_in_place_after_forward_does_not_leak_in():
     assert _fused(loss)
     t.data[...] = 1
     loss.backward()
-    p = np.exp(z.detach().numpy()) / np.exp(z.detach().numpy()).sum(1, keepdims=True)
-    np.testing.assert_allclose(z.grad.numpy(), p - np.eye(3)[[0, 2]], rtol=1e-12, atol=1e-15)
+    p = np.exp(z.detach().cpu().numpy()) / np.exp(z.detach().cpu().numpy()).sum(1, keepdims=True)
+    assert_allclose(z.grad.cpu().numpy(), p - np.eye(3)[[0, 2]], rtol=1e-12, atol=1e-15)
 
 
 def test_other_cases_take_the_general_path():
@@ -114,8 +115,8 @@ def test_other_cases_take_the_general_path():
     assert _fused(F.cross_entropy(z, t, ignore_index=3))  # no class: cannot occur
     # an ignored in-range class: the mean is over the counted targets only
     out = F.cross_entropy(z, t, ignore_index=2)
-    logp = z.detach().numpy() - np.log(np.exp(z.detach().numpy()).sum(1, keepdims=True))
-    np.testing.assert_allclose(out.item(), -(logp[0, 0] + logp[2, 1]) / 2, rtol=1e-12)
+    logp = z.detach().cpu().numpy() - np.log(np.exp(z.detach().cpu().numpy()).sum(1, keepdims=True))
+    assert_allclose(out.item(), -(logp[0, 0] + logp[2, 1]) / 2, rtol=1e-12)
     t_ign = np.array([0, -100, 1, 2])  # ignore_index occurs: general path
     assert not _fused(F.cross_entropy(z, t_ign))
     assert not _fused(F.cross_entropy(ag.tensor(rng.standard_normal((2, 3, 2)),

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import autograd as ag
 import nn.functional as F
-from autograd.testing import arrays_for, assert_gradients_close
+from autograd.testing import arrays_for, assert_allclose, assert_array_equal, assert_gradients_close
 
 
 def _t(a):
@@ -36,12 +36,12 @@ def _torch_compare(fn_ag, fn_torch, *arrays, atol=1e-10, rtol=1e-9, seed=0):
     ins = [_t(a) for a in arrays]
     tins = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
     out, tout = fn_ag(*ins), fn_torch(*tins)
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), atol=atol, rtol=rtol)
+    assert_allclose(out.detach().cpu().numpy(), tout.detach().cpu().numpy(), atol=atol, rtol=rtol)
     w = np.random.default_rng(seed).standard_normal(tout.shape)
     (out * ag.tensor(w)).sum().backward()
     (tout * torch.tensor(w)).sum().backward()
     for a, b in zip(ins, tins, strict=True):
-        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), atol=atol, rtol=rtol)
+        assert_allclose(a.grad.cpu().numpy(), b.grad.cpu().numpy(), atol=atol, rtol=rtol)
 
 
 # ------------------------------------------------------------------------------ activations
@@ -87,15 +87,15 @@ def test_activations_match_torch(name):
 
 def test_activation_edge_cases_and_inplace():
     # logsigmoid keeps full precision far in the tails (no threshold cut-off)
-    out = F.logsigmoid(ag.tensor([-800.0, 800.0, -30.0])).numpy()
-    np.testing.assert_allclose(out, [-800.0, -0.0, -30.0 - np.log1p(np.exp(-30.0))])
+    out = F.logsigmoid(ag.tensor([-800.0, 800.0, -30.0])).cpu().numpy()
+    assert_allclose(out, [-800.0, -0.0, -30.0 - np.log1p(np.exp(-30.0))])
     # inplace=True writes into the input and returns it; the gradient is still right
     w = _t([-4.0, -1.0, 0.5, 4.0])
     x = w * 1.0
     y = F.hardswish(x, inplace=True)
     assert y is x
     y.sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), [0.0, -1 / 3 + 0.5, 0.5 / 3 + 0.5, 1.0])
+    assert_allclose(w.grad.cpu().numpy(), [0.0, -1 / 3 + 0.5, 0.5 / 3 + 0.5, 1.0])
     x = ag.tensor([0.0, 6.0])
     assert F.hardsigmoid(x, inplace=True) is x and x.tolist() == [0.5, 1.0]
     with pytest.raises(RuntimeError, match="even"):
@@ -263,7 +263,7 @@ def test_unfold_fold_gradients_and_torch(case):
     x, kw = case
     _check(lambda t: F.unfold(t, **kw), x)
     _torch_compare(lambda t: F.unfold(t, **kw), lambda t: torch.nn.functional.unfold(t, **kw), x)
-    cols = F.unfold(ag.tensor(x), **kw).numpy()
+    cols = F.unfold(ag.tensor(x), **kw).cpu().numpy()
     size = x.shape[-2:]
     _check(lambda t: F.fold(t, size, **kw), cols)
     _torch_compare(lambda t: F.fold(t, size, **kw),
@@ -304,7 +304,7 @@ def test_empty_and_zero_d_inputs():
         assert s.grad.item() == pytest.approx(grad)
     # attention over zero keys: zero output (every row is fully masked), like PyTorch 2.x
     out = F.scaled_dot_product_attention(ag.ones(2, 3, 4), ag.zeros(2, 0, 4), ag.zeros(2, 0, 4))
-    assert out.shape == (2, 3, 4) and not out.numpy().any()
+    assert out.shape == (2, 3, 4) and not out.cpu().numpy().any()
 
 
 @given(st.data())
@@ -319,11 +319,11 @@ def test_take_axis_and_its_scatter_adjoint(data):
     n = x.shape[axis]
     idx = np.array(data.draw(st.lists(st.integers(0, n - 1), max_size=6)), dtype=np.intp)
     out = take_axis(ag.tensor(x), idx, axis)
-    np.testing.assert_array_equal(out.numpy(), np.take(x, idx, axis=axis))
+    assert_array_equal(out.cpu().numpy(), np.take(x, idx, axis=axis))
     _check(lambda t: take_axis(t, idx, axis), x)
     g = np.random.default_rng(0).standard_normal(out.shape)
     ref = np.zeros(x.shape)
     np.add.at(ref, (slice(None),) * axis + (idx,), g)
-    np.testing.assert_allclose(_scatter(ag.tensor(g), idx=idx, axis=axis, n=n).numpy(), ref)
+    assert_allclose(_scatter(ag.tensor(g), idx=idx, axis=axis, n=n).cpu().numpy(), ref)
     if g.size:
         _check(lambda t: _scatter(t, idx=idx, axis=axis, n=n), g)

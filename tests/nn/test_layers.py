@@ -10,6 +10,7 @@ import autograd as ag
 import nn
 import nn.functional as F
 from autograd.tensor import Tensor
+from autograd.testing import assert_allclose, assert_array_equal
 
 sizes = st.integers(1, 4)
 
@@ -42,11 +43,11 @@ def test_linear_seed_formulas():
     m = nn.Linear(3, 4)
     delta = rng.standard_normal((5, 4))
     y = m(x)
-    np.testing.assert_allclose(y.detach().numpy(), x.detach().numpy() @ m.weight.detach().numpy().T + m.bias.detach().numpy())
+    assert_allclose(y.detach().cpu().numpy(), x.detach().cpu().numpy() @ m.weight.detach().cpu().numpy().T + m.bias.detach().cpu().numpy())
     y.backward(delta)
-    np.testing.assert_allclose(m.weight.grad.numpy(), delta.T @ x.detach().numpy())
-    np.testing.assert_allclose(m.bias.grad.numpy(), delta.sum(0))
-    np.testing.assert_allclose(x.grad.numpy(), delta @ m.weight.detach().numpy())
+    assert_allclose(m.weight.grad.cpu().numpy(), delta.T @ x.detach().cpu().numpy())
+    assert_allclose(m.bias.grad.cpu().numpy(), delta.sum(0))
+    assert_allclose(x.grad.cpu().numpy(), delta @ m.weight.detach().cpu().numpy())
 
 
 def test_linear_batched_unbatched_and_second_order():
@@ -61,8 +62,8 @@ def test_linear_batched_unbatched_and_second_order():
 def test_linear_default_init_bounds():
     m = nn.Linear(16, 8, generator=0)
     bound = 1 / np.sqrt(16)
-    assert np.abs(m.weight.detach().numpy()).max() <= bound and np.abs(m.bias.detach().numpy()).max() <= bound
-    assert m.weight.detach().numpy().std() > bound / 3  # actually spread over the interval
+    assert np.abs(m.weight.detach().cpu().numpy()).max() <= bound and np.abs(m.bias.detach().cpu().numpy()).max() <= bound
+    assert m.weight.detach().cpu().numpy().std() > bound / 3  # actually spread over the interval
 
 
 # ---------------------------------------------------------------------- conv modules
@@ -78,7 +79,7 @@ def test_conv_default_init_bounds():
     conv = nn.Conv2d(4, 6, 3, groups=2, generator=0)
     bound = 1 / np.sqrt(2 * 9)
     assert tuple(conv.weight.shape) == (6, 2, 3, 3)
-    assert np.abs(conv.weight.detach().numpy()).max() <= bound and np.abs(conv.bias.detach().numpy()).max() <= bound
+    assert np.abs(conv.weight.detach().cpu().numpy()).max() <= bound and np.abs(conv.bias.detach().cpu().numpy()).max() <= bound
 
 
 # --------------------------------------------------------------------------- BatchNorm
@@ -110,18 +111,18 @@ def test_batchnorm_train_vs_eval_and_running_stats():
         y = bn(ag.tensor(x))
         mean, var = x.mean((0, 2, 3)), x.var((0, 2, 3))
         expect = (x - mean[:, None, None]) / np.sqrt(var[:, None, None] + 1e-5)
-        np.testing.assert_allclose(y.detach().numpy(), expect, rtol=1e-10, atol=1e-12)
+        assert_allclose(y.detach().cpu().numpy(), expect, rtol=1e-10, atol=1e-12)
         rm = 0.8 * rm + 0.2 * mean
         rv = 0.8 * rv + 0.2 * x.var((0, 2, 3), ddof=1)  # running_var uses the unbiased variance
-    np.testing.assert_allclose(bn.running_mean.detach().numpy(), rm)
-    np.testing.assert_allclose(bn.running_var.detach().numpy(), rv)
+    assert_allclose(bn.running_mean.detach().cpu().numpy(), rm)
+    assert_allclose(bn.running_var.detach().cpu().numpy(), rv)
     assert bn.num_batches_tracked.item() == 3
     bn.eval()
     x = rng.standard_normal((2, 3, 2, 2))
     y = bn(ag.tensor(x))
-    np.testing.assert_allclose(y.detach().numpy(), (x - rm[:, None, None]) / np.sqrt(rv[:, None, None] + 1e-5))
+    assert_allclose(y.detach().cpu().numpy(), (x - rm[:, None, None]) / np.sqrt(rv[:, None, None] + 1e-5))
     assert bn.num_batches_tracked.item() == 3  # eval does not touch the statistics
-    np.testing.assert_allclose(bn.running_mean.detach().numpy(), rm)
+    assert_allclose(bn.running_mean.detach().cpu().numpy(), rm)
 
 
 def test_batchnorm_momentum_none_cumulative_average():
@@ -130,7 +131,7 @@ def test_batchnorm_momentum_none_cumulative_average():
     xs = [rng.standard_normal((5, 2)) for _ in range(4)]
     for x in xs:
         bn(ag.tensor(x))
-    np.testing.assert_allclose(bn.running_mean.detach().numpy(), np.mean([x.mean(0) for x in xs], axis=0))
+    assert_allclose(bn.running_mean.detach().cpu().numpy(), np.mean([x.mean(0) for x in xs], axis=0))
 
 
 def test_batchnorm_without_running_stats_and_errors():
@@ -138,7 +139,7 @@ def test_batchnorm_without_running_stats_and_errors():
     assert list(bn.state_dict()) == []
     x = np.random.default_rng(5).standard_normal((6, 2))
     bn.eval()  # no running statistics: batch statistics even in eval mode
-    np.testing.assert_allclose(bn(ag.tensor(x)).data,
+    assert_allclose(bn(ag.tensor(x)).data,
                                (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5), rtol=1e-10)
     with pytest.raises(ValueError, match="expected 4D input"):
         nn.BatchNorm2d(2)(ag.ones(2, 2))
@@ -154,9 +155,9 @@ def test_batchnorm_against_torch():
         x = rng.standard_normal((4, 3, 3, 2))
         y = ours(ag.tensor(x))
         ty = theirs(torch.tensor(x))
-        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
+        assert_allclose(y.detach().cpu().numpy(), ty.detach().cpu().numpy(), rtol=1e-10, atol=1e-10)
     for k, v in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[k].detach().numpy(), v.numpy(), rtol=1e-12, err_msg=k)
+        assert_allclose(ours.state_dict()[k].detach().cpu().numpy(), v.cpu().numpy(), rtol=1e-12, err_msg=k)
 
 
 # ----------------------------------------------------------------- Layer/Group/Instance norm
@@ -169,9 +170,9 @@ def test_layernorm_formula_and_gradcheck(lead, feat, seed):
     ln.bias.data[...] = rng.standard_normal(feat)
     x = _x(rng, *lead, *feat)
     axes = tuple(range(len(lead), len(lead) + len(feat)))
-    xd = x.detach().numpy()
+    xd = x.detach().cpu().numpy()
     expect = (xd - xd.mean(axes, keepdims=True)) / np.sqrt(xd.var(axes, keepdims=True) + 1e-5)
-    np.testing.assert_allclose(ln(x).detach().numpy(), expect * ln.weight.detach().numpy() + ln.bias.detach().numpy(), rtol=1e-10,
+    assert_allclose(ln(x).detach().cpu().numpy(), expect * ln.weight.detach().cpu().numpy() + ln.bias.detach().cpu().numpy(), rtol=1e-10,
                                atol=1e-12)
     _check_module(ln, x)
 
@@ -182,9 +183,9 @@ def test_norms_second_order_and_group_instance():
     gn = nn.GroupNorm(2, 4)
     gn.weight.data[...] = [0.5, 1, 1.5, 2]
     x = _x(rng, 2, 4, 3)
-    xg = x.detach().numpy().reshape(2, 2, -1)
+    xg = x.detach().cpu().numpy().reshape(2, 2, -1)
     expect = ((xg - xg.mean(2, keepdims=True)) / np.sqrt(xg.var(2, keepdims=True) + 1e-5))
-    np.testing.assert_allclose(gn(x).detach().numpy(), expect.reshape(2, 4, 3) * gn.weight.detach().numpy()[:, None],
+    assert_allclose(gn(x).detach().cpu().numpy(), expect.reshape(2, 4, 3) * gn.weight.detach().cpu().numpy()[:, None],
                                rtol=1e-10)
     _check_module(gn, x)
     inorm = nn.InstanceNorm2d(2, affine=True)
@@ -199,7 +200,7 @@ def test_layernorm_against_torch():
     y = F.layer_norm(ag.tensor(x), (4, 5), ag.tensor(w), ag.tensor(b))
     ty = torch.nn.functional.layer_norm(torch.tensor(x), (4, 5), torch.tensor(w),
                                         torch.tensor(b))
-    np.testing.assert_allclose(y.detach().numpy(), ty.numpy(), rtol=1e-10, atol=1e-12)
+    assert_allclose(y.detach().cpu().numpy(), ty.cpu().numpy(), rtol=1e-10, atol=1e-12)
 
 
 # ----------------------------------------------------------------------------- Embedding
@@ -208,7 +209,7 @@ def test_embedding_gradcheck(num, dim, seed, pad):
     rng = np.random.default_rng(seed)
     emb = nn.Embedding(num, dim, padding_idx=0 if pad else None, generator=seed)
     idx = ag.tensor(rng.integers(0, num, size=(2, 3)))
-    np.testing.assert_array_equal(emb(idx).detach().numpy(), emb.weight.detach().numpy()[idx.detach().numpy()])
+    assert_array_equal(emb(idx).detach().cpu().numpy(), emb.weight.detach().cpu().numpy()[idx.detach().cpu().numpy()])
     if not pad:  # the padding row deliberately gets no gradient (PyTorch's semantics)
         assert ag.gradcheck(lambda w: F.embedding(idx, w), (emb.weight,))
     # second order: the masked scatter and the masked gather are each other's transpose
@@ -218,10 +219,10 @@ def test_embedding_gradcheck(num, dim, seed, pad):
 
 def test_embedding_padding_and_repeats():
     emb = nn.Embedding(4, 2, padding_idx=1)
-    np.testing.assert_array_equal(emb.weight.detach().numpy()[1], [0, 0])
+    assert_array_equal(emb.weight.detach().cpu().numpy()[1], [0, 0])
     out = emb(ag.tensor([[1, 2, 2], [3, 1, 2]]))
     out.sum().backward()
-    np.testing.assert_array_equal(emb.weight.grad.numpy(), [[0, 0], [0, 0], [3, 3], [1, 1]])
+    assert_array_equal(emb.weight.grad.cpu().numpy(), [[0, 0], [0, 0], [3, 3], [1, 1]])
     with pytest.raises(IndexError, match="out of range"):
         emb(ag.tensor([4]))
     with pytest.raises(TypeError, match="integer"):
@@ -234,7 +235,7 @@ def test_embedding_max_norm():
     emb = nn.Embedding(3, 2, max_norm=1.0)
     emb.weight.data[...] = [[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]]
     emb(ag.tensor([0, 1]))
-    np.testing.assert_allclose(np.linalg.norm(emb.weight.detach().numpy(), axis=1), [1.0, 0.5, 10.0],
+    assert_allclose(np.linalg.norm(emb.weight.detach().cpu().numpy(), axis=1), [1.0, 0.5, 10.0],
                                rtol=1e-6)
 
 
@@ -246,19 +247,19 @@ def test_dropout_train_eval_scaling_and_seed():
     y1 = d(x)
     ag.manual_seed(0)
     y2 = d(x)
-    np.testing.assert_array_equal(y1.detach().numpy(), y2.detach().numpy())  # seedable through autograd.manual_seed
-    vals = set(np.unique(y1.detach().numpy()).tolist())
+    assert_array_equal(y1.detach().cpu().numpy(), y2.detach().cpu().numpy())  # seedable through autograd.manual_seed
+    vals = set(np.unique(y1.detach().cpu().numpy()).tolist())
     assert vals <= {0.0, 1 / 0.75}
-    assert 0.15 < (y1.detach().numpy() == 0).mean() < 0.35
+    assert 0.15 < (y1.detach().cpu().numpy() == 0).mean() < 0.35
     y1.sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), y1.detach().numpy())  # gradient uses the same mask
+    assert_array_equal(x.grad.cpu().numpy(), y1.detach().cpu().numpy())  # gradient uses the same mask
     d.eval()
     assert d(x) is x
     assert F.dropout(x, 0.0) is x
-    assert np.all(F.dropout(x, 1.0).detach().numpy() == 0)
+    assert np.all(F.dropout(x, 1.0).detach().cpu().numpy() == 0)
     a = F.dropout(x, 0.5, generator=np.random.default_rng(1))
     b = F.dropout(x, 0.5, generator=np.random.default_rng(1))
-    np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    assert_array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())
     with pytest.raises(ValueError, match="between 0 and 1"):
         nn.Dropout(1.5)
 
@@ -293,15 +294,15 @@ def test_activation_modules(module, ref):
     rng = np.random.default_rng(10)
     x = rng.uniform(0.1, 2, (3, 4)) * rng.choice([-1, 1], (3, 4))  # away from the kink at 0
     t = ag.tensor(x, requires_grad=True)
-    np.testing.assert_allclose(module(t).detach().numpy(), ref(x), rtol=1e-10, atol=1e-12)
+    assert_allclose(module(t).detach().cpu().numpy(), ref(x), rtol=1e-10, atol=1e-12)
     assert ag.gradcheck(module, (t,))
 
 
 def test_gelu_exact_against_torch():
     torch = pytest.importorskip("torch")
     x = np.linspace(-4, 4, 17)
-    np.testing.assert_allclose(nn.GELU()(ag.tensor(x)).data,
-                               torch.nn.functional.gelu(torch.tensor(x)).numpy(), rtol=1e-12)
+    assert_allclose(nn.GELU()(ag.tensor(x)).data,
+                               torch.nn.functional.gelu(torch.tensor(x)).cpu().numpy(), rtol=1e-12)
 
 
 def test_activation_reprs():
@@ -331,7 +332,7 @@ def test_size_zero_batches():
         y.sum().backward()
         assert x.grad.shape == shape
         for p in layer.parameters():
-            assert np.all(p.grad.numpy() == 0)
+            assert np.all(p.grad.cpu().numpy() == 0)
     emb = nn.Embedding(3, 2)
     assert emb(ag.tensor(np.zeros(0, np.int64))).shape == (0, 2)
     z = ag.zeros(0, 3, requires_grad=True)
@@ -357,8 +358,8 @@ def test_non_contiguous_inputs(data):
     assert not x.flags.c_contiguous
     a, b = ag.Tensor(x, requires_grad=True), ag.tensor(np.ascontiguousarray(x), requires_grad=True)
     ya, yb = layer(a), layer(b)
-    np.testing.assert_allclose(ya.detach().numpy(), yb.detach().numpy(), rtol=1e-12, atol=1e-12)
+    assert_allclose(ya.detach().cpu().numpy(), yb.detach().cpu().numpy(), rtol=1e-12, atol=1e-12)
     g = np.random.default_rng(0).standard_normal(ya.shape)
     ya.backward(g)
     yb.backward(g)
-    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-12, atol=1e-12)
+    assert_allclose(a.grad.cpu().numpy(), b.grad.cpu().numpy(), rtol=1e-12, atol=1e-12)

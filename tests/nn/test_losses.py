@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import autograd as ag
 import nn
 import nn.functional as F
+from autograd.testing import assert_allclose
 
 REDUCTIONS = ["mean", "sum", "none"]
 
@@ -46,7 +47,7 @@ def test_regression_losses_formulas_and_gradcheck(reduction):
     ]
     for fn, kw, expect in cases:
         out = fn(_t(x), _t(y), reduction=reduction, **kw)
-        np.testing.assert_allclose(out.detach().numpy(), _reduce(expect, reduction), rtol=1e-12)
+        assert_allclose(out.detach().cpu().numpy(), _reduce(expect, reduction), rtol=1e-12)
         assert ag.gradcheck(lambda a, b: fn(a, b, reduction=reduction, **kw), (_t(x), _t(y)))
 
 
@@ -55,7 +56,7 @@ def test_mse_gradient_is_seed_formula():
     rng = np.random.default_rng(1)
     x, y = _t(rng.standard_normal(5)), rng.standard_normal(5)
     (0.5 * F.mse_loss(x, y, reduction="sum")).backward()
-    np.testing.assert_allclose(x.grad.numpy(), x.detach().numpy() - y)
+    assert_allclose(x.grad.cpu().numpy(), x.detach().cpu().numpy() - y)
 
 
 def test_loss_modules_and_bad_reduction():
@@ -110,7 +111,7 @@ def test_cross_entropy_index_targets(case, reduction, smoothing, weighted, ignor
             return  # every target ignored: covered by test_cross_entropy_all_ignored
     kw = dict(weight=w, ignore_index=-100, reduction=reduction, label_smoothing=smoothing)
     out = F.cross_entropy(_t(z), ag.tensor(t), **kw)
-    np.testing.assert_allclose(out.detach().numpy(), _ce_reference(z, t, w, -100, reduction, smoothing),
+    assert_allclose(out.detach().cpu().numpy(), _ce_reference(z, t, w, -100, reduction, smoothing),
                                rtol=1e-10, atol=1e-12)
     assert ag.gradcheck(lambda a: F.cross_entropy(a, t, **kw), (_t(z),))
 
@@ -120,11 +121,11 @@ def test_cross_entropy_gradient_is_softmax_minus_target():
     rng = np.random.default_rng(2)
     z, t = _t(rng.standard_normal((5, 4))), rng.integers(0, 4, 5)
     F.cross_entropy(z, t).backward()
-    p = np.exp(_log_softmax(z.detach().numpy(), 1))
-    np.testing.assert_allclose(z.grad.numpy(), (p - np.eye(4)[t]) / 5, rtol=1e-12, atol=1e-15)
+    p = np.exp(_log_softmax(z.detach().cpu().numpy(), 1))
+    assert_allclose(z.grad.cpu().numpy(), (p - np.eye(4)[t]) / 5, rtol=1e-12, atol=1e-15)
     z.grad = None
     F.cross_entropy(z, t, reduction="sum").backward()
-    np.testing.assert_allclose(z.grad.numpy(), p - np.eye(4)[t], rtol=1e-12, atol=1e-15)
+    assert_allclose(z.grad.cpu().numpy(), p - np.eye(4)[t], rtol=1e-12, atol=1e-15)
 
 
 @given(case=ce_cases(), reduction=st.sampled_from(REDUCTIONS),
@@ -140,7 +141,7 @@ def test_cross_entropy_probability_targets(case, reduction, smoothing, weighted)
     expect = -(qs * wb * _log_softmax(z, 1)).sum(1)
     kw = dict(weight=w, reduction=reduction, label_smoothing=smoothing)
     out = F.cross_entropy(_t(z), _t(q), **kw)
-    np.testing.assert_allclose(out.detach().numpy(), _reduce(expect, reduction), rtol=1e-10, atol=1e-12)
+    assert_allclose(out.detach().cpu().numpy(), _reduce(expect, reduction), rtol=1e-10, atol=1e-12)
     # differentiable in the logits and in the target distribution
     assert ag.gradcheck(lambda a, b: F.cross_entropy(a, b, **kw), (_t(z), _t(q)))
 
@@ -159,16 +160,16 @@ def test_cross_entropy_extreme_logits_are_finite():
     loss = F.cross_entropy(z, t)
     assert np.isfinite(loss.item()) and loss.item() == pytest.approx((2e4 + 2e4 + np.log(2)) / 2)
     loss.backward()
-    assert np.all(np.isfinite(z.grad.numpy()))
-    np.testing.assert_allclose(z.grad.numpy(), [[0.5, -0.5, 0.0], [-0.5, 0.25, 0.25]], atol=1e-12)
+    assert np.all(np.isfinite(z.grad.cpu().numpy()))
+    assert_allclose(z.grad.cpu().numpy(), [[0.5, -0.5, 0.0], [-0.5, 0.25, 0.25]], atol=1e-12)
     right = F.cross_entropy(_t(np.array([[1e4, -1e4]])), np.array([0]))
     assert right.item() == 0.0
 
 
 def test_cross_entropy_unbatched_all_ignored_and_errors():
     z = ag.tensor([1.0, 2.0, 0.5])
-    np.testing.assert_allclose(F.cross_entropy(z, ag.tensor(1)).item(),
-                               -_log_softmax(z.detach().numpy(), 0)[1])
+    assert_allclose(F.cross_entropy(z, ag.tensor(1)).item(),
+                               -_log_softmax(z.detach().cpu().numpy(), 0)[1])
     out = F.cross_entropy(ag.zeros(2, 3), ag.tensor([-100, -100]))
     assert np.isnan(out.item())  # mean over no targets, like PyTorch
     assert F.cross_entropy(ag.zeros(2, 3), ag.tensor([-100, -100]), reduction="sum").item() == 0
@@ -193,13 +194,13 @@ def test_nll_loss():
     picked = np.take_along_axis(logp, t[:, None], 1)[:, 0]
     for reduction in REDUCTIONS:
         out = F.nll_loss(_t(logp), t, weight=w, reduction=reduction)
-        np.testing.assert_allclose(out.detach().numpy(), _reduce(-w[t] * picked, reduction, w[t].sum()))
+        assert_allclose(out.detach().cpu().numpy(), _reduce(-w[t] * picked, reduction, w[t].sum()))
     x = _t(logp)
     assert ag.gradcheck(lambda a: F.nll_loss(a, t, ignore_index=2), (x,))
     # log_softmax + nll == cross_entropy
     z = rng.standard_normal((4, 3))
     tt = rng.integers(0, 3, 4)
-    np.testing.assert_allclose(nn.NLLLoss()(F.log_softmax(ag.tensor(z), 1), tt).item(),
+    assert_allclose(nn.NLLLoss()(F.log_softmax(ag.tensor(z), 1), tt).item(),
                                nn.CrossEntropyLoss()(ag.tensor(z), tt).item(), rtol=1e-12)
 
 
@@ -212,7 +213,7 @@ def test_bce_formula_and_gradcheck(reduction):
     w = rng.uniform(0.5, 2, 4)
     expect = -w * (y * np.log(p) + (1 - y) * np.log(1 - p))
     out = F.binary_cross_entropy(_t(p), _t(y), weight=w, reduction=reduction)
-    np.testing.assert_allclose(out.detach().numpy(), _reduce(expect, reduction), rtol=1e-12)
+    assert_allclose(out.detach().cpu().numpy(), _reduce(expect, reduction), rtol=1e-12)
     assert ag.gradcheck(lambda a, b: F.binary_cross_entropy(a, b, w, reduction), (_t(p), _t(y)))
     assert ag.gradgradcheck(lambda a: F.binary_cross_entropy(a, y), (_t(p),))
 
@@ -221,10 +222,10 @@ def test_bce_log_clamped_at_minus_100():
     p = _t(np.array([0.0, 1.0, 0.0]))
     y = np.array([1.0, 0.0, 0.0])
     out = F.binary_cross_entropy(p, y, reduction="none")
-    np.testing.assert_allclose(out.detach().numpy(), [100.0, 100.0, 0.0])
+    assert_allclose(out.detach().cpu().numpy(), [100.0, 100.0, 0.0])
     out.sum().backward()
-    assert np.all(np.isfinite(p.grad.numpy()))
-    np.testing.assert_allclose(p.grad.numpy(), [-1e12, 1e12, 0.0])  # PyTorch's eps = 1e-12
+    assert np.all(np.isfinite(p.grad.cpu().numpy()))
+    assert_allclose(p.grad.cpu().numpy(), [-1e12, 1e12, 0.0])  # PyTorch's eps = 1e-12
     with pytest.raises(ValueError, match="between 0 and 1"):
         F.binary_cross_entropy(ag.tensor([1.5]), ag.tensor([1.0]))
     with pytest.raises(ValueError, match="same as input size"):
@@ -241,7 +242,7 @@ def test_bce_with_logits_formula_gradcheck_and_pos_weight(reduction):
     s = 1 / (1 + np.exp(-x))
     expect = -w * (pw * y * np.log(s) + (1 - y) * np.log(1 - s))
     out = F.binary_cross_entropy_with_logits(_t(x), _t(y), w, reduction, pw)
-    np.testing.assert_allclose(out.detach().numpy(), _reduce(expect, reduction), rtol=1e-10)
+    assert_allclose(out.detach().cpu().numpy(), _reduce(expect, reduction), rtol=1e-10)
     kw = dict(weight=w, reduction=reduction, pos_weight=pw)
     assert ag.gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, **kw),
                         (_t(x), _t(y)))
@@ -252,11 +253,11 @@ def test_bce_with_logits_gradient_and_extremes():
     x = _t(np.array([1e4, -1e4, 1e4, -1e4, 0.0, 40.0]))
     y = np.array([1.0, 0.0, 0.0, 1.0, 0.5, 1.0])
     out = F.binary_cross_entropy_with_logits(x, y, reduction="none")
-    np.testing.assert_allclose(out.detach().numpy(), [0.0, 0.0, 1e4, 1e4, np.log(2), np.exp(-40)],
+    assert_allclose(out.detach().cpu().numpy(), [0.0, 0.0, 1e4, 1e4, np.log(2), np.exp(-40)],
                                rtol=1e-12)
     out.sum().backward()
     s = np.array([1.0, 0.0, 1.0, 0.0, 0.5, 1 / (1 + np.exp(-40))])
-    np.testing.assert_allclose(x.grad.numpy(), s - y, atol=1e-15)  # sigmoid(x) - y
+    assert_allclose(x.grad.cpu().numpy(), s - y, atol=1e-15)  # sigmoid(x) - y
     assert nn.BCEWithLogitsLoss(pos_weight=[2.0])(ag.tensor([0.0]), ag.tensor([1.0])).item() \
         == pytest.approx(2 * np.log(2))
 
@@ -267,9 +268,9 @@ def test_kl_div():
     p = np.exp(_log_softmax(rng.standard_normal((3, 4)), 1))
     p[0, 0] = 0.0
     pointwise = np.where(p > 0, p * (np.log(np.where(p > 0, p, 1)) - logq), 0)
-    np.testing.assert_allclose(F.kl_div(ag.tensor(logq), ag.tensor(p), "batchmean").item(),
+    assert_allclose(F.kl_div(ag.tensor(logq), ag.tensor(p), "batchmean").item(),
                                pointwise.sum() / 3)
-    np.testing.assert_allclose(nn.KLDivLoss(reduction="sum", log_target=True)(
+    assert_allclose(nn.KLDivLoss(reduction="sum", log_target=True)(
         ag.tensor(logq), ag.tensor(np.log(p + 1e-300))).item(),
         (p * (np.log(p + 1e-300) - logq)).sum(), rtol=1e-10)
     assert ag.gradcheck(lambda a: F.kl_div(a, p, "sum"), (_t(logq),))
@@ -316,8 +317,8 @@ def test_losses_against_torch():
             a = _t(inp)
             ta = torch.tensor(inp, requires_grad=True)
             out, tout = ours(a), theirs(ta)
-            np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+            assert_allclose(out.detach().cpu().numpy(), tout.detach().cpu().numpy(), rtol=1e-10, atol=1e-12)
             g = rng.standard_normal(tout.shape)
             out.backward(g)
             tout.backward(torch.tensor(g))
-            np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-9, atol=1e-12)
+            assert_allclose(a.grad.cpu().numpy(), ta.grad.cpu().numpy(), rtol=1e-9, atol=1e-12)

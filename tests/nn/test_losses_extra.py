@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import autograd as ag
 import nn
 import nn.functional as F
-from autograd.testing import arrays_for, assert_gradients_close
+from autograd.testing import arrays_for, assert_allclose, assert_gradients_close
 
 REDUCTIONS = ["mean", "sum", "none"]
 rng = np.random.default_rng(0)
@@ -70,13 +70,13 @@ def test_losses_match_torch(name, reduction):
     tkw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
     out = fn(*a, *ac, reduction=reduction, **akw)
     tout = tfn(*t, *tc, reduction=reduction, **tkw)
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-10,
+    assert_allclose(out.detach().cpu().numpy(), tout.detach().cpu().numpy(), rtol=1e-10,
                                atol=1e-12)
     w = rng.standard_normal(tout.shape)
     (out * ag.tensor(w)).sum().backward()
     (tout * torch.tensor(w)).sum().backward()
     for x, y in zip(a, t, strict=True):
-        np.testing.assert_allclose(x.grad.numpy(), y.grad.numpy(), rtol=1e-10, atol=1e-12)
+        assert_allclose(x.grad.cpu().numpy(), y.grad.cpu().numpy(), rtol=1e-10, atol=1e-12)
 
 
 @given(st.data())

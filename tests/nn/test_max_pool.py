@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import autograd as ag
 import nn.functional as F
+from autograd.testing import assert_array_equal
 from nn.functional import pooling as P
 
 POOLS = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
@@ -101,13 +102,13 @@ def test_max_pool_matches_direct_definition(case, contiguous):
     g = rng.standard_normal(y.shape).astype(x.dtype)
     ref_y, ref_idx, ref_gx = ref_max_pool(x, g, ks, stride, padding, dilation, ceil)
     assert y.dtype == x.dtype
-    np.testing.assert_array_equal(y.detach().numpy(), ref_y)  # NaNs compare equal here
+    assert_array_equal(y.detach().cpu().numpy(), ref_y)  # NaNs compare equal here
     has_tap = ref_idx >= 0  # windows with a tap inside the input (always, without dilation)
-    np.testing.assert_array_equal(idx.detach().numpy()[has_tap], ref_idx[has_tap])
+    assert_array_equal(idx.detach().cpu().numpy()[has_tap], ref_idx[has_tap])
     y.backward(ag.tensor(g))
     assert t.grad.dtype == x.dtype
     # the same terms added in the same order: exact, in float32 too
-    np.testing.assert_array_equal(t.grad.numpy(), ref_gx)
+    assert_array_equal(t.grad.cpu().numpy(), ref_gx)
 
 
 @given(case=pool_cases())
@@ -134,27 +135,27 @@ def test_ties_go_to_the_first_maximum_in_kernel_order():
     y = F.max_pool2d(x, 2, 1)  # four overlapping windows, each with tied maxima 3
     y.backward(ag.tensor(np.array([[[[1.0, 10.0], [100.0, 1000.0]]]])))
     # windows (0,0) and (0,1) pick (0,1); (1,0) picks (1,0); (1,1) picks (1,2)
-    np.testing.assert_array_equal(x.grad.numpy()[0, 0],
+    assert_array_equal(x.grad.cpu().numpy()[0, 0],
                                   [[0, 11, 0], [100, 0, 1000], [0, 0, 0]])
 
 
 def test_nan_is_selected_at_its_first_occurrence():
     x = ag.tensor(np.array([[[1.0, np.nan, 5.0, np.nan, 2.0]]]), requires_grad=True)
     y, idx = F.max_pool1d(x, 3, 2, return_indices=True)
-    assert np.isnan(y.detach().numpy()).all()
-    np.testing.assert_array_equal(idx.detach().numpy(), [[[1, 3]]])
+    assert np.isnan(y.detach().cpu().numpy()).all()
+    assert_array_equal(idx.detach().cpu().numpy(), [[[1, 3]]])
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [[[0, 1, 0, 1, 0]]])
+    assert_array_equal(x.grad.cpu().numpy(), [[[0, 1, 0, 1, 0]]])
 
 
 def test_minus_inf_windows_pick_a_real_element_not_padding():
     # every real value -inf: padding never wins, the first real tap does (PyTorch too)
     x = ag.tensor(np.full((1, 1, 3, 3), -np.inf), requires_grad=True)
     y, idx = F.max_pool2d(x, 3, 2, 1, return_indices=True)
-    np.testing.assert_array_equal(idx.detach().numpy()[0, 0], [[0, 1], [3, 4]])
+    assert_array_equal(idx.detach().cpu().numpy()[0, 0], [[0, 1], [3, 4]])
     y.sum().backward()
-    assert x.grad.numpy().sum() == 4.0
-    np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
+    assert x.grad.cpu().numpy().sum() == 4.0
+    assert_array_equal(x.grad.cpu().numpy()[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
 
 
 def test_minus_inf_and_padding_against_torch():
@@ -168,12 +169,12 @@ def test_minus_inf_and_padding_against_torch():
         t, tx = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         y, idx = F.max_pool2d(t, return_indices=True, **kw)
         ty, tidx = torch.nn.functional.max_pool2d(tx, return_indices=True, **kw)
-        np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
-        np.testing.assert_array_equal(idx.detach().numpy(), tidx.numpy())
+        assert_array_equal(y.detach().cpu().numpy(), ty.detach().cpu().numpy())
+        assert_array_equal(idx.detach().cpu().numpy(), tidx.cpu().numpy())
         g = rng.standard_normal(y.shape)
         y.backward(ag.tensor(g))
         ty.backward(torch.tensor(g))
-        np.testing.assert_array_equal(t.grad.numpy(), tx.grad.numpy())
+        assert_array_equal(t.grad.cpu().numpy(), tx.grad.cpu().numpy())
 
 
 def test_second_order_through_ties_gathers_at_the_first_maximum():
@@ -186,14 +187,14 @@ def test_second_order_through_ties_gathers_at_the_first_maximum():
     (gx,) = ag.grad(y, x, g, create_graph=True)
     v = rng.standard_normal(x.shape)
     (gg,) = ag.grad(gx, g, ag.tensor(v))
-    _, idx, _ = ref_max_pool(x.detach().numpy(), None, (3, 3), (1, 1), (1, 1), (1, 1), False)
+    _, idx, _ = ref_max_pool(x.detach().cpu().numpy(), None, (3, 3), (1, 1), (1, 1), (1, 1), False)
     expect = np.take_along_axis(v.reshape(2, 3, -1), idx.reshape(2, 3, -1), 2).reshape(y.shape)
-    np.testing.assert_array_equal(gg.detach().numpy(), expect)
+    assert_array_equal(gg.detach().cpu().numpy(), expect)
     # and the scatter and gather primitives are adjoint: <scatter(g), v> == <g, gather(v)>
     p = dict(ks=(3, 3), stride=(1, 1), pads=((1, 1), (1, 1)), dilation=(1, 1))
-    gd = g.detach().numpy()
-    lhs = (P._max_pool_scatter_fwd(gd, x.detach().numpy(), **p) * v).sum()
-    rhs = (gd * P._max_pool_gather_fwd(v, x.detach().numpy(), **p)).sum()
+    gd = g.detach().cpu().numpy()
+    lhs = (P._max_pool_scatter_fwd(gd, x.detach().cpu().numpy(), **p) * v).sum()
+    rhs = (gd * P._max_pool_gather_fwd(v, x.detach().cpu().numpy(), **p)).sum()
     assert lhs == pytest.approx(rhs, rel=1e-12)
 
 
@@ -201,10 +202,10 @@ def test_signed_zeros_nan_and_inf_gradients_stay_where_they_belong():
     x = ag.tensor(np.arange(8.0).reshape(1, 1, 8), requires_grad=True)
     y = F.max_pool1d(x, 2)
     y.backward(ag.tensor(np.array([[[np.nan, -0.0, np.inf, -2.0]]])))
-    got = x.grad.numpy()[0, 0]
+    got = x.grad.cpu().numpy()[0, 0]
     # unselected positions are +0.0, never NaN or -0.0 (a plain g * mask would give those)
-    np.testing.assert_array_equal(np.signbit(got[[0, 2, 4, 6]]), False)
-    np.testing.assert_array_equal(got[[0, 2, 4, 6]], 0.0)
+    assert_array_equal(np.signbit(got[[0, 2, 4, 6]]), False)
+    assert_array_equal(got[[0, 2, 4, 6]], 0.0)
     assert np.isnan(got[1]) and got[3] == 0.0 and got[5] == np.inf and got[7] == -2.0
 
 
@@ -217,9 +218,9 @@ def test_empty_batch_float32_and_broadcast_gradient():
     x = ag.tensor(np.random.default_rng(0).standard_normal((2, 2, 6, 6)).astype(np.float32),
                   requires_grad=True)
     F.max_pool2d(x, 3, 1).sum().backward()  # the seed arrives as a broadcast array
-    ref = ref_max_pool(x.detach().numpy(), np.ones((2, 2, 4, 4), np.float32), (3, 3), (1, 1), (0, 0),
+    ref = ref_max_pool(x.detach().cpu().numpy(), np.ones((2, 2, 4, 4), np.float32), (3, 3), (1, 1), (0, 0),
                        (1, 1), False)[2]
-    np.testing.assert_array_equal(x.grad.numpy(), ref)
+    assert_array_equal(x.grad.cpu().numpy(), ref)
 
 
 def test_large_kernel_indices():
@@ -228,8 +229,8 @@ def test_large_kernel_indices():
     y, idx = F.max_pool2d(ag.tensor(x), 17, 1, return_indices=True)
     ref_y, ref_idx, _ = ref_max_pool(x, None, (17, 17), (1, 1), (0, 0), (1, 1),
                                      False)
-    np.testing.assert_array_equal(y.detach().numpy(), ref_y)
-    np.testing.assert_array_equal(idx.detach().numpy(), ref_idx)
+    assert_array_equal(y.detach().cpu().numpy(), ref_y)
+    assert_array_equal(idx.detach().cpu().numpy(), ref_idx)
 
 
 def test_direct_reference_agrees_with_the_window_list_reference():
@@ -239,4 +240,4 @@ def test_direct_reference_agrees_with_the_window_list_reference():
     rng = np.random.default_rng(14)
     x = rng.standard_normal((2, 2, 5, 6))
     ref = ref_max_pool(x, None, (3, 2), (2, 2), (1, 1), (1, 1), False)[0]
-    np.testing.assert_array_equal(ref, ref_pool(x, (3, 2), (2, 2), (1, 1), max, -np.inf))
+    assert_array_equal(ref, ref_pool(x, (3, 2), (2, 2), (1, 1), max, -np.inf))

@@ -9,6 +9,7 @@ import pytest
 import autograd as ag
 import nn
 from autograd.tensor import Tensor
+from autograd.testing import assert_allclose, assert_array_equal
 
 
 class Net(nn.Module):
@@ -111,7 +112,7 @@ def test_zero_grad():
     assert m.weight.grad is not None
     g = m.weight.grad
     m.zero_grad(set_to_none=False)
-    assert m.weight.grad is g and np.all(g.detach().numpy() == 0)
+    assert m.weight.grad is g and np.all(g.detach().cpu().numpy() == 0)
     m.zero_grad()
     assert m.weight.grad is None and m.bias.grad is None
 
@@ -123,10 +124,10 @@ def test_call_runs_forward_and_hooks():
     h2 = m.register_forward_hook(lambda mod, args, out: seen.append(out.shape) or out + 1)
     y = m(ag.ones(3, 2))
     assert seen == [(3, 2)]
-    np.testing.assert_allclose(y.detach().numpy(), np.broadcast_to(m.bias.detach().numpy() + 1, (3, 2)))
+    assert_allclose(y.detach().cpu().numpy(), np.broadcast_to(m.bias.detach().cpu().numpy() + 1, (3, 2)))
     h1.remove()
     h2.remove()
-    np.testing.assert_allclose(m(ag.zeros(1, 2)).data, m.bias.detach().numpy()[None])
+    assert_allclose(m(ag.zeros(1, 2)).data, m.bias.detach().cpu().numpy()[None])
     with pytest.raises(NotImplementedError, match='missing the required "forward"'):
         nn.Module()(1)
 
@@ -188,9 +189,9 @@ def test_deepcopy_module():
     m = Net()
     c = copy.deepcopy(m)
     assert c.fc1.weight is not m.fc1.weight
-    np.testing.assert_array_equal(c.fc1.weight.detach().numpy(), m.fc1.weight.detach().numpy())
+    assert_array_equal(c.fc1.weight.detach().cpu().numpy(), m.fc1.weight.detach().cpu().numpy())
     c.fc1.weight.data[...] = 0
-    assert not np.all(m.fc1.weight.detach().numpy() == 0)
+    assert not np.all(m.fc1.weight.detach().cpu().numpy() == 0)
     assert isinstance(c.fc1.weight, nn.Parameter)
 
 
@@ -204,7 +205,7 @@ def test_state_dict_keys_and_sharing():
                         "fc2.weight", "fc2.bias"]
     assert "cache" not in sd  # non-persistent buffer
     assert not sd["fc1.weight"].requires_grad
-    assert np.shares_memory(sd["fc1.weight"].detach().numpy(), m.fc1.weight.detach().numpy())
+    assert np.shares_memory(sd["fc1.weight"].detach().cpu().numpy(), m.fc1.weight.detach().cpu().numpy())
     assert m.state_dict(keep_vars=True)["fc1.weight"] is m.fc1.weight
     assert tuple(sd["fc1.weight"].shape) == (4, 3)  # PyTorch layout (out, in)
 
@@ -216,9 +217,9 @@ def test_load_state_dict_roundtrip_and_identity():
     assert res.missing_keys == [] and res.unexpected_keys == []
     assert id(b.fc1.weight) == w_id
     for (k, va), (_, vb) in zip(a.state_dict().items(), b.state_dict().items()):
-        np.testing.assert_array_equal(va.detach().numpy(), vb.detach().numpy(), err_msg=k)
+        assert_array_equal(va.detach().cpu().numpy(), vb.detach().cpu().numpy(), err_msg=k)
     # numpy arrays are accepted and cast to the parameter dtype
-    b.load_state_dict({k: v.detach().numpy().astype(np.float32) if v.dtype.kind == "f" else v.detach().numpy()
+    b.load_state_dict({k: v.detach().cpu().numpy().astype(np.float32) if v.dtype.kind == "f" else v.detach().cpu().numpy()
                        for k, v in a.state_dict().items()})
     assert b.fc1.weight.dtype == np.float64
 
@@ -240,10 +241,10 @@ def test_load_state_dict_strict_errors():
                                            r"shape \(2, 3\) from checkpoint, the shape in current "
                                            r"model is \(3, 2\)"):
         m.load_state_dict({"weight": np.zeros((2, 3)), "bias": np.zeros(3)})
-    before = m.weight.detach().numpy().copy()
+    before = m.weight.detach().cpu().numpy().copy()
     with pytest.raises(RuntimeError, match="size mismatch"):
         m.load_state_dict({"weight": np.ones((3, 2)), "bias": np.zeros(4)}, strict=False)
-    np.testing.assert_array_equal(m.weight.detach().numpy(), before)  # nothing loaded on error
+    assert_array_equal(m.weight.detach().cpu().numpy(), before)  # nothing loaded on error
     with pytest.raises(RuntimeError, match="dtype"):
         m.load_state_dict({"weight": np.array([["a", "b"]] * 3), "bias": np.zeros(3)})
     with pytest.raises(TypeError, match="dict-like"):
@@ -273,14 +274,14 @@ def test_state_dict_keys_match_pytorch():
     for k in osd:
         assert tuple(osd[k].shape) == tuple(tsd[k].shape), k
     # a PyTorch state dict converted to NumPy loads as is and gives the same outputs
-    ours.load_state_dict({k: v.numpy() for k, v in tsd.items()})
+    ours.load_state_dict({k: v.cpu().numpy() for k, v in tsd.items()})
     x = np.random.default_rng(0).standard_normal((2, 1, 3, 3)).astype(np.float32)
     ours.eval().float()  # float32 input: mixed float dtypes raise, as in PyTorch
     theirs.eval()
     head = ours[:6]
     with torch.no_grad():
-        expect = theirs[:6](torch.tensor(x)).numpy()
-    np.testing.assert_allclose(head(ag.tensor(x)).data, expect, rtol=1e-5, atol=1e-6)
+        expect = theirs[:6](torch.tensor(x)).cpu().numpy()
+    assert_allclose(head(ag.tensor(x)).data, expect, rtol=1e-5, atol=1e-6)
 
 
 # ---------------------------------------------------------------------------------- containers
@@ -350,7 +351,7 @@ def test_buffer_assignment():
     assert list(m.state_dict()) == ["stat"]
     assert type(m.stat) is Tensor
     m.stat = Tensor(np.ones(2))
-    assert m._buffers["stat"].detach().numpy().tolist() == [1.0, 1.0]
+    assert m._buffers["stat"].detach().cpu().numpy().tolist() == [1.0, 1.0]
     with pytest.raises(TypeError, match="as buffer"):
         m.stat = 3
 
@@ -369,6 +370,6 @@ def test_mlp_convenience():
         nn.MLP([2, 2, 2], activation=nn.ReLU())
     a = nn.MLP([2, 4, 4, 1], generator=3)
     b = nn.MLP([2, 4, 4, 1], generator=3)
-    np.testing.assert_array_equal(a[2].weight.data, b[2].weight.data)
+    assert_array_equal(a[2].weight.data, b[2].weight.data)
     # one random stream for the whole MLP: same-shaped layers get different weights
     assert not np.array_equal(a[2].weight.data, nn.MLP([4, 4], generator=3)[0].weight.data)

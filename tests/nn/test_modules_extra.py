@@ -7,6 +7,7 @@ import pytest
 
 import autograd as ag
 import nn
+from autograd.testing import assert_allclose, assert_array_equal
 from nn.utils import parameters_to_vector, vector_to_parameters
 
 torch = pytest.importorskip("torch")
@@ -38,26 +39,26 @@ def test_module_matches_torch(name, args, x):
     ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
     a, t = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, tout = ours(a), theirs(t)
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12,
+    assert_allclose(out.detach().cpu().numpy(), tout.detach().cpu().numpy(), rtol=1e-12,
                                atol=1e-12)
     w = np.random.default_rng(2).standard_normal(tout.shape)
     (out * ag.tensor(w)).sum().backward()
     (tout * torch.tensor(w)).sum().backward()
     # hardsigmoid: PyTorch's backward uses a float32 constant 1/6 (see test_functional_extra)
-    np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-7, atol=1e-12)
+    assert_allclose(a.grad.cpu().numpy(), t.grad.cpu().numpy(), rtol=1e-7, atol=1e-12)
 
 
 def test_fold_and_distance_modules_match_torch():
     cols = np.random.default_rng(3).standard_normal((2, 12, 6))
     args = ((3, 4), (2, 2), 1, 0, 1)
-    np.testing.assert_allclose(nn.Fold(*args)(ag.tensor(cols)).numpy(),
-                               torch.nn.Fold(*args)(torch.tensor(cols)).numpy(), rtol=1e-12)
+    assert_allclose(nn.Fold(*args)(ag.tensor(cols)).cpu().numpy(),
+                               torch.nn.Fold(*args)(torch.tensor(cols)).cpu().numpy(), rtol=1e-12)
     a, b = X4[0, 0], X4[1, 1]
     for ours, theirs in [(nn.CosineSimilarity(dim=0), torch.nn.CosineSimilarity(dim=0)),
                          (nn.PairwiseDistance(p=3.0, keepdim=True),
                           torch.nn.PairwiseDistance(p=3.0, keepdim=True))]:
-        np.testing.assert_allclose(ours(ag.tensor(a), ag.tensor(b)).numpy(),
-                                   theirs(torch.tensor(a), torch.tensor(b)).numpy(), rtol=1e-12)
+        assert_allclose(ours(ag.tensor(a), ag.tensor(b)).cpu().numpy(),
+                                   theirs(torch.tensor(a), torch.tensor(b)).cpu().numpy(), rtol=1e-12)
 
 
 def test_module_reprs_and_errors():
@@ -72,18 +73,18 @@ def test_parameters_to_vector_round_trip():
     net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
     tnet = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(),
                                torch.nn.Linear(4, 2)).double()
-    net.load_state_dict({k: v.detach().numpy() for k, v in tnet.state_dict().items()})
+    net.load_state_dict({k: v.detach().cpu().numpy() for k, v in tnet.state_dict().items()})
     v = parameters_to_vector(net.parameters())
     tv = torch.nn.utils.parameters_to_vector(tnet.parameters())
-    np.testing.assert_array_equal(v.detach().numpy(), tv.detach().numpy())
+    assert_array_equal(v.detach().cpu().numpy(), tv.detach().cpu().numpy())
     # differentiable: each parameter gets its slice of the vector's gradient
     (v * ag.arange(float(v.shape[0]))).sum().backward()
-    np.testing.assert_array_equal(net[0].weight.grad.numpy().ravel(), np.arange(12.0))
+    assert_array_equal(net[0].weight.grad.cpu().numpy().ravel(), np.arange(12.0))
     new = np.random.default_rng(4).standard_normal(v.shape[0])
     vector_to_parameters(ag.tensor(new), net.parameters())
     torch.nn.utils.vector_to_parameters(torch.tensor(new), tnet.parameters())
     for p, tp in zip(net.parameters(), tnet.parameters(), strict=True):
-        np.testing.assert_array_equal(p.detach().numpy(), tp.detach().numpy())
+        assert_array_equal(p.detach().cpu().numpy(), tp.detach().cpu().numpy())
         assert p.is_leaf and p.requires_grad
     with pytest.raises(ValueError, match="elements"):
         vector_to_parameters(ag.zeros(3), net.parameters())
@@ -105,10 +106,10 @@ def test_inplace_activations_write_into_the_input(name, kw):
     out = getattr(nn, name)(inplace=True, **kw)(h)
     assert getattr(torch.nn, name)(inplace=True, **kw)(th) is th
     assert out is h
-    np.testing.assert_allclose(h.detach().numpy(), th.detach().numpy(), rtol=1e-12)
+    assert_allclose(h.detach().cpu().numpy(), th.detach().cpu().numpy(), rtol=1e-12)
     (h * h).sum().backward()
     (th * th).sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-7, atol=1e-12)
+    assert_allclose(w.grad.cpu().numpy(), tw.grad.cpu().numpy(), rtol=1e-7, atol=1e-12)
     leaf = ag.tensor(x0, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf"):
         getattr(nn, name)(inplace=True, **kw)(leaf)

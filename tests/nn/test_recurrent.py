@@ -7,6 +7,7 @@ import pytest
 
 import autograd as ag
 import nn
+from autograd.testing import assert_allclose, assert_array_equal
 
 torch = pytest.importorskip("torch")
 
@@ -25,7 +26,7 @@ CASES = [
 def _pair(name, kw, input_size=3, hidden=4):
     tm = getattr(torch.nn, name)(input_size, hidden, **kw).double()
     m = getattr(nn, name)(input_size, hidden, **kw)
-    sd = {k: v.detach().numpy() for k, v in tm.state_dict().items()}
+    sd = {k: v.detach().cpu().numpy() for k, v in tm.state_dict().items()}
     assert list(m.state_dict()) == list(sd)  # same names, same order
     for k, v in m.state_dict().items():
         assert v.shape == sd[k].shape, k
@@ -38,7 +39,7 @@ def _states(o):
 
 
 def _close(a, b):
-    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)
+    assert_allclose(a.detach().cpu().numpy(), b.detach().cpu().numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("name,kw", CASES)
@@ -99,7 +100,7 @@ def test_init_range_and_dtype():
     bound = 1 / 4
     for name, p in m.named_parameters():
         assert p.dtype == np.float64
-        v = p.detach().numpy()
+        v = p.detach().cpu().numpy()
         assert -bound <= v.min() and v.max() <= bound, name
         assert v.std() > bound / 3  # really spread over U(-b, b)
     assert nn.LSTM(2, 3, dtype="float32").weight_ih_l0.dtype == np.float32
@@ -111,12 +112,12 @@ def test_dropout_between_layers():
     m = nn.LSTM(3, 4, num_layers=2, dropout=0.5)
     x = ag.randn(5, 2, 3)
     ag.manual_seed(0)
-    a = m(x)[0].detach().numpy()
+    a = m(x)[0].detach().cpu().numpy()
     ag.manual_seed(1)
-    b = m(x)[0].detach().numpy()
+    b = m(x)[0].detach().cpu().numpy()
     assert not np.allclose(a, b)  # training: a fresh mask each call
     m.eval()
-    np.testing.assert_array_equal(m(x)[0].detach().numpy(), m(x)[0].detach().numpy())
+    assert_array_equal(m(x)[0].detach().cpu().numpy(), m(x)[0].detach().cpu().numpy())
     with pytest.warns(UserWarning, match="num_layers greater than 1"):
         nn.GRU(3, 4, dropout=0.2)
 
@@ -150,7 +151,7 @@ def test_errors():
 def test_cells_match_torch(name, kw, batched):
     tm = getattr(torch.nn, name)(3, 4, **kw).double()
     m = getattr(nn, name)(3, 4, **kw)
-    sd = {k: v.detach().numpy() for k, v in tm.state_dict().items()}
+    sd = {k: v.detach().cpu().numpy() for k, v in tm.state_dict().items()}
     assert list(m.state_dict()) == list(sd)
     m.load_state_dict(sd)
     rng = np.random.default_rng(5)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import autograd as ag
 import nn
 from autograd.tensor import Tensor
+from autograd.testing import assert_allclose, assert_array_equal
 
 
 def _same(a, b):
@@ -30,10 +31,10 @@ def _same(a, b):
             _same(x, y)
     elif isinstance(a, Tensor):
         assert a.dtype == b.dtype and a.shape == b.shape and a.requires_grad == b.requires_grad
-        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+        assert_array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())
     elif isinstance(a, np.ndarray):
         assert a.dtype == b.dtype
-        np.testing.assert_array_equal(a, b)
+        assert_array_equal(a, b)
     elif isinstance(a, float) and np.isnan(a):
         assert np.isnan(b)
     else:
@@ -236,20 +237,20 @@ def test_plain_npz_loads_as_flat_dict(tmp_path):
     assert set(sd) == {"weight", "bias"} and all(isinstance(v, Tensor) for v in sd.values())
     lin = nn.Linear(2, 3)
     lin.load_state_dict(sd)
-    np.testing.assert_array_equal(lin.weight.detach().numpy(), np.ones((3, 2)))
+    assert_array_equal(lin.weight.detach().cpu().numpy(), np.ones((3, 2)))
 
 
 def test_pytorch_state_dict_converted_to_numpy(tmp_path):
     torch = pytest.importorskip("torch")
     tlin = torch.nn.Linear(4, 3)
     p = tmp_path / "torch.npz"
-    _write_npz(p, {k: v.detach().numpy() for k, v in tlin.state_dict().items()})
+    _write_npz(p, {k: v.detach().cpu().numpy() for k, v in tlin.state_dict().items()})
     lin = nn.Linear(4, 3)
     lin.load_state_dict(nn.load(p))
     x = np.random.default_rng(0).standard_normal((2, 4)).astype(np.float32)
     with torch.no_grad():
-        expect = tlin(torch.tensor(x)).numpy()
-    np.testing.assert_allclose(lin.float()(ag.tensor(x)).data, expect, rtol=1e-5, atol=1e-6)
+        expect = tlin(torch.tensor(x)).cpu().numpy()
+    assert_allclose(lin.float()(ag.tensor(x)).data, expect, rtol=1e-5, atol=1e-6)
 
 
 def test_training_resumes_bit_identically_from_a_checkpoint(tmp_path):
@@ -280,4 +281,4 @@ def test_training_resumes_bit_identically_from_a_checkpoint(tmp_path):
     opt2.load_state_dict(ck["optim"])
     step(m2, opt2)
     for (k, a), (_, b) in zip(m.state_dict().items(), m2.state_dict().items()):
-        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy(), err_msg=k)
+        assert_array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy(), err_msg=k)

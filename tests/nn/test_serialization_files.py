@@ -15,6 +15,7 @@ import pytest
 import autograd as ag
 import nn
 from autograd import _files
+from autograd.testing import assert_array_equal
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_a_failure_while_writing_keeps_the_old_checkpoint(tmp_path, monkeypatch)
         nn.save({"w": ag.zeros(1000)}, path)
     assert path.read_bytes() == before
     assert _leftovers(tmp_path) == []
-    np.testing.assert_array_equal(nn.load(path)["w"].data, [1.0, 1.0])
+    assert_array_equal(nn.load(path)["w"].data, [1.0, 1.0])
 
 
 def test_an_interrupted_write_leaves_no_file_under_the_name(tmp_path, monkeypatch):

@@ -11,7 +11,7 @@ import nn.functional as F
 def _sgd(model, lr, momentum, bufs):
     with ag.no_grad():
         for i, p in enumerate(model.parameters()):
-            bufs[i] = momentum * bufs.get(i, 0.0) + p.grad.numpy()
+            bufs[i] = momentum * bufs.get(i, 0.0) + p.grad.cpu().numpy()
             p.data -= lr * bufs[i]
 
 
@@ -35,7 +35,7 @@ def test_mlp_learns_two_moons_like_problem():
         loss.backward()
         _sgd(model, 0.1, 0.9, bufs)
     with ag.no_grad():
-        acc = (model(X).detach().numpy().argmax(1) == y).mean()
+        acc = (model(X).detach().cpu().numpy().argmax(1) == y).mean()
     assert acc >= 0.95, acc
 
 
@@ -97,7 +97,7 @@ def test_cnn_learns_bar_orientation():
             _sgd(model, 0.05, 0.9, bufs)
     model.eval()
     with ag.no_grad():
-        pred = model(ag.tensor(xte, dtype="float32")).detach().numpy().argmax(1)
+        pred = model(ag.tensor(xte, dtype="float32")).detach().cpu().numpy().argmax(1)
     acc = (pred == yte).mean()
     assert acc >= 0.95, acc
     assert model[0].weight.dtype == np.float32

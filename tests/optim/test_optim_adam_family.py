@@ -12,6 +12,7 @@ from optim_reference import ref_adam, ref_nadam, ref_radam
 
 import autograd as ag
 import optim
+from autograd.testing import assert_allclose
 
 
 def leaf(*values):
@@ -79,7 +80,7 @@ def test_nadam_with_constant_momentum_is_adam_with_nesterov_look_ahead():
     rng = np.random.default_rng(0)
     x0, grads = rng.standard_normal(4), [rng.standard_normal(4) for _ in range(6)]
     p, _ = _run(optim.NAdam, dict(lr=0.05, betas=(0.8, 0.99), momentum_decay=0.0), x0, grads)
-    np.testing.assert_allclose(p.data, ref_nadam(x0, grads, lr=0.05, betas=(0.8, 0.99),
+    assert_allclose(p.data, ref_nadam(x0, grads, lr=0.05, betas=(0.8, 0.99),
                                                  momentum_decay=0.0), rtol=1e-13)
     # by hand, with mu = beta1 / 2 = 0.4 throughout
     x, m, v, mu = x0.copy(), np.zeros(4), np.zeros(4), 0.4
@@ -88,14 +89,14 @@ def test_nadam_with_constant_momentum_is_adam_with_nesterov_look_ahead():
         v = 0.99 * v + 0.01 * g * g
         step = (1 - mu) * g / (1 - mu**t) + mu * m / (1 - mu ** (t + 1))
         x = x - 0.05 * step / (np.sqrt(v / (1 - 0.99**t)) + 1e-8)
-    np.testing.assert_allclose(p.data, x, rtol=1e-13)
+    assert_allclose(p.data, x, rtol=1e-13)
 
 
 def test_nadam_decoupled_decay_shrinks_before_the_step():
     x0, grads = [1.0, -2.0], [[0.0, 0.0]]
     p, _ = _run(optim.NAdam, dict(lr=0.1, weight_decay=0.5, decoupled_weight_decay=True), x0,
                 grads)
-    np.testing.assert_allclose(p.data, np.array(x0) * (1 - 0.1 * 0.5), rtol=1e-15)
+    assert_allclose(p.data, np.array(x0) * (1 - 0.1 * 0.5), rtol=1e-15)
     q, _ = _run(optim.NAdam, dict(lr=0.1, weight_decay=0.5), x0, grads)  # coupled: a real step
     assert not np.allclose(q.data, p.data)
 
@@ -111,13 +112,13 @@ def test_radam_switches_to_the_adaptive_step_once_rho_exceeds_5():
     x0, grads = rng.standard_normal(3), [rng.standard_normal(3) for _ in range(8)]
     for n in range(1, 9):
         p, _ = _run(optim.RAdam, dict(lr=0.1), x0, grads[:n])
-        np.testing.assert_allclose(p.data, ref_radam(x0, grads[:n], lr=0.1), rtol=1e-13)
+        assert_allclose(p.data, ref_radam(x0, grads[:n], lr=0.1), rtol=1e-13)
         if n <= 5:  # momentum SGD: x - lr * sum of bias-corrected averages, no division by v
             x, m = x0.copy(), np.zeros(3)
             for t, g in enumerate(grads[:n], start=1):
                 m = 0.9 * m + 0.1 * g
                 x = x - 0.1 * m / (1 - 0.9**t)
-            np.testing.assert_allclose(p.data, x, rtol=1e-13)
+            assert_allclose(p.data, x, rtol=1e-13)
 
 
 def test_radam_step_approaches_adams_when_rectification_saturates():
@@ -128,7 +129,7 @@ def test_radam_step_approaches_adams_when_rectification_saturates():
     b0 = ref_adam(np.zeros(2), g[:-1], lr=1e-4, betas=(0.9, 0.9))
     b1 = ref_adam(np.zeros(2), g, lr=1e-4, betas=(0.9, 0.9))
     # beta2**t ~ 1e-92: rho_t = rho_inf and rect = 1 to machine precision
-    np.testing.assert_allclose(a1.data - a0.data, b1 - b0, rtol=1e-9)
+    assert_allclose(a1.data - a0.data, b1 - b0, rtol=1e-9)
     assert not np.allclose(a1.data, b1, rtol=1e-3, atol=0)  # the early steps differed
 
 
@@ -156,10 +157,10 @@ def test_adamax_nan_gradient_propagates_on_both_paths():
 def test_adadelta_first_step_is_sqrt_eps_over_rms():
     g = np.array([3.0, -0.5])
     p, opt = _run(optim.Adadelta, dict(lr=1.0, rho=0.9, eps=1e-6), [0.0, 0.0], [g])
-    np.testing.assert_allclose(p.data, -np.sqrt(1e-6) / np.sqrt(0.1 * g * g + 1e-6) * g,
+    assert_allclose(p.data, -np.sqrt(1e-6) / np.sqrt(0.1 * g * g + 1e-6) * g,
                                rtol=1e-15)
     delta = p.data
-    np.testing.assert_allclose(opt.state[p]["acc_delta"], 0.1 * delta * delta, rtol=1e-15)
+    assert_allclose(opt.state[p]["acc_delta"], 0.1 * delta * delta, rtol=1e-15)
     assert opt.state[p]["step"] == 1
 
 
@@ -170,4 +171,4 @@ def test_adadelta_is_invariant_to_gradient_scale_after_warm_up():
     x0, grads = rng.standard_normal(3), [rng.standard_normal(3) for _ in range(10)]
     a, _ = _run(optim.Adadelta, dict(eps=1e-12), x0, grads)
     b, _ = _run(optim.Adadelta, dict(eps=1e-12), x0, [100.0 * g for g in grads])
-    np.testing.assert_allclose(a.data, b.data, rtol=1e-8)
+    assert_allclose(a.data, b.data, rtol=1e-8)

@@ -14,6 +14,7 @@ from optim_reference import CASES
 import autograd as ag
 import optim
 from autograd.tape import Node
+from autograd.testing import assert_allclose
 from nn.parameter import Parameter
 
 NAMES = sorted(CASES)
@@ -142,8 +143,8 @@ def test_nn_parameter_and_frozen_parameters(cls):
     (w * w).sum().backward()
     opt.step()
     assert isinstance(w, Parameter) and w.requires_grad and w.is_leaf
-    assert np.all(w.detach().numpy() < 1.0)
-    assert np.array_equal(frozen.detach().numpy(), np.ones(2)) and frozen not in opt.state
+    assert np.all(w.detach().cpu().numpy() < 1.0)
+    assert np.array_equal(frozen.detach().cpu().numpy(), np.ones(2)) and frozen not in opt.state
 
 
 # ------------------------------------------------------------------------------ zero_grad
@@ -164,7 +165,7 @@ def test_zero_grad_in_place_keeps_buffers():
     assert p.grad is g and p.grad._data is buf and np.array_equal(buf, np.zeros(3))
     assert s.grad.item() == 0.0
     ((p * p).sum() + s * s).backward()  # accumulates into the zeroed gradients
-    assert np.array_equal(p.grad.numpy(), 2 * np.ones(3)) and s.grad.item() == 4.0
+    assert np.array_equal(p.grad.cpu().numpy(), 2 * np.ones(3)) and s.grad.item() == 4.0
 
 
 def test_zero_grad_detaches_create_graph_gradients():
@@ -173,7 +174,7 @@ def test_zero_grad_detaches_create_graph_gradients():
     assert p.grad.requires_grad
     optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
     assert not p.grad.requires_grad and p.grad.is_leaf
-    assert np.array_equal(p.grad.numpy(), np.zeros(2))
+    assert np.array_equal(p.grad.cpu().numpy(), np.zeros(2))
 
 
 # ---------------------------------------------------------------------------- in place
@@ -184,13 +185,13 @@ def test_step_is_in_place_and_leaves_gradient_untouched(name, data):
     p = ag.tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True)
     opt = cls([p], **data.draw(options))
     g = ag.tensor(np.arange(6.0).reshape(2, 3) - 2.5)
-    g_copy = g.detach().numpy().copy()
+    g_copy = g.detach().cpu().numpy().copy()
     p.grad = g
     arr = p._data
     for _ in range(3):
         opt.step()
     assert p._data is arr  # updated in place: views and aliases see the new values
-    assert p.grad is g and np.array_equal(g.detach().numpy(), g_copy)  # weight decay/maximize: grad intact
+    assert p.grad is g and np.array_equal(g.detach().cpu().numpy(), g_copy)  # weight decay/maximize: grad intact
     assert p.is_leaf and p.requires_grad and p.grad_fn is None
 
 
@@ -265,7 +266,7 @@ def test_parameters_without_grad_are_skipped():
     opt = optim.Adam([p, q], lr=0.1)
     p.grad = ag.tensor([1.0, 1.0])
     opt.step()
-    assert np.array_equal(q.detach().numpy(), np.ones(2)) and q not in opt.state and q._version == 0
+    assert np.array_equal(q.detach().cpu().numpy(), np.ones(2)) and q not in opt.state and q._version == 0
     assert opt.state[p]["step"] == 1
 
 
@@ -293,7 +294,7 @@ def test_gradient_shape_mismatch_and_read_only_parameter():
 
 
 def test_replaced_parameter_array_is_followed():
-    """Assigning p.detach().numpy() a new array (same shape) is picked up; scratch buffers are remade."""
+    """Assigning p.detach().cpu().numpy() a new array (same shape) is picked up; scratch buffers are remade."""
     p = leaf(3)
     opt = optim.SGD([p], lr=0.5, momentum=0.5)
     p.grad = ag.tensor(np.ones(3))
@@ -302,7 +303,7 @@ def test_replaced_parameter_array_is_followed():
     p.data = new
     opt.step()
     assert p._data is new
-    np.testing.assert_allclose(new, 10.0 - 0.5 * (0.5 * 1 + 1))
+    assert_allclose(new, 10.0 - 0.5 * (0.5 * 1 + 1))
 
 
 def test_grad_mode_does_not_matter():
@@ -314,7 +315,7 @@ def test_grad_mode_does_not_matter():
         oa.step()
         with ag.no_grad():
             ob.step()
-    assert np.array_equal(a.detach().numpy(), b.detach().numpy())
+    assert np.array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())
 
 
 def test_repr_lists_groups():

@@ -56,7 +56,7 @@ def test_resume_through_nn_save_is_bit_identical(name, tmp_path):
     params, opt, sched, x = _setup(name)
     _train(params, opt, sched, x, steps=4)
     path = tmp_path / "ckpt.npz"
-    nn.save({"params": [p.detach().numpy() for p in params], "optim": opt.state_dict(),
+    nn.save({"params": [p.detach().cpu().numpy() for p in params], "optim": opt.state_dict(),
              "sched": sched.state_dict()}, path)
 
     params2, opt2, sched2, _ = _setup(name, seed=1)  # different values until loaded
@@ -71,7 +71,7 @@ def test_resume_through_nn_save_is_bit_identical(name, tmp_path):
     _train(params2, opt2, sched2, x, steps=6)
 
     for a, c in zip(ref[0], params2):
-        assert np.array_equal(a.detach().numpy(), c.detach().numpy())
+        assert np.array_equal(a.detach().cpu().numpy(), c.detach().cpu().numpy())
     assert sched2.get_last_lr() == ref[2].get_last_lr()
     sd_a, sd_c = ref[1].state_dict(), opt2.state_dict()
     assert sd_a["param_groups"] == sd_c["param_groups"]

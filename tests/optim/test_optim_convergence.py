@@ -53,7 +53,7 @@ def _quadratic(cls, options, schedule, steps, a=A, b=B):
         opt.step()
         if sched:
             sched.step()
-    return x.detach().numpy()
+    return x.detach().cpu().numpy()
 
 
 @pytest.mark.parametrize("cls,options,schedule,steps,tol",

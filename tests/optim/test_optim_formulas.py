@@ -11,6 +11,7 @@ from optim_reference import CASES
 
 import autograd as ag
 import optim
+from autograd.testing import assert_allclose
 
 NAMES = sorted(CASES)
 STEPS = 5
@@ -42,7 +43,7 @@ def test_matches_numpy_formula(name, data, shape, seed):
     p = _run(cls, opts, x0, grads)
     expected = ref(x0, grads, **opts)
     assert p.shape == shape and p.dtype == np.float64
-    np.testing.assert_allclose(p.detach().numpy(), expected, rtol=1e-12, atol=1e-12)
+    assert_allclose(p.detach().cpu().numpy(), expected, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -51,7 +52,7 @@ def test_defaults_match_numpy_formula(name):
     rng = np.random.default_rng(7)
     x0 = rng.standard_normal((2, 3))
     grads = _grads(rng, (2, 3), 8)
-    np.testing.assert_allclose(_run(cls, {}, x0, grads).detach().numpy(), ref(x0, grads), rtol=1e-12,
+    assert_allclose(_run(cls, {}, x0, grads).detach().cpu().numpy(), ref(x0, grads), rtol=1e-12,
                                atol=1e-12)
 
 
@@ -94,7 +95,7 @@ def test_scalar_param_with_array_gradient(name):
     p.grad = ag.tensor(np.array(2.0))  # 0-d array gradient for a float parameter
     opt.step()
     assert type(p._data) is float
-    np.testing.assert_allclose(p.item(), ref(np.array(0.5), [np.array(2.0)], lr=0.1), rtol=1e-14)
+    assert_allclose(p.item(), ref(np.array(0.5), [np.array(2.0)], lr=0.1), rtol=1e-14)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -110,7 +111,7 @@ def test_float32_parameters_stay_float32(name, data, seed):
     assert all(v.dtype == np.float32 for v in opt_state_arrays(cls, opts, x0, grads))
     expected = ref(x0.astype(np.float64), [g.astype(np.float64) for g in grads], **opts)
     # float32 rounding in every step, relative to the size of the updates
-    np.testing.assert_allclose(p.detach().numpy(), expected, rtol=1e-4, atol=1e-4 * (1 + np.abs(x0).max()))
+    assert_allclose(p.detach().cpu().numpy(), expected, rtol=1e-4, atol=1e-4 * (1 + np.abs(x0).max()))
 
 
 def opt_state_arrays(cls, opts, x0, grads):
@@ -139,7 +140,7 @@ def test_non_contiguous_parameter_updated_through_its_view(name, data, seed):
         opt.step()
     assert p._data is view
     expected = ref(x0, grads, **opts)
-    np.testing.assert_allclose(base[::2, ::3].T, expected, rtol=1e-12, atol=1e-12)
+    assert_allclose(base[::2, ::3].T, expected, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -167,8 +168,8 @@ def test_param_groups_use_their_own_options(name, data, seed):
     for a, b in zip(g1, g2):
         p1.grad, p2.grad = ag.tensor(a), ag.tensor(b)
         opt.step()
-    np.testing.assert_allclose(p1.detach().numpy(), ref(x1, g1, **o1), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(p2.detach().numpy(), ref(x2, g2, **o2), rtol=1e-12, atol=1e-12)
+    assert_allclose(p1.detach().cpu().numpy(), ref(x1, g1, **o1), rtol=1e-12, atol=1e-12)
+    assert_allclose(p2.detach().cpu().numpy(), ref(x2, g2, **o2), rtol=1e-12, atol=1e-12)
 
 
 def test_sgd_dampening_equal_momentum_is_seed_ewma_after_first_step():
@@ -185,7 +186,7 @@ def test_sgd_dampening_equal_momentum_is_seed_ewma_after_first_step():
         opt.step()
         v = g if v is None else beta * v + (1 - beta) * g
         x = x - alpha * v
-    np.testing.assert_allclose(p.detach().numpy(), x, rtol=1e-12)
+    assert_allclose(p.detach().cpu().numpy(), x, rtol=1e-12)
 
 
 def test_adam_bias_correction_first_step_moves_by_lr():
@@ -195,7 +196,7 @@ def test_adam_bias_correction_first_step_moves_by_lr():
     opt = optim.Adam([p], lr=0.01, eps=0.0)
     p.grad = ag.tensor(g)
     opt.step()
-    np.testing.assert_allclose(p.detach().numpy(), -0.01 * np.sign(g), rtol=1e-12)
+    assert_allclose(p.detach().cpu().numpy(), -0.01 * np.sign(g), rtol=1e-12)
     assert opt.state[p]["step"] == 1
 
 
@@ -205,8 +206,8 @@ def test_adamw_is_adam_with_decoupled_weight_decay():
     a = _run(optim.AdamW, dict(lr=0.05, weight_decay=0.3), x0, grads)
     b = _run(optim.Adam, dict(lr=0.05, weight_decay=0.3, decoupled_weight_decay=True), x0, grads)
     c = _run(optim.Adam, dict(lr=0.05, weight_decay=0.3), x0, grads)
-    assert np.array_equal(a.detach().numpy(), b.detach().numpy())
-    assert not np.allclose(a.detach().numpy(), c.detach().numpy())  # coupled L2 decay is a different algorithm
+    assert np.array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())
+    assert not np.allclose(a.detach().cpu().numpy(), c.detach().cpu().numpy())  # coupled L2 decay is a different algorithm
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -216,4 +217,4 @@ def test_maximize_ascends(name):
     opt = cls([p], lr=0.1, maximize=True)
     p.grad = ag.tensor(np.array([1.0, -2.0, 3.0]))
     opt.step()
-    assert np.all(np.sign(p.detach().numpy()) == [1, -1, 1])
+    assert np.all(np.sign(p.detach().cpu().numpy()) == [1, -1, 1])

@@ -15,6 +15,7 @@ import autograd as ag
 import nn
 import optim
 from autograd.tape import Node
+from autograd.testing import assert_allclose
 from optim.line_search import cubic_interpolate
 
 # A smooth non-quadratic test function of three parameters (a 2-d array, a strided view of a
@@ -98,9 +99,9 @@ def test_matches_torch_step_by_step(opts, seed):
         lt = theirs.step(_closure(theirs, tf, ev_theirs))
         assert float(lo) == pytest.approx(float(lt.detach()), rel=1e-10, abs=1e-12)
         # the same points were evaluated, in the same order
-        np.testing.assert_allclose(ev_ours, ev_theirs, rtol=1e-9, atol=1e-12)
+        assert_allclose(ev_ours, ev_theirs, rtol=1e-9, atol=1e-12)
         for p, tp in zip(ps, tps):  # (p._data: p.data would turn the scalar into an array)
-            np.testing.assert_allclose(np.asarray(p._data), tp.detach().numpy(), rtol=1e-8,
+            assert_allclose(np.asarray(p._data), tp.detach().cpu().numpy(), rtol=1e-8,
                                        atol=1e-10)
     assert ps[2].shape == () and type(ps[2]._data) is float  # the scalar stayed on its fast path
     assert np.array_equal(big[::2, ::3].T, ps[1]._data)  # updated in place through the view
@@ -110,12 +111,12 @@ def test_matches_torch_step_by_step(opts, seed):
         assert st_[key] == tst[key]
     for key in ("t", "H_diag", "prev_loss", "d", "prev_flat_grad"):
         if key in st_:
-            np.testing.assert_allclose(np.asarray(st_[key]), np.asarray(torch.as_tensor(tst[key])),
+            assert_allclose(np.asarray(st_[key]), np.asarray(torch.as_tensor(tst[key])),
                                        rtol=1e-7, atol=1e-9)
     if "ro" in st_:
         assert len(st_["ro"]) == len(tst["ro"]) == len(st_["old_dirs"]) == len(st_["old_stps"])
         assert len(st_["old_dirs"]) <= opts["history_size"]
-        np.testing.assert_allclose(st_["ro"], [float(r) for r in tst["ro"]], rtol=1e-7)
+        assert_allclose(st_["ro"], [float(r) for r in tst["ro"]], rtol=1e-7)
 
 
 def test_line_search_helpers_match_torch():
@@ -145,7 +146,7 @@ def test_quadratic_converges_like_newton(line_search_fn):
     opt = optim.LBFGS([x], line_search_fn=line_search_fn, max_iter=100, tolerance_grad=1e-12,
                       tolerance_change=0.0)
     opt.step(_closure(opt, lambda: 0.5 * (x * (at @ x)).sum() - (bt * x).sum()))
-    np.testing.assert_allclose(x.data, np.linalg.solve(A, B), rtol=0, atol=2e-9)
+    assert_allclose(x.data, np.linalg.solve(A, B), rtol=0, atol=2e-9)
     assert opt.state[x]["n_iter"] <= 25
 
 
@@ -192,7 +193,7 @@ def test_parameters_without_gradient_count_as_zero():
     frozen = ag.tensor(np.array([5.0]), requires_grad=True)  # never reached by the loss
     opt = optim.LBFGS([x, frozen], line_search_fn="strong_wolfe")
     opt.step(_closure(opt, lambda: ((x - 3) ** 2).sum()))
-    np.testing.assert_allclose(x.data, [3.0, 3.0], rtol=1e-9)
+    assert_allclose(x.data, [3.0, 3.0], rtol=1e-9)
     assert np.array_equal(frozen.data, [5.0])
 
 
@@ -201,7 +202,7 @@ def test_float32_parameters_keep_their_dtype():
     opt = optim.LBFGS([x], line_search_fn="strong_wolfe")
     opt.step(_closure(opt, lambda: ((x - 3) ** 2).sum()))
     assert x.dtype == np.float32 and opt.state[x]["d"].dtype == np.float32
-    np.testing.assert_allclose(x.data, [3.0, 3.0], rtol=1e-5)
+    assert_allclose(x.data, [3.0, 3.0], rtol=1e-5)
 
 
 def test_step_records_nothing_and_bumps_versions():
@@ -225,7 +226,7 @@ def test_closure_runs_with_grad_enabled_under_no_grad():
     opt = optim.LBFGS([x], line_search_fn="strong_wolfe")
     with ag.no_grad():
         opt.step(_closure(opt, lambda: ((x - 3) ** 2).sum()))
-    np.testing.assert_allclose(x.data, [3.0, 3.0], rtol=1e-9)
+    assert_allclose(x.data, [3.0, 3.0], rtol=1e-9)
 
 
 # --------------------------------------------------------------------------- checkpoints

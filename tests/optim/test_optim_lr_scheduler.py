@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import autograd as ag
 import optim
+from autograd.testing import assert_allclose
 from optim import lr_scheduler as L
 
 BASES = (0.3, 2.0)  # two parameter groups with different base rates
@@ -43,7 +44,7 @@ def closed(f, n=N, bases=BASES):
 
 
 def check(make, f, n=N, rtol=1e-12):
-    np.testing.assert_allclose(run(make, n), closed(f, n), rtol=rtol, atol=1e-15)
+    assert_allclose(run(make, n), closed(f, n), rtol=rtol, atol=1e-15)
 
 
 @given(a=st.floats(0.5, 0.99), c=st.floats(0.0, 2.0))
@@ -56,7 +57,7 @@ def test_lambda_lr_per_group():
     fns = [lambda e: 0.9**e, lambda e: 1.0 + e]
     got = run(lambda o: L.LambdaLR(o, fns))
     expected = np.array([[BASES[0] * 0.9**e, BASES[1] * (1.0 + e)] for e in range(N + 1)])
-    np.testing.assert_allclose(got, expected, rtol=1e-14)
+    assert_allclose(got, expected, rtol=1e-14)
 
 
 @given(step=st.integers(1, 8), gamma=gammas)
@@ -95,7 +96,7 @@ def test_cosine_annealing_lr(T, eta):
     """Within T_max and beyond (the curve continues as a cosine)."""
     expected = np.array([[eta + (b - eta) * (1 + math.cos(math.pi * e / T)) / 2 for b in BASES]
                          for e in range(N + 1)])
-    np.testing.assert_allclose(run(lambda o: L.CosineAnnealingLR(o, T_max=T, eta_min=eta)),
+    assert_allclose(run(lambda o: L.CosineAnnealingLR(o, T_max=T, eta_min=eta)),
                                expected, rtol=1e-11, atol=1e-14)
 
 
@@ -128,9 +129,9 @@ def test_step_with_epoch_jumps_to_closed_form():
     opt.step()
     sched.step(7)
     assert sched.last_epoch == 7
-    np.testing.assert_allclose(sched.get_last_lr(), [b * 0.5**3 for b in BASES], rtol=1e-15)
+    assert_allclose(sched.get_last_lr(), [b * 0.5**3 for b in BASES], rtol=1e-15)
     sched.step()
-    np.testing.assert_allclose(sched.get_last_lr(), [b * 0.5**4 for b in BASES], rtol=1e-15)
+    assert_allclose(sched.get_last_lr(), [b * 0.5**4 for b in BASES], rtol=1e-15)
 
 
 def test_chainable_respects_manual_changes():
@@ -156,7 +157,7 @@ def test_initial_lr_and_resuming_with_last_epoch():
         sched.step()
     # a scheduler rebuilt at epoch 3 continues from the closed form at epoch 4
     again = L.CosineAnnealingLR(opt, T_max=10, last_epoch=3)
-    np.testing.assert_allclose(again.get_last_lr(),
+    assert_allclose(again.get_last_lr(),
                                [b * (1 + math.cos(math.pi * 4 / 10)) / 2 for b in BASES],
                                rtol=1e-14)
 

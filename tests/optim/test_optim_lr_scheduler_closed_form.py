@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import autograd as ag
 import optim
+from autograd.testing import assert_allclose
 from optim import lr_scheduler as L
 
 BASES = (0.3, 2.0)
@@ -54,8 +55,8 @@ def check_closed_equals_chained(make, rtol=1e-12):
     seq = chained(make)
     for e in range(N):
         at, after = jumped(make, e)
-        np.testing.assert_allclose(at, seq[e], rtol=rtol, atol=1e-15, err_msg=f"step({e})")
-        np.testing.assert_allclose(after, seq[e + 1], rtol=rtol, atol=1e-15,
+        assert_allclose(at, seq[e], rtol=rtol, atol=1e-15, err_msg=f"step({e})")
+        assert_allclose(after, seq[e + 1], rtol=rtol, atol=1e-15,
                                    err_msg=f"step({e}) then step()")
 
 

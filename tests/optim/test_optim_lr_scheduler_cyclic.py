@@ -14,6 +14,7 @@ from test_optim_state import npz_round_trip
 
 import autograd as ag
 import optim
+from autograd.testing import assert_allclose, assert_array_equal
 from optim import lr_scheduler as L
 
 BASES = (0.5, 1.5)
@@ -90,7 +91,7 @@ def test_matches_torch(name, kind):
     pytest.importorskip("torch")
     make = SCHEDULES[name]
     ours, theirs = _sequence("ours", make, 30, kind), _sequence("torch", make, 30, kind)
-    np.testing.assert_allclose(ours, theirs, rtol=1e-14, atol=1e-15)
+    assert_allclose(ours, theirs, rtol=1e-14, atol=1e-15)
 
 
 @given(up=st.integers(1, 6), down=st.one_of(st.none(), st.integers(0, 6)),
@@ -102,7 +103,7 @@ def test_cyclic_matches_torch_for_any_cycle(up, down, mode, gamma, lo, hi, momen
     make = lambda M, o: M.CyclicLR(o, base_lr=lo, max_lr=hi, step_size_up=up,
                                    step_size_down=down, mode=mode, gamma=gamma,
                                    cycle_momentum=momentum)
-    np.testing.assert_allclose(_sequence("ours", make, 25), _sequence("torch", make, 25),
+    assert_allclose(_sequence("ours", make, 25), _sequence("torch", make, 25),
                                rtol=1e-13, atol=1e-15)
 
 
@@ -120,7 +121,7 @@ def test_onecycle_matches_torch_for_any_shape(total, pct, three, strategy, div, 
     except ZeroDivisionError:  # torch divides by zero in a zero-length phase (ours does not)
         return
     del torch
-    np.testing.assert_allclose(_sequence("ours", make, n, "adam"), theirs, rtol=1e-13,
+    assert_allclose(_sequence("ours", make, n, "adam"), theirs, rtol=1e-13,
                                atol=1e-15)
 
 
@@ -131,7 +132,7 @@ def test_warm_restarts_fractional_epochs_match_torch(T_0, T_mult, eta, epochs):
     make = lambda M, o: M.CosineAnnealingWarmRestarts(o, T_0=T_0, T_mult=T_mult, eta_min=eta)
     ours = _sequence("ours", make, 0, epochs=epochs)
     theirs = _sequence("torch", make, 0, epochs=epochs)
-    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+    assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
 
 
 # --------------------------------------------------------------- closed form == chained form
@@ -141,7 +142,7 @@ def test_step_epoch_closed_form_equals_chained_form(name):
     make = SCHEDULES[name]
     chained = _sequence("ours", make, 30, "adam")
     closed = _sequence("ours", make, 0, "adam", epochs=range(1, 31))
-    np.testing.assert_allclose(closed, chained, rtol=1e-13, atol=1e-15)
+    assert_allclose(closed, chained, rtol=1e-13, atol=1e-15)
 
 
 @pytest.mark.parametrize("T_0,T_mult", [(1, 3), (1, 10), (2, 3), (3, 2), (5, 1)])
@@ -152,7 +153,7 @@ def test_warm_restarts_closed_form_at_every_restart(T_0, T_mult):
     n = 130
     chained = _sequence("ours", make, n)
     closed = _sequence("ours", make, 0, epochs=range(1, n + 1))
-    np.testing.assert_allclose(closed, chained, rtol=1e-12, atol=1e-15)
+    assert_allclose(closed, chained, rtol=1e-12, atol=1e-15)
     starts, length, s = [], T_0, 0
     while s <= n:
         starts.append(s)
@@ -173,7 +174,7 @@ def test_warm_restarts_formula_within_an_epoch():
             start, T_i = (0, 2) if e < 2 else (2, 4) if e < 6 else (6, 8)
             expected = [0.1 + (b - 0.1) * (1 + math.cos(math.pi * (e - start) / T_i)) / 2
                         for b in BASES]
-            np.testing.assert_allclose(sched.get_last_lr(), expected, rtol=1e-14)
+            assert_allclose(sched.get_last_lr(), expected, rtol=1e-14)
             assert sched.last_epoch == epoch
 
 
@@ -187,8 +188,8 @@ def test_cyclic_triangular_formula():
     for e in range(25):
         x = (e % 6) / 6
         s = x / (4 / 6) if x <= 4 / 6 else (x - 1) / (4 / 6 - 1)
-        np.testing.assert_allclose(sched.get_last_lr(), [0.2 + 0.8 * s] * 2, rtol=1e-14)
-        np.testing.assert_allclose(_momenta(opt), [0.9 - 0.1 * s] * 2, rtol=1e-14)
+        assert_allclose(sched.get_last_lr(), [0.2 + 0.8 * s] * 2, rtol=1e-14)
+        assert_allclose(_momenta(opt), [0.9 - 0.1 * s] * 2, rtol=1e-14)
         opt.step()
         sched.step()
 
@@ -256,7 +257,7 @@ def test_resume_from_state_dict(name, via, tmp_path):
         opt2.step()
         sched2.step()
         out.append(list(sched2.get_last_lr()) + _momenta(opt2))
-    np.testing.assert_array_equal(np.array(out), full[8:])
+    assert_array_equal(np.array(out), full[8:])
 
 
 def test_custom_scale_fn_is_not_saved():

@@ -15,6 +15,7 @@ from test_optim_state import npz_round_trip
 import autograd as ag
 import nn
 import optim
+from autograd.testing import assert_allclose, assert_array_equal
 from optim import lr_scheduler as L
 
 BASES = (0.5, 1.5)
@@ -197,7 +198,7 @@ def _chained(lib, make, n=25):
 @pytest.mark.parametrize("name", sorted(CHAINS))
 def test_chained_matches_torch(name):
     pytest.importorskip("torch")
-    np.testing.assert_allclose(_chained("ours", CHAINS[name]), _chained("torch", CHAINS[name]),
+    assert_allclose(_chained("ours", CHAINS[name]), _chained("torch", CHAINS[name]),
                                rtol=1e-13, atol=0)
 
 
@@ -206,7 +207,7 @@ def test_chained_is_the_product_of_factors():
     rates = _chained("ours", CHAINS["warmup-times-decay"], 12)
     for e, row in enumerate(rates):
         f = 0.2 + 0.8 * min(e, 5) / 5
-        np.testing.assert_allclose(row, [b * f * 0.9**e for b in BASES], rtol=1e-13)
+        assert_allclose(row, [b * f * 0.9**e for b in BASES], rtol=1e-13)
 
 
 @pytest.mark.parametrize("via", ["deepcopy", "npz", "nn.save"])
@@ -236,7 +237,7 @@ def test_chained_resume(via, tmp_path):
         opt2.step()
         sched2.step()
         rows.append(sched2.get_last_lr())
-    np.testing.assert_array_equal(np.array(rows), full[9:])
+    assert_array_equal(np.array(rows), full[9:])
     with pytest.raises(ValueError, match="saved 1 scheduler.*this one has 3"):
         sched2.load_state_dict({**sched2.state_dict(), "_schedulers": [{}]})
 

@@ -91,7 +91,7 @@ def test_resume_is_bit_identical(name, data, k, seed, via):
     opt1, sched1 = _build(cls, opts, first)
     _train(opt1, sched1, first, grads[:k])
     saved = {"optim": opt1.state_dict(), "sched": sched1.state_dict(),
-             "params": {str(i): p.detach().numpy().copy() for i, p in enumerate(first)}}
+             "params": {str(i): p.detach().cpu().numpy().copy() for i, p in enumerate(first)}}
     saved = copy.deepcopy(saved) if via == "deepcopy" else npz_round_trip(saved)
     del opt1, sched1, first
 
@@ -108,7 +108,7 @@ def test_resume_is_bit_identical(name, data, k, seed, via):
 
     for a, b in zip(ref, resumed):
         assert type(a._data) is type(b._data)
-        assert np.array_equal(a.detach().numpy(), b.detach().numpy())  # bit-identical
+        assert np.array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())  # bit-identical
     assert sched2.get_last_lr() == sched.get_last_lr()
     assert [g["lr"] for g in opt2.param_groups] == [g["lr"] for g in opt.param_groups]
 

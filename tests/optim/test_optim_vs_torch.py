@@ -14,6 +14,7 @@ from optim_reference import CASES
 
 import autograd as ag
 import optim
+from autograd.testing import assert_allclose
 from nn.utils import clip_grad_norm_, clip_grad_value_
 from optim import lr_scheduler as OL
 
@@ -55,13 +56,13 @@ def test_optimizer_matches_torch(name, data, shape, seed, scalar):
             tp.grad = torch.tensor(g)
             ours.step()
             theirs.step()
-    np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=1e-12, atol=1e-13)
+    assert_allclose(p.detach().cpu().numpy(), tp.detach().cpu().numpy(), rtol=1e-12, atol=1e-13)
     # same state entries, same values
     tstate = theirs.state_dict()["state"].get(0, {})
     ostate = ours.state_dict()["state"].get(0, {})
     assert set(ostate) == {k for k, v in tstate.items() if v is not None}
     for k, v in ostate.items():
-        np.testing.assert_allclose(np.asarray(v, dtype=np.float64),
+        assert_allclose(np.asarray(v, dtype=np.float64),
                                    np.asarray(tstate[k], dtype=np.float64), rtol=1e-12, atol=1e-13)
 
 
@@ -77,8 +78,8 @@ def test_skipped_parameters_match_torch(name):
     ours, theirs = cls([a, b], lr=0.1), tcls([ta, tb], lr=0.1)
     with torch_float64():
         _skipping_steps(ours, theirs, a, b, ta, tb)
-    np.testing.assert_allclose(b.detach().numpy(), tb.detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(a.detach().numpy(), ta.detach().numpy(), rtol=1e-12)
+    assert_allclose(b.detach().cpu().numpy(), tb.detach().cpu().numpy(), rtol=1e-12)
+    assert_allclose(a.detach().cpu().numpy(), ta.detach().cpu().numpy(), rtol=1e-12)
 
 
 def _skipping_steps(ours, theirs, a, b, ta, tb):
@@ -153,13 +154,13 @@ def test_schedule_matches_torch(name):
     make = SCHEDULES[name]
     ours = _lr_sequence("ours", make, 30)
     theirs = _lr_sequence("torch", make, 30)
-    np.testing.assert_allclose(ours, theirs, rtol=1e-13, atol=0)
+    assert_allclose(ours, theirs, rtol=1e-13, atol=0)
 
 
 @given(T=st.integers(1, 10), eta=st.floats(0, 0.4), n=st.integers(1, 40))
 def test_cosine_matches_torch_for_any_period(T, eta, n):
     make = lambda L, o: L.CosineAnnealingLR(o, T_max=T, eta_min=eta)
-    np.testing.assert_allclose(_lr_sequence("ours", make, n), _lr_sequence("torch", make, n),
+    assert_allclose(_lr_sequence("ours", make, n), _lr_sequence("torch", make, n),
                                rtol=1e-12, atol=1e-15)
 
 
@@ -186,9 +187,9 @@ def test_clip_grad_norm_matches_torch(seed, max_norm, norm_type, shapes):
     ps, tps = _with_grads("ours", grads), _with_grads("torch", grads)
     total = clip_grad_norm_(ps, max_norm, norm_type)
     ttotal = torch.nn.utils.clip_grad_norm_(tps, max_norm, norm_type)
-    np.testing.assert_allclose(float(total), float(ttotal), rtol=1e-12)
+    assert_allclose(float(total), float(ttotal), rtol=1e-12)
     for p, tp in zip(ps, tps):
-        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-12, atol=1e-15)
+        assert_allclose(p.grad.cpu().numpy(), tp.grad.cpu().numpy(), rtol=1e-12, atol=1e-15)
 
 
 @given(seed=st.integers(0, 2**32 - 1), clip=st.floats(0.0, 2.0))
@@ -199,4 +200,4 @@ def test_clip_grad_value_matches_torch(seed, clip):
     clip_grad_value_(ps, clip)
     torch.nn.utils.clip_grad_value_(tps, clip)
     for p, tp in zip(ps, tps):
-        assert np.array_equal(p.grad.numpy(), tp.grad.numpy())
+        assert np.array_equal(p.grad.cpu().numpy(), tp.grad.cpu().numpy())

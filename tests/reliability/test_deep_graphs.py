@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
+from autograd.testing import assert_allclose, assert_array_equal
 
 C = 1.0 + 1e-6  # a multiplier whose powers stay representable over a million steps
 
@@ -157,10 +158,10 @@ def test_ten_thousand_layer_tensor_composition():
         d = gy * (1 - ts[k] ** 2)
         gw += d * ys[k]
         gy = d * w0 + 0.1 * gy
-    np.testing.assert_allclose(y.detach().numpy(), ys[-1], rtol=1e-13)
-    np.testing.assert_allclose(x.grad.numpy(), gy, rtol=1e-10, atol=1e-300)
-    np.testing.assert_allclose(w.grad.numpy(), gw, rtol=1e-10)
-    assert np.abs(w.grad.numpy()).max() > 0.1
+    assert_allclose(y.detach().cpu().numpy(), ys[-1], rtol=1e-13)
+    assert_allclose(x.grad.cpu().numpy(), gy, rtol=1e-10, atol=1e-300)
+    assert_allclose(w.grad.cpu().numpy(), gw, rtol=1e-10)
+    assert np.abs(w.grad.cpu().numpy()).max() > 0.1
 
 
 def test_deep_graph_with_fanout_and_matrix_ops():
@@ -178,8 +179,8 @@ def test_deep_graph_with_fanout_and_matrix_ops():
     loss = (y * y).mean()
     gh, gw = ag.grad(loss, [h, w], retain_graph=True)
     loss.backward()
-    np.testing.assert_array_equal(gh.detach().numpy(), h.grad.numpy())
-    np.testing.assert_array_equal(gw.detach().numpy(), w.grad.numpy())
+    assert_array_equal(gh.detach().cpu().numpy(), h.grad.cpu().numpy())
+    assert_array_equal(gw.detach().cpu().numpy(), w.grad.cpu().numpy())
     ys = [h0]
     for _ in range(depth):
         ys.append(np.maximum(ys[-1] @ w0, 0) * 0.5 + ys[-1])
@@ -190,8 +191,8 @@ def test_deep_graph_with_fanout_and_matrix_ops():
         d = g * 0.5 * (pre > 0)
         gw_ref += ys[k].T @ d
         g = d @ w0.T + g
-    np.testing.assert_allclose(h.grad.numpy(), g, rtol=1e-9)
-    np.testing.assert_allclose(w.grad.numpy(), gw_ref, rtol=1e-9)
+    assert_allclose(h.grad.cpu().numpy(), g, rtol=1e-9)
+    assert_allclose(w.grad.cpu().numpy(), gw_ref, rtol=1e-9)
 
 
 _FREE_SCRIPT = textwrap.dedent(
@@ -270,7 +271,7 @@ def test_deep_inplace_chain():
     ref = np.array([1.0, 2.0, 3.0])
     for i in range(n // 2):
         ref = ref * C
-    np.testing.assert_allclose(x.grad.numpy(), ref, rtol=1e-12)
+    assert_allclose(x.grad.cpu().numpy(), ref, rtol=1e-12)
     assert a._version == n
 
 
@@ -285,14 +286,14 @@ def test_deepcopy_of_a_deep_non_leaf_raises_a_clear_error():
                                            r"user \(graph leaves\).*MulBackward"):
         copy.deepcopy(y)
     z = copy.deepcopy(y.detach().clone())  # the documented way out
-    np.testing.assert_array_equal(z.detach().numpy(), y.detach().numpy())
+    assert_array_equal(z.detach().cpu().numpy(), y.detach().cpu().numpy())
     x.grad = ag.tensor(np.array([1.0, 2.0, 3.0]))
     xc = copy.deepcopy(x)  # leaves still copy, with their grad, sharing nothing
     assert xc.requires_grad and xc.grad_fn is None
-    np.testing.assert_array_equal(xc.grad.numpy(), [1.0, 2.0, 3.0])
-    assert not np.shares_memory(xc.detach().numpy(), x.detach().numpy())
+    assert_array_equal(xc.grad.cpu().numpy(), [1.0, 2.0, 3.0])
+    assert not np.shares_memory(xc.detach().cpu().numpy(), x.detach().cpu().numpy())
     y.sum().backward()  # the original graph is intact
-    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 3.0, 4.0])
+    assert_array_equal(x.grad.cpu().numpy(), [2.0, 3.0, 4.0])
 
 
 def test_graph_export_and_anomaly_mode_on_deep_graphs():
@@ -310,4 +311,4 @@ def test_graph_export_and_anomaly_mode_on_deep_graphs():
         for _ in range(2_500):
             z = ag.tanh(z) + 0.5
         z.sum().backward()
-    assert np.isfinite(v.grad.numpy()).all()
+    assert np.isfinite(v.grad.cpu().numpy()).all()

@@ -53,7 +53,7 @@ def train(seed: int, opt_name: str = "Adam", epochs: int = 3) -> dict[str, Any]:
     for _ in range(epochs):
         net.train()
         for xb, yb in loader:
-            orders.append(yb.detach().numpy().tobytes())
+            orders.append(yb.detach().cpu().numpy().tobytes())
             opt.zero_grad()
             loss = F.cross_entropy(net(xb), yb, label_smoothing=0.05)
             loss.backward()
@@ -63,9 +63,9 @@ def train(seed: int, opt_name: str = "Adam", epochs: int = 3) -> dict[str, Any]:
             losses.append(loss.item())
     net.eval()
     with ag.no_grad():
-        xv = ag.tensor(np.stack([s[0].detach().numpy() for s in val_ds]))
-        val_out = net(xv).detach().numpy().copy()
-    state = {k: v.detach().numpy().copy() for k, v in net.state_dict().items()}
+        xv = ag.tensor(np.stack([s[0].detach().cpu().numpy() for s in val_ds]))
+        val_out = net(xv).detach().cpu().numpy().copy()
+    state = {k: v.detach().cpu().numpy().copy() for k, v in net.state_dict().items()}
     return {"losses": losses, "orders": orders, "state": state, "val": val_out,
             "opt": _flatten(opt.state_dict())}
 
@@ -79,7 +79,7 @@ def _flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
         for i, v in enumerate(obj):
             out.update(_flatten(v, f"{prefix}/{i}"))
     elif isinstance(obj, ag.Tensor):
-        out[prefix] = obj.detach().numpy().copy()
+        out[prefix] = obj.detach().cpu().numpy().copy()
     else:
         out[prefix] = obj
     return out
@@ -136,11 +136,11 @@ def test_each_random_source_follows_the_seed():
         ag.manual_seed(seed)
         lin = nn.Linear(4, 3)
         drop = F.dropout(ag.ones((4, 5)), 0.5, training=True)
-        order = [b.detach().numpy().tobytes() for (b,) in DataLoader(TensorDataset(np.arange(10.0)),
+        order = [b.detach().cpu().numpy().tobytes() for (b,) in DataLoader(TensorDataset(np.arange(10.0)),
                                                           batch_size=3, shuffle=True)]
         split = [int(i) for i in random_split(TensorDataset(np.arange(10.0)), [7, 3])[1].indices]
-        return [lin.weight.detach().numpy().tobytes(), drop.detach().numpy().tobytes(), *order,
-                np.array(split).tobytes(), ag.randn(3).detach().numpy().tobytes()]
+        return [lin.weight.detach().cpu().numpy().tobytes(), drop.detach().cpu().numpy().tobytes(), *order,
+                np.array(split).tobytes(), ag.randn(3).detach().cpu().numpy().tobytes()]
 
     first, again, other = draws(3), draws(3), draws(4)
     assert first == again
@@ -159,14 +159,14 @@ def test_explicit_generators_are_independent_of_the_default_one():
         out = []
         for (xb,) in loader:
             if disturb:
-                ag.manual_seed(int(xb.detach().numpy().sum()))  # reseeding the default generator...
+                ag.manual_seed(int(xb.detach().cpu().numpy().sum()))  # reseeding the default generator...
                 ag.randn(7)
             opt.zero_grad()
             loss = (net(xb) ** 2).mean()
             loss.backward()
             opt.step()
             out.append(loss.item())
-        return np.array(out).tobytes() + b"".join(p.detach().numpy().tobytes() for p in net.parameters())
+        return np.array(out).tobytes() + b"".join(p.detach().cpu().numpy().tobytes() for p in net.parameters())
 
     assert run(False) == run(True)  # ...changes nothing when every source is explicit
 

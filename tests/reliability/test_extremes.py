@@ -22,6 +22,7 @@ import pytest
 import autograd as ag
 import nn
 import nn.functional as F
+from autograd.testing import assert_allclose, assert_array_equal
 
 INF = math.inf
 LN2 = math.log(2.0)
@@ -48,7 +49,7 @@ def run(fn: Callable[[ag.Tensor], ag.Tensor], x: ag.Tensor, gradient: Any = None
         if gradient is None and y.numel() != 1:
             gradient = np.ones(y.shape, dtype=y.dtype)
         y.backward(gradient)
-    return y.detach().numpy(), x.grad.numpy()
+    return y.detach().cpu().numpy(), x.grad.cpu().numpy()
 
 
 def check(got: np.ndarray, want: Any, rtol: float = 1e-12) -> None:
@@ -57,8 +58,8 @@ def check(got: np.ndarray, want: Any, rtol: float = 1e-12) -> None:
     assert np.array_equal(np.isinf(got), np.isinf(want))
     assert np.array_equal(np.isnan(got), np.isnan(want))
     fin = np.isfinite(want)
-    np.testing.assert_array_equal(np.sign(got[np.isinf(want)]), np.sign(want[np.isinf(want)]))
-    np.testing.assert_allclose(got[fin], want[fin], rtol=rtol, atol=1e-300)
+    assert_array_equal(np.sign(got[np.isinf(want)]), np.sign(want[np.isinf(want)]))
+    assert_allclose(got[fin], want[fin], rtol=rtol, atol=1e-300)
 
 
 W3 = np.array([1.0, 2.0, 3.0])  # upstream gradient for the 3-class cases
@@ -252,10 +253,10 @@ def test_second_order_at_zero():
         (ha,) = ag.grad(ga.sum(), x)
         (gn,) = ag.grad(ag.norm(x), x, create_graph=True)
         (hn,) = ag.grad(gn.sum(), x)
-    check(ga.detach().numpy(), [0.0, 0.0])
-    check(ha.detach().numpy(), [0.0, 0.0])
-    check(gn.detach().numpy(), [0.0, 0.0])
-    assert np.isnan(hn.detach().numpy()).all()
+    check(ga.detach().cpu().numpy(), [0.0, 0.0])
+    check(ha.detach().cpu().numpy(), [0.0, 0.0])
+    check(gn.detach().cpu().numpy(), [0.0, 0.0])
+    assert np.isnan(hn.detach().cpu().numpy()).all()
 
 
 def test_mse_and_huber_at_1e4_are_finite():
@@ -322,8 +323,8 @@ def test_extremes_match_pytorch(name, ours, theirs, x0):
     yt = theirs(xt, torch)
     yt.backward(torch.ones_like(yt))
     v, g = run(ours, leaf(x0))
-    want_v = yt.detach().numpy()
-    want_g = xt.grad.numpy()
+    want_v = yt.detach().cpu().numpy()
+    want_g = xt.grad.cpu().numpy()
     check(v, want_v, rtol=1e-12)
     check(g, want_g, rtol=1e-12)
 
@@ -337,7 +338,7 @@ def test_bce_on_saturated_probabilities_matches_pytorch():
     yt = torch.nn.functional.binary_cross_entropy(xt, torch.tensor(t0, dtype=torch.float64))
     yt.backward()
     v, g = run(lambda x: F.binary_cross_entropy(x, ag.tensor(t0)), leaf(x0))
-    check(v, yt.detach().numpy())
+    check(v, yt.detach().cpu().numpy())
     eps32 = float(np.float32(1e-12))
-    check(xt.grad.numpy(), np.array([0.0, 0.0, 1 / eps32, -1 / eps32, 0.1 / 0.21]) / 5)
+    check(xt.grad.cpu().numpy(), np.array([0.0, 0.0, 1 / eps32, -1 / eps32, 0.1 / 0.21]) / 5)
     check(g, np.array([0.0, 0.0, 1e12, -1e12, 0.1 / 0.21]) / 5)

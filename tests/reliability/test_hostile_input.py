@@ -23,7 +23,7 @@ import autograd as ag
 import nn
 import nn.functional as F
 import optim
-from autograd.testing import shapes
+from autograd.testing import assert_array_equal, shapes
 
 
 def np_shape(shape: tuple[int, ...]) -> str:
@@ -111,7 +111,7 @@ def test_reduction_axis_of_wrong_type(axis):
     with pytest.raises(TypeError, match=r"^sum: dim must be an int or a sequence of ints"):
         leaf((2, 3)).sum(axis=axis)
     # NumPy integers are ints
-    np.testing.assert_array_equal(leaf((2, 3)).sum(axis=np.int64(1)).data,
+    assert_array_equal(leaf((2, 3)).sum(axis=np.int64(1)).data,
                                   leaf((2, 3)).sum(axis=1).data)
 
 
@@ -132,7 +132,7 @@ def test_in_place_ops_never_grow_the_target():
     b = ag.zeros(3)
     with pytest.raises(RuntimeError, match=r"mul_: output with shape \(3,\)"):
         b *= np.ones((2, 3))
-    np.testing.assert_array_equal(b.detach().numpy(), [0.0, 0.0, 0.0])  # untouched by the failed call
+    assert_array_equal(b.detach().cpu().numpy(), [0.0, 0.0, 0.0])  # untouched by the failed call
     with pytest.raises(RuntimeError, match=r"add_: a leaf tensor that requires grad"):
         leaf((3,)).add_(1.0)
 
@@ -241,7 +241,7 @@ def test_backward_with_a_wrong_gradient_shape(shape, gshape):
         ag.grad(y, x, grad_outputs=ag.ones(gshape))
     assert x.grad is None  # nothing was accumulated by the failed calls
     y.backward(np.ones(shape))  # the graph survived the failed calls
-    np.testing.assert_array_equal(x.grad.numpy(), np.full(shape, 2.0))
+    assert_array_equal(x.grad.cpu().numpy(), np.full(shape, 2.0))
 
 
 @pytest.mark.parametrize("kind,value", [("str", "ab"), ("None list", [None, None]),
@@ -282,7 +282,7 @@ def test_nan_and_inf_data_propagate_like_ieee_without_raising(shape, data):
         with np.errstate(all="ignore"):  # inf - inf etc. are the data's, not the library's
             y = (x * 3.0 + 1.0).sum()
             y.backward()
-    np.testing.assert_array_equal(x.grad.numpy(), np.full(shape, 3.0))  # linear: data-independent
+    assert_array_equal(x.grad.cpu().numpy(), np.full(shape, 3.0))  # linear: data-independent
     assert np.isnan(y.item()) == (np.isnan(vals).any() or (np.inf in vals and -np.inf in vals))
 
 
@@ -295,7 +295,7 @@ def test_anomaly_mode_reports_the_op_that_made_a_nan_gradient():
             y.backward()
     x2 = ag.tensor(np.array([0.0, 1.0]), requires_grad=True)
     (ag.sqrt(x2) * 0.0).sum().backward()  # outside anomaly mode: nan, silently (PyTorch too)
-    assert np.isnan(x2.grad.numpy()[0]) and x2.grad.numpy()[1] == 0.0
+    assert np.isnan(x2.grad.cpu().numpy()[0]) and x2.grad.cpu().numpy()[1] == 0.0
 
 
 def test_losses_on_nan_inputs():
@@ -371,7 +371,7 @@ def test_n1_vs_n_behaviour_matches_pytorch(name):
     with warnings.catch_warnings(record=True) as ours:
         warnings.simplefilter("always")
         try:
-            getattr(F, name)(ag.tensor(x.numpy()), ag.tensor(t.numpy()))
+            getattr(F, name)(ag.tensor(x.cpu().numpy()), ag.tensor(t.cpu().numpy()))
             we_raised = None
         except ValueError as e:
             we_raised = e
@@ -392,7 +392,7 @@ def test_optimizers_refuse_gradients_of_the_wrong_shape():
                                                    rf"group has shape \(3,\) but its gradient has "
                                                    rf"shape {re.escape(str(bad.shape))}"):
                 opt.step()
-        np.testing.assert_array_equal(p.detach().numpy(), np.ones(3))  # never updated by a bad step
+        assert_array_equal(p.detach().cpu().numpy(), np.ones(3))  # never updated by a bad step
 
 
 # ------------------------------------------------------------------ hostile checkpoints
@@ -477,7 +477,7 @@ def test_checkpoint_manifest_lies_are_rejected(tmp_path):
     net = nn.Linear(2, 2)
     nn.save(net.state_dict(), str(tmp_path / "ok.npz"))
     sd = nn.load(str(tmp_path / "ok.npz"))
-    np.testing.assert_array_equal(sd["weight"].detach().numpy(), net.weight.detach().numpy())
+    assert_array_equal(sd["weight"].detach().cpu().numpy(), net.weight.detach().cpu().numpy())
 
 
 def test_saving_refuses_objects_it_would_have_to_pickle(tmp_path):

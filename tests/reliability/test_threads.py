@@ -18,6 +18,7 @@ import nn
 import nn.functional as F
 import optim
 from autograd.data import DataLoader, TensorDataset
+from autograd.testing import assert_allclose, assert_array_equal
 
 TIMEOUT = 60.0
 
@@ -82,7 +83,7 @@ def test_no_grad_in_one_thread_does_not_affect_another():
     (q_enabled, q_rg), (l_enabled, l_rg, l_fn) = run_threads(quiet, loud)
     assert (q_enabled, q_rg) == (False, False)
     assert (l_enabled, l_rg, l_fn) == (True, True, True)
-    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+    assert_array_equal(x.grad.cpu().numpy(), [3.0, 3.0])
     assert ag.is_grad_enabled()  # the main thread was never touched
 
 
@@ -174,7 +175,7 @@ def _train(seed: int, epochs: int, step_barrier: threading.Barrier | None) -> di
             loss.backward()
             opt.step()
             losses.append(loss.item())
-    return {"losses": losses, "params": [p.detach().numpy().copy() for p in net.parameters()]}
+    return {"losses": losses, "params": [p.detach().cpu().numpy().copy() for p in net.parameters()]}
 
 
 def _assert_bitwise_equal(a: dict[str, Any], b: dict[str, Any]) -> None:
@@ -182,7 +183,7 @@ def _assert_bitwise_equal(a: dict[str, Any], b: dict[str, Any]) -> None:
     assert len(a["params"]) == len(b["params"])
     for pa, pb in zip(a["params"], b["params"]):
         assert pa.dtype == pb.dtype
-        np.testing.assert_array_equal(pa, pb)
+        assert_array_equal(pa, pb)
         assert pa.tobytes() == pb.tobytes()
 
 
@@ -245,7 +246,7 @@ def test_concurrent_backward_into_shared_leaves_loses_nothing():
     with fast_switching():
         run_threads(*(lambda j=j: worker(j) for j in range(k)))
     want = float(sum(range(1, k + 1)))
-    lost_vec = sum(1 for t in vec if not np.array_equal(t.grad.numpy(), np.full(3, want)))
+    lost_vec = sum(1 for t in vec if not np.array_equal(t.grad.cpu().numpy(), np.full(3, want)))
     lost_sca = sum(1 for t in sca if t.grad.item() != want)
     assert (lost_vec, lost_sca) == (0, 0)
 
@@ -265,14 +266,14 @@ def test_graphs_built_concurrently_with_a_shared_weight():
                 barrier.wait(TIMEOUT)
             h = ag.tanh(ag.tensor(xv) @ w) * (1.0 + i)
             (g,) = ag.grad((h * h).sum(), w)
-            out.append(g.detach().numpy())
+            out.append(g.detach().cpu().numpy())
         return np.stack(out)
 
     expected = [job(xv, False) for xv in inputs]
     with fast_switching():
         got = run_threads(*(lambda xv=xv: job(xv, True) for xv in inputs))
     for e, g in zip(expected, got):
-        np.testing.assert_array_equal(g, e)
+        assert_array_equal(g, e)
     assert w.grad is None
 
 
@@ -287,7 +288,7 @@ def test_concurrent_optimizer_free_accumulation_matches_sum(n_threads):
     for xb in batches:
         net.zero_grad()
         (net(xb) ** 2).sum().backward()
-        ref_w += net.weight.grad.numpy()
+        ref_w += net.weight.grad.cpu().numpy()
     net.zero_grad()
     barrier = threading.Barrier(n_threads)
 
@@ -298,4 +299,4 @@ def test_concurrent_optimizer_free_accumulation_matches_sum(n_threads):
 
     with fast_switching():
         run_threads(*(lambda j=j: worker(j) for j in range(n_threads)))
-    np.testing.assert_allclose(net.weight.grad.numpy(), ref_w, rtol=1e-12)
+    assert_allclose(net.weight.grad.cpu().numpy(), ref_w, rtol=1e-12)

@@ -30,6 +30,7 @@ from hypothesis.stateful import (
 )
 
 import autograd as ag
+from autograd.testing import assert_allclose, assert_array_equal
 
 LEAF_SHAPES = [(), (3,), (2, 3), (2, 1), (1, 3), (3, 3)]
 _ids = itertools.count()
@@ -94,7 +95,7 @@ class WalkerMachine(RuleBasedStateMachine):
             name: str, unit: int | None = None) -> Entry:
         val = np.asarray(val, dtype=np.float64)
         assert t.shape == val.shape, (name, t.shape, val.shape)
-        np.testing.assert_allclose(t.detach().numpy(), val, rtol=1e-12, atol=1e-12, err_msg=name)
+        assert_allclose(t.detach().cpu().numpy(), val, rtol=1e-12, atol=1e-12, err_msg=name)
         if t.requires_grad:
             recs = frozenset().union(*(p.records for p in parents if p.t.requires_grad))
             if t.grad_fn is not None:
@@ -373,9 +374,9 @@ class WalkerMachine(RuleBasedStateMachine):
 
     def check(self, got: list[Any], want: list[np.ndarray], times: float = 1.0) -> None:
         for k, (g, w) in enumerate(zip(got, want)):
-            gd = np.zeros(w.shape) if g is None else np.asarray(g.detach().numpy() if hasattr(g, "data") else g)
+            gd = np.zeros(w.shape) if g is None else np.asarray(g.detach().cpu().numpy() if hasattr(g, "data") else g)
             assert gd.shape == w.shape, (k, gd.shape, w.shape)
-            np.testing.assert_allclose(gd, times * w, rtol=1e-9, atol=1e-10,
+            assert_allclose(gd, times * w, rtol=1e-9, atol=1e-10,
                                        err_msg=f"gradient of leaf {k}")
         self.checked += 1
 
@@ -466,14 +467,14 @@ def test_inplace_through_an_element_view_reaches_the_base():
     c = a * 1.0
     v = c[0]
     v *= b
-    np.testing.assert_array_equal(c.detach().numpy(), [4.0, 2.0, 3.0])
+    assert_array_equal(c.detach().cpu().numpy(), [4.0, 2.0, 3.0])
     (c * ag.tensor([1.0, 10.0, 100.0])).sum().backward()
-    np.testing.assert_array_equal(a.grad.numpy(), [4.0, 10.0, 100.0])
+    assert_array_equal(a.grad.cpu().numpy(), [4.0, 10.0, 100.0])
     assert b.grad.item() == 1.0
     m = ag.tensor(np.arange(6.0).reshape(2, 3))
     e = m[1, 2]
     e += 10.0
-    assert m.detach().numpy()[1, 2] == 15.0 and e.item() == 15.0
+    assert m.detach().cpu().numpy()[1, 2] == 15.0 and e.item() == 15.0
     w = ag.tensor(np.ones(2), requires_grad=True)
     with pytest.raises(RuntimeError, match="a view of a leaf tensor that requires grad"):
         u = w[1]

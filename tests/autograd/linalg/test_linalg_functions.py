@@ -17,6 +17,8 @@ from autograd.linalg import LinAlgError
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _opcheck import check_grads, torch_agrees  # noqa: E402
 
+from autograd.testing import assert_allclose, assert_array_equal
+
 torch = pytest.importorskip("torch")
 LA = ag.linalg
 BATCH = st.lists(st.integers(0, 2), max_size=2).map(tuple)
@@ -173,12 +175,12 @@ def test_det_gradient_at_a_singular_matrix_is_the_cofactor_matrix():
     a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 5.0]])
     x = Tensor(a, requires_grad=True)
     LA.det(x).backward()
-    np.testing.assert_allclose(x.grad.data, [[14.0, -10.0, 2.0], [-7.0, 5.0, -1.0], [0, 0, 0]],
+    assert_allclose(x.grad.data, [[14.0, -10.0, 2.0], [-7.0, 5.0, -1.0], [0, 0, 0]],
                                atol=1e-12)
     check_grads(LA.det, a, second=False)
     z = Tensor(np.zeros((2, 2)), requires_grad=True)  # rank 0: the cofactor matrix is zero
     LA.det(z).backward()
-    np.testing.assert_array_equal(z.grad.data, np.zeros((2, 2)))
+    assert_array_equal(z.grad.data, np.zeros((2, 2)))
     with pytest.raises(LinAlgError, match="linalg.det: higher-order derivatives at a singular"):
         ag.grad(LA.det(z), z, create_graph=True)
 
@@ -187,10 +189,10 @@ def test_repeated_eigenvalues_and_singular_values_documented_behaviour():
     # values alone: finite gradients; vectors: not defined (nan/inf), as in PyTorch
     a = Tensor(np.eye(3), requires_grad=True)
     LA.eigvalsh(a).sum().backward()
-    np.testing.assert_allclose(a.grad.data, np.eye(3))
+    assert_allclose(a.grad.data, np.eye(3))
     a = Tensor(np.eye(3), requires_grad=True)
     LA.svdvals(a).sum().backward()
-    np.testing.assert_allclose(a.grad.data, np.eye(3))
+    assert_allclose(a.grad.data, np.eye(3))
     a = Tensor(np.eye(3), requires_grad=True)
     (LA.eigh(a).eigenvectors ** 2).sum().backward()  # the gradient is not defined here
     assert not np.all(np.isfinite(a.grad.data))
@@ -233,7 +235,7 @@ def test_negative_order_vector_norm_at_zero_has_zero_gradient_like_torch():
         t, -0.5, dim=1), a)
     x = Tensor(a, requires_grad=True)
     LA.vector_norm(x, -1, dim=1)[0].backward()
-    np.testing.assert_array_equal(x.grad.data[0], [0.0, 0.0, 0.0])
+    assert_array_equal(x.grad.data[0], [0.0, 0.0, 0.0])
 
 
 def test_pinv_hermitian_reads_the_lower_triangle_like_torch():
@@ -246,7 +248,7 @@ def test_matrix_power_zero_is_the_identity_with_zero_gradient_like_torch():
     a = np.array([[np.nan, 1.0], [2.0, 3.0]])
     x = Tensor(a, requires_grad=True)
     p = LA.matrix_power(x, 0)
-    np.testing.assert_array_equal(p.data, np.eye(2))
+    assert_array_equal(p.data, np.eye(2))
     assert p.requires_grad
     p.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros((2, 2)))
+    assert_array_equal(x.grad.data, np.zeros((2, 2)))

@@ -1,0 +1,49 @@
+"""``autograd.cuda``: the GPUs, as ``torch.cuda`` (through CuPy; ``pip install tapegrad[cuda]``).
+
+>>> import autograd as ag
+>>> if ag.cuda.is_available():
+...     x = ag.randn(3, device="cuda")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import devices as _device
+
+
+def is_available() -> bool:
+    """True if CuPy is installed and sees at least one GPU (``torch.cuda.is_available``)."""
+    return _device.cuda_backend(required=False) is not None
+
+
+def device_count() -> int:
+    """The number of GPUs (0 without CUDA) (``torch.cuda.device_count``)."""
+    backend = _device.cuda_backend(required=False)
+    return 0 if backend is None else int(backend.device_count())
+
+
+def current_device() -> int:
+    """The ordinal of the current GPU (``torch.cuda.current_device``); RuntimeError without
+    CUDA."""
+    return int(_device.cuda_backend().current_index())
+
+
+def synchronize(device: Any = None) -> None:
+    """Wait for all work queued on ``device`` (default: the current GPU) to finish
+    (``torch.cuda.synchronize``).  For timing: GPU work runs asynchronously."""
+    backend = _device.cuda_backend()
+    index = backend.current_index() if device is None else _device.resolve(
+        device if not isinstance(device, int) else _device.device("cuda", device)).index
+    backend.synchronize(index)
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the generator of every GPU (``torch.cuda.manual_seed_all``; tapegrad seeds all,
+    so ``manual_seed`` and ``manual_seed_all`` agree).  Does nothing without CUDA, as PyTorch."""
+    backend = _device.cuda_backend(required=False)
+    if backend is not None:
+        backend.manual_seed(int(seed))
+
+
+manual_seed_all = manual_seed
