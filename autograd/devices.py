@@ -197,6 +197,12 @@ def is_device_array(a: Any) -> bool:
     return _cuda_type is not None and isinstance(a, _cuda_type)
 
 
+def writeable(a: Any) -> bool:
+    """Whether array data may be written in place: NumPy's flag; GPU arrays always may (CuPy
+    has no read-only arrays, and its ``flags`` has no ``writeable``)."""
+    return bool(getattr(a.flags, "writeable", True))
+
+
 def device_of(a: Any) -> device:
     """The device of array data (NumPy arrays, NumPy scalars and Python numbers: the CPU)."""
     if _cuda_type is not None and isinstance(a, _cuda_type):

@@ -45,6 +45,7 @@ import numpy as np
 
 from . import tape
 from .backend import to_numpy, xp
+from .devices import writeable
 from .tensor import Tensor
 
 __all__ = [
@@ -367,7 +368,7 @@ def _buffer(t: Tensor, what: str) -> tuple[np.ndarray, Callable[[], None] | None
             t._data = float(buf[0])
         return buf, back_float
     if isinstance(d, np.ndarray):
-        if not d.flags.writeable:
+        if not writeable(d):
             raise RuntimeError(
                 f"{what}: the tensor (shape {tuple(d.shape)}) holds a read-only array and cannot "
                 "be written in place; give it a writable copy first"

@@ -236,7 +236,7 @@ def run(quick: bool = False, repeats: int | None = None, json_path: str | None =
         has_torch = False
     reps = repeats or (3 if quick else 7)
     min_time = 0.02 if quick else 0.1
-    rows = []
+    rows: list[dict[str, Any]] = []
     print("| case | hand-written CuPy | tapegrad | ratio | target | torch | torch ratio | "
           "agreement (max rel. diff, 3 steps) |")
     print("|---|---|---|---|---|---|---|---|")
@@ -248,8 +248,13 @@ def run(quick: bool = False, repeats: int | None = None, json_path: str | None =
             "cupy": lambda p=p: CuPyStep(p), "tapegrad": lambda p=p: TapegradStep(p)}
         if has_torch:
             makers["torch"] = lambda p=p: TorchStep(p)
-        diffs = agree(makers)
-        times = {k: time_step(make(), reps, 3, min_time) for k, make in makers.items()}
+        try:
+            diffs = agree(makers)
+            times = {k: time_step(make(), reps, 3, min_time) for k, make in makers.items()}
+        except Exception as e:  # report the failing case and go on with the others
+            print(f"| {name} | error: {type(e).__name__}: {e} |||||||", flush=True)
+            rows.append({"case": name, "error": f"{type(e).__name__}: {e}"})
+            continue
         base = times["cupy"]["median_s"]
         row = {"case": name, "sizes": sizes, "batch": batch, "target": target, "times": times,
                "ratio": times["tapegrad"]["median_s"] / base, "agreement": diffs}

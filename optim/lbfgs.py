@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import xp
+from autograd.devices import writeable
 from autograd.grad_mode import enable_grad
 from autograd.tape import bump_version
 from autograd.tensor import Tensor
@@ -192,7 +193,7 @@ class LBFGS(Optimizer):
 
     def _check_writable(self) -> None:
         for i, p in enumerate(self._params):
-            if type(p._data) is not float and not p._data.flags.writeable:
+            if type(p._data) is not float and not writeable(p._data):
                 raise RuntimeError(
                     f"LBFGS.step: parameter {i} (shape {p._data.shape}) holds a read-only array "
                     "and cannot be updated in place; give it a writable copy"

@@ -46,6 +46,7 @@ from typing import Any
 
 from .. import tape
 from ..backend import xp
+from ..devices import writeable
 from ..grad_mode import state
 from ..primitive import UNRECORDED_VIEW, Primitive, as_operand
 from ..tensor import Tensor
@@ -91,7 +92,7 @@ def _recording(t: Tensor, others: tuple[Any, ...], op: str, augmented: bool = Fa
 
 
 def _check_writeable(d: Any, op: str) -> None:
-    if not d.flags.writeable:
+    if not writeable(d):
         raise RuntimeError(
             f"{op}: the tensor's data (shape {d.shape}) is read-only (e.g. an expand/broadcast "
             "view whose elements share memory); clone() it before modifying it in place"

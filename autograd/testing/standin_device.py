@@ -123,7 +123,7 @@ class StandInArray:
     strides = property(lambda self: self._a.strides)
     itemsize = property(lambda self: self._a.itemsize)
     nbytes = property(lambda self: self._a.nbytes)
-    flags = property(lambda self: self._a.flags)
+    flags = property(lambda self: _Flags(self._a.flags))
     T = property(lambda self: StandInArray(self._a.T, self._dev))
     mT = property(lambda self: StandInArray(np.swapaxes(self._a, -1, -2), self._dev))
     base = property(lambda self: None if self._a.base is None else StandInArray(
@@ -232,6 +232,15 @@ class StandInArray:
 
     def __reduce__(self) -> Any:
         raise TypeError("stand-in device: pickling device arrays would copy to the host")
+
+
+class _Flags:
+    """CuPy's ``ndarray.flags``: contiguity and ownership only (no ``writeable``)."""
+
+    def __init__(self, f: Any) -> None:
+        self.c_contiguous = bool(f.c_contiguous)
+        self.f_contiguous = bool(f.f_contiguous)
+        self.owndata = bool(f.owndata)
 
 
 class _Device:

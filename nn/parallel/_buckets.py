@@ -14,6 +14,7 @@ import numpy as np
 import autograd.distributed as dist
 from autograd import tape
 from autograd.backend import to_numpy, xp
+from autograd.devices import writeable
 from autograd.tensor import Tensor
 
 
@@ -111,7 +112,7 @@ class Bucket:
             elif as_view and xp is np:
                 p.grad = Tensor._wrap_grad(avg)
             elif g is not None and not g.requires_grad and isinstance(g._data, np.ndarray) \
-                    and g._data.flags.writeable:
+                    and writeable(g._data):
                 np.copyto(g._data, avg)
                 tape.bump_version(g)
             else:  # no local gradient, or one that is part of a graph: a fresh tensor

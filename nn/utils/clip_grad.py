@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import xp
+from autograd.devices import writeable
 from autograd.tape import bump_version
 from autograd.tensor import Tensor
 
@@ -100,7 +101,7 @@ def clip_grads_with_norm_(parameters: TensorOrTensors, max_norm: float,
         d = g._data
         if type(d) is float:
             g._data = d * coef
-        elif d.flags.writeable:
+        elif writeable(d):
             d *= coef
         else:
             g._data = d * coef
@@ -131,7 +132,7 @@ def clip_grad_value_(parameters: TensorOrTensors, clip_value: float) -> None:
         d = g._data
         if type(d) is float:
             g._data = d if d != d else (c if d > c else (-c if d < -c else d))
-        elif d.flags.writeable:
+        elif writeable(d):
             xp.clip(d, -c, c, out=d)
         else:
             g._data = xp.clip(d, -c, c)
