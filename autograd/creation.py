@@ -7,15 +7,41 @@ be given as ``zeros(2, 3)`` or ``zeros((2, 3))``.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from . import devices as _devices
 from .devices import device_of, placed, target
 from .dtypes import get_default_dtype
 from .ops._args import shape_arg
-from .random import generator_for
+from .random import generator_for, get_generator
 from .tensor import Tensor, _check_grad_dtype, as_dtype
+
+
+def _on(device: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """``module.name(*args, **kwargs)`` with the array module of ``device`` (default: the
+    default device), creating the array there; NumPy directly when everything is on the CPU."""
+    if device is None and _devices._default is None:
+        return getattr(np, name)(*args, **kwargs)
+    with placed(target(device)) as m:
+        return getattr(m, name)(*args, **kwargs)
+
+
+def _drawing(device: Any, generator: Any) -> Any:
+    """A context giving the generator that draws for ``device`` (see ``generator_for``), with
+    new arrays made there."""
+    if device is None and _devices._default is None:
+        return contextlib.nullcontext(get_generator(generator))
+    return _drawing_on(target(device), generator)
+
+
+@contextlib.contextmanager
+def _drawing_on(dev: Any, generator: Any) -> Iterator[Any]:
+    with placed(dev):
+        yield generator_for(dev, generator)
 
 
 def _new(data: Any, requires_grad: bool) -> Tensor:
@@ -47,22 +73,22 @@ def tensor(data: Any, dtype: Any = None, device: Any = None,
 def zeros(*shape: Any, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of ``shape`` (``torch.zeros``, ``numpy.zeros``); default dtype."""
-    with placed(target(device)) as m:
-        return _new(m.zeros(shape_arg(shape, "zeros"), dtype=_dt(dtype, "zeros")), requires_grad)
+    return _new(_on(device, "zeros", shape_arg(shape, "zeros"), dtype=_dt(dtype, "zeros")),
+                requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ones of ``shape`` (``torch.ones``, ``numpy.ones``); default dtype."""
-    with placed(target(device)) as m:
-        return _new(m.ones(shape_arg(shape, "ones"), dtype=_dt(dtype, "ones")), requires_grad)
+    return _new(_on(device, "ones", shape_arg(shape, "ones"), dtype=_dt(dtype, "ones")),
+                requires_grad)
 
 
 def empty(*shape: Any, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor of ``shape`` (``torch.empty``, ``numpy.empty``)."""
-    with placed(target(device)) as m:
-        return _new(m.empty(shape_arg(shape, "empty"), dtype=_dt(dtype, "empty")), requires_grad)
+    return _new(_on(device, "empty", shape_arg(shape, "empty"), dtype=_dt(dtype, "empty")),
+                requires_grad)
 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, device: Any = None,
@@ -71,8 +97,8 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, device: Any = None,
     the default dtype, an int fill int64."""
     shape = shape_arg((shape,) if not isinstance(shape, int) else (shape,), "full")
     dt = as_dtype(dtype, "full") if dtype is not None else None
-    with placed(target(device)) as m:
-        return _new(_floats_to_default(m.full(shape, fill_value, dtype=dt), dtype), requires_grad)
+    return _new(_floats_to_default(_on(device, "full", shape, fill_value, dtype=dt), dtype),
+                requires_grad)
 
 
 def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
@@ -80,26 +106,24 @@ def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None, devic
     """Values ``start, start + step, ...`` below ``stop`` (``torch.arange``, ``numpy.arange``):
     ints give int64, floats the default dtype."""
     dt = as_dtype(dtype, "arange") if dtype is not None else None
-    with placed(target(device)) as m:
-        if stop is None:
-            data = m.arange(start, dtype=dt)
-        else:
-            data = m.arange(start, stop, step, dtype=dt)
-        return _new(_floats_to_default(data, dtype), requires_grad)
+    if stop is None:
+        data = _on(device, "arange", start, dtype=dt)
+    else:
+        data = _on(device, "arange", start, stop, step, dtype=dt)
+    return _new(_floats_to_default(data, dtype), requires_grad)
 
 
 def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """``num`` evenly spaced values from ``start`` to ``stop`` inclusive (``torch.linspace``)."""
-    with placed(target(device)) as m:
-        return _new(m.linspace(start, stop, num, dtype=_dt(dtype, "linspace")), requires_grad)
+    return _new(_on(device, "linspace", start, stop, num, dtype=_dt(dtype, "linspace")),
+                requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     """The ``n x m`` identity matrix (``torch.eye``, ``numpy.eye``); default dtype."""
-    with placed(target(device)) as mod:
-        return _new(mod.eye(n, m, dtype=_dt(dtype, "eye")), requires_grad)
+    return _new(_on(device, "eye", n, m, dtype=_dt(dtype, "eye")), requires_grad)
 
 
 def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
@@ -107,9 +131,7 @@ def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     """Uniform [0, 1) samples (``torch.rand``) from ``generator`` (default: the one
     ``manual_seed`` sets; on a GPU, that device's generator, drawing there)."""
     dt = _dt(dtype, "rand")
-    dev = target(device)
-    with placed(dev):
-        gen = generator_for(dev, generator)
+    with _drawing(device, generator) as gen:
         data = gen.random(shape_arg(shape, "rand")).astype(dt, copy=False)
     return _new(data, requires_grad)
 
@@ -119,9 +141,7 @@ def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: boo
     """Standard-normal samples (``torch.randn``) from ``generator`` (default: the one
     ``manual_seed`` sets; on a GPU, that device's generator, drawing there)."""
     dt = _dt(dtype, "randn")
-    dev = target(device)
-    with placed(dev):
-        gen = generator_for(dev, generator)
+    with _drawing(device, generator) as gen:
         data = gen.standard_normal(shape_arg(shape, "randn")).astype(dt, copy=False)
     return _new(data, requires_grad)
 
@@ -132,9 +152,8 @@ def randint(low: int, high: int, size: Any, dtype: Any = None, device: Any = Non
     (``torch.randint``)."""
     dt = as_dtype(dtype, "randint") if dtype is not None else np.dtype(np.int64)
     size = (size,) if isinstance(size, int) else tuple(size)
-    dev = target(device)
-    with placed(dev):
-        data = generator_for(dev, generator).integers(low, high, size).astype(dt, copy=False)
+    with _drawing(device, generator) as gen:
+        data = gen.integers(low, high, size).astype(dt, copy=False)
     return _new(data, False)
 
 

@@ -54,6 +54,8 @@ def _to_data(data: Any, dtype: Any, copy: bool, device: Any = None) -> Any:
     unless ``autograd.set_default_device`` chose another."""
     if isinstance(data, Tensor):
         data = data._data
+    if device is None and _dev._cuda_type is None:  # no GPU in use: host data (the hot path)
+        return _host_data(data, dtype, copy)
     if device is None:
         if _dev._default is not None and not _dev.is_device_array(data):
             return _dev.transfer(_host_data(data, dtype, copy), _dev._default)

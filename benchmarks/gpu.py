@@ -52,10 +52,10 @@ def make_problem(sizes: list[int], batch: int, seed: int = 0) -> Problem:
 class CuPyStep:
     """Hand-written backprop on CuPy arrays: forward, softmax cross-entropy, backward, SGD."""
 
-    def __init__(self, p: Problem) -> None:
-        import cupy as cp
-
-        self.cp = cp
+    def __init__(self, p: Problem, xp: Any = None) -> None:
+        if xp is None:
+            import cupy as xp
+        cp = self.cp = xp  # (tests pass the stand-in device's module)
         self.x, self.y = cp.asarray(p.x), cp.asarray(p.y)
         self.W = [cp.asarray(w) for w in p.weights]
         self.b = [cp.asarray(b) for b in p.biases]
@@ -97,6 +97,9 @@ class CuPyStep:
     def first_weight(self) -> Any:
         return self.W[0].get()
 
+    def loss_value(self) -> float:
+        return float(self.loss.get())
+
 
 class TapegradStep:
     """The same step through ``nn.Linear``/``nn.ReLU``, ``cross_entropy`` and ``optim.SGD``."""
@@ -133,6 +136,9 @@ class TapegradStep:
 
     def first_weight(self) -> Any:
         return self.model[0].weight.detach().cpu().numpy()
+
+    def loss_value(self) -> float:
+        return float(self.loss)
 
 
 class TorchStep:
