@@ -19,6 +19,7 @@ from typing import Any
 
 from autograd import tape
 from autograd.backend import xp
+from autograd.devices import is_array
 from autograd.ops import rsqrt
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
@@ -104,7 +105,7 @@ def batch_norm(
         stats: dict[str, Any] = {}
         y = normalize(input, axes=axes, eps=float(eps), stats=stats)
         if running_mean is not None or running_var is not None:
-            m = float(momentum)
+            m = momentum if is_array(momentum) else float(momentum)  # a GPU 0-d array stays
             if running_mean is not None:
                 _ema(running_mean, stats["mean"].reshape(c), m)
             if running_var is not None:
