@@ -355,6 +355,8 @@ def cross_entropy(
                 f"{shape_of(target)}"
             )
         q: Any = target
+        if not isinstance(target, Tensor):
+            q = _on_input_device(target if is_array(target) else xp.asarray(target), x)
         if eps:
             q = q * (1.0 - eps) + eps / c
         if wb is not None:
