@@ -12,6 +12,7 @@ scatter are each other's gradient, so double backward works.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from autograd import tape
@@ -26,7 +27,12 @@ from ._utils import data, shape_of
 
 
 def _gather_fwd(w: Any, *, indices: Any, padding_idx: int | None, mask: bool) -> Any:
-    y = w[indices]
+    n = w.shape[0]
+    if is_device_array(indices):  # out-of-range GPU indices come as n (see _indices): NaN rows
+        y = w[xp.minimum(indices, n - 1)]
+        y = xp.where((indices == n)[..., None], math.nan, y)
+    else:
+        y = w[indices]
     if mask and padding_idx is not None:
         y = y * (indices != padding_idx)[..., None]
     return y
@@ -36,7 +42,12 @@ def _scatter_fwd(g: Any, *, n: int, indices: Any, padding_idx: int | None) -> An
     dim = g.shape[-1]
     idx = indices.reshape(-1)
     rows = g.reshape(idx.size, dim)  # no -1: dim may be 0
-    if padding_idx is not None:
+    if is_device_array(idx):
+        # no boolean selection (its size would be read back): dropped rows add zeros, and
+        # out-of-range indices (n, see _indices) go nowhere
+        keep = idx != n if padding_idx is None else (idx != n) & (idx != padding_idx)
+        idx, rows = xp.minimum(idx, n - 1), xp.where(keep[:, None], rows, 0)
+    elif padding_idx is not None:
         keep = idx != padding_idx
         idx, rows = idx[keep], rows[keep]
     m = array_module(g)
@@ -69,10 +80,12 @@ def _indices(input: Any, num: int, op: str) -> Any:
         raise TypeError(f"{op}: indices must be an integer tensor, got dtype {idx.dtype}")
     if is_device_array(idx):
         # checking GPU indices would read the result back (a sync in every step): they are
-        # checked only in anomaly mode (see docs/differences.md); negatives wrap as on the host
+        # checked only in anomaly mode (see docs/differences.md); otherwise an index out of
+        # range becomes ``num``, which the gather turns into a NaN row and the scatter drops
         if is_anomaly_enabled() and idx.size:
             _check_range(to_host(idx), num, op)
-        return idx % num
+        inside = (idx >= -num) & (idx < num)
+        return xp.where(inside, idx % num, num).astype(idx.dtype, copy=False)
     _check_range(idx, num, op)
     # a private copy: the rule reads it later, and the caller's array may change meanwhile
     return idx % num if idx.size and idx.min() < 0 else idx.copy()
@@ -119,14 +132,23 @@ def embedding(
 def _renorm_rows(weight: Tensor, idx: Any, max_norm: float, p: float) -> None:
     with no_grad():
         w = weight._data
+        if is_device_array(w):
+            # unique() and a selection of the big rows have data-dependent sizes (read back):
+            # a GPU marks the referenced rows (index n: out of range, see _indices) and scales
+            # every row, by 1 where it is not referenced or within the norm
+            n = w.shape[0]
+            m = array_module(w)
+            used = m.zeros(n + 1, dtype=bool)
+            used[idx.reshape(-1)] = True
+            norms = (xp.abs(w) ** p).sum(axis=1) ** (1.0 / p)
+            big = used[:n] & (norms > max_norm)
+            w *= xp.where(big, max_norm / (norms + 1e-7), 1.0)[:, None].astype(w.dtype)
+            tape.bump_version(weight)
+            return
         rows = xp.unique(idx.reshape(-1))
         norms = (xp.abs(w[rows]) ** p).sum(axis=1) ** (1.0 / p)
         big = norms > max_norm
-        if is_device_array(big):  # no read-back: rows within the norm are scaled by 1
-            scale = xp.where(big, max_norm / (norms + 1e-7), 1.0)
-            w[rows] *= scale[:, None].astype(w.dtype)
-            tape.bump_version(weight)
-        elif big.any():
+        if big.any():
             scale = max_norm / (norms[big] + 1e-7)
             w[rows[big]] *= scale[:, None].astype(w.dtype)
             tape.bump_version(weight)

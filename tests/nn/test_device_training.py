@@ -205,3 +205,48 @@ def test_out_of_range_gpu_targets_give_nan_or_raise_in_anomaly_mode(cuda):
         F.cross_entropy(z, t)
     with pytest.raises(IndexError, match="out of bounds"):  # host targets: checked before use
         F.cross_entropy(z.detach().cpu(), ag.tensor([0, 4, 2]))
+
+
+def test_embedding_with_gpu_indices_checks_them_on_the_device(cuda):
+    """Out-of-range GPU indices give NaN rows and no gradient anywhere (no read-back; an
+    IndexError in anomaly mode); ``max_norm`` renormalises exactly as on the host."""
+    wh = _rng().standard_normal((4, 3)) * 3
+    w = ag.tensor(wh, device=cuda, requires_grad=True)
+    idx = ag.tensor([1, 7, -1, -9, 1], device=cuda)
+    with count_transfers() as moved:
+        y = F.embedding(idx, w, padding_idx=3)
+        y.sum().backward()
+    assert moved == {"to_host": 0, "to_device": 0}
+    yh = y.detach().cpu().numpy()
+    np.testing.assert_array_equal(yh[[0, 2, 4]], wh[[1, 3, 1]])
+    assert np.isnan(yh[[1, 3]]).all()
+    np.testing.assert_array_equal(w.grad.cpu().numpy(), [[0, 0, 0], [2, 2, 2], [0, 0, 0],
+                                                         [0, 0, 0]])  # padding row 3: none
+    with ag.set_detect_anomaly(True), pytest.raises(IndexError, match="out of range"):
+        F.embedding(idx, w)
+    host, dev = ag.tensor(wh), ag.tensor(wh, device=cuda)
+    F.embedding(ag.tensor([0, 2, 2]), host, max_norm=1.0)
+    F.embedding(ag.tensor([0, 2, 2], device=cuda), dev, max_norm=1.0)
+    np.testing.assert_allclose(dev.cpu().numpy(), host.numpy(), rtol=1e-12)
+    assert not np.allclose(host.numpy(), wh)
+
+
+def test_clipping_gradients_of_gpu_parameters_makes_no_host_transfer(cuda):
+    """``clip_grad_norm_`` keeps the norm on the device (PyTorch's clamped coefficient
+    multiplies every gradient) and clips exactly as on the host."""
+    def step(device):
+        ag.manual_seed(0)
+        model = nn.Linear(4, 3).to(device)
+        x, t = _x(5, 4).to(device) * 10, _classes(5, 3).to(device)
+        F.cross_entropy(model(x), t).backward()
+        with count_transfers() as moved:
+            total = nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+            nn.utils.clip_grad_value_(model.parameters(), 0.1)
+        return moved, total, [p.grad.cpu().numpy() for p in model.parameters()]
+
+    moved, total, grads = step(cuda)
+    _, total_host, grads_host = step("cpu")
+    assert moved == {"to_host": 0, "to_device": 0}
+    assert _on_cuda(total) and total.item() == pytest.approx(total_host.item(), rel=1e-12)
+    for g, h in zip(grads, grads_host, strict=True):
+        np.testing.assert_allclose(g, h, rtol=1e-12, atol=1e-15)
