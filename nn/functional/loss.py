@@ -226,16 +226,21 @@ def _index_targets(
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= c))
     if is_device_array(bad):
-        if not is_anomaly_enabled():
-            counted = valid & ~bad
-            return xp.where(counted, t, 0), counted, bad
-        t, bad = to_host(t), to_host(bad)  # the opt-in debug mode reads them back
+        if is_anomaly_enabled():  # the opt-in debug mode reads them back
+            _check_targets(to_host(t), to_host(bad), c, ignore_index, op)
+        counted = valid & ~bad
+        return xp.where(counted, t, 0), counted, bad
+    _check_targets(t, bad, c, ignore_index, op)
+    return xp.where(valid, t, 0), valid, None
+
+
+def _check_targets(t: Any, bad: Any, c: int, ignore_index: int, op: str) -> None:
+    """IndexError naming the first out-of-range entry of the host targets ``t``, if any."""
     if bad.any():
         raise IndexError(
             f"{op}: target {int(t[bad].reshape(-1)[0])} is out of bounds for {c} classes "
             f"(ignore_index={ignore_index})"
         )
-    return xp.where(valid, t, 0), valid, None
 
 
 def _poison(q: Any, bad: Any, axis: int) -> Any:

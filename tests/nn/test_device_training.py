@@ -201,8 +201,11 @@ def test_out_of_range_gpu_targets_give_nan_or_raise_in_anomaly_mode(cuda):
     ok = F.cross_entropy(z, ag.tensor([0, 3, 2], device=cuda)).item()
     ref = F.cross_entropy(z.detach().cpu(), ag.tensor([0, 3, 2])).item()
     assert ok == pytest.approx(ref, rel=1e-12)
-    with ag.detect_anomaly(), pytest.raises(IndexError, match="out of bounds"):
-        F.cross_entropy(z, t)
+    with ag.detect_anomaly():
+        with pytest.raises(IndexError, match="out of bounds"):
+            F.cross_entropy(z, t)
+        checked = F.cross_entropy(z, ag.tensor([0, 3, 2], device=cuda))  # in range: as without
+        assert _on_cuda(checked) and checked.item() == ok
     with pytest.raises(IndexError, match="out of bounds"):  # host targets: checked before use
         F.cross_entropy(z.detach().cpu(), ag.tensor([0, 4, 2]))
 
