@@ -81,7 +81,8 @@ def batch_norm(
     ``training=True`` uses the batch statistics and updates ``running_mean``/``running_var`` in
     place (``running = (1 - momentum) * running + momentum * batch``, the unbiased batch variance
     for ``running_var``; ``nn.BatchNorm`` with ``momentum=None`` passes the cumulative-average
-    factor ``1 / num_batches_tracked``).  ``training=False`` uses the running statistics.
+    factor ``1 / num_batches_tracked``, a 0-d GPU array when the counter lives on a GPU, so it is
+    not read back).  ``training=False`` uses the running statistics.
     """
     shape = shape_of(input)
     if len(shape) < 2:
