@@ -38,6 +38,7 @@ from typing import Any
 
 from . import tape
 from .backend import xp
+from .devices import array_module
 from .differentiate import grad as _grad
 from .grad_mode import enable_grad, state
 from .primitive import Primitive
@@ -74,7 +75,7 @@ def _select_fwd(a: Any, index: int) -> Any:
 
 
 def _embed_fwd(g: Any, index: int, shape: tuple[int, ...]) -> Any:
-    z = xp.zeros(shape, dtype=xp.result_type(g))
+    z = array_module(g).zeros(shape, dtype=xp.result_type(g))
     z[index] = g
     return z
 
@@ -214,7 +215,7 @@ class _Vars:
 
 
 def _zeros_like(t: Tensor) -> Tensor:
-    return Tensor._const(xp.zeros(t.shape, dtype=t.dtype))
+    return Tensor._const(array_module(t._data).zeros(t.shape, dtype=t.dtype))
 
 
 def _detach(obj: Any) -> Any:
@@ -473,7 +474,7 @@ def jvp(
         res = f(*xs)
         outs, is_tuple = _outputs(res, where)
         diff = [o for o in outs if o.requires_grad and o.dtype.kind == "f"]
-        us = [v.leaf(xp.zeros(o.shape, dtype=o.dtype)) for o in diff]
+        us = [v.leaf(array_module(o._data).zeros(o.shape, dtype=o.dtype)) for o in diff]
         jv: list[Tensor] = [_zeros_like(o) for o in outs]
         if diff:
             # g(u) = J^T u, recorded; it is linear in u, so d<g(u), t>/du = J t
@@ -525,7 +526,7 @@ def _rows(v: _Vars, o: Tensor, xs: list[Tensor]) -> list[list[Tensor]]:
         return rows
     n = o.numel()
     for k in range(n):
-        seed = xp.zeros(o.shape, dtype=o.dtype)
+        seed = array_module(o._data).zeros(o.shape, dtype=o.dtype)
         seed.reshape(-1)[k] = 1
         gs = v.grad([o], xs, [Tensor._const(seed)], v.record, True)
         for j, g in enumerate(gs):
@@ -537,10 +538,10 @@ def _assemble(rows: list[Tensor], o: Tensor, x: Tensor, record: bool) -> Tensor:
     shape = tuple(o.shape) + tuple(x.shape)
     dtype = xp.result_type(o.dtype, x.dtype) if o.dtype.kind == "f" else x.dtype
     if not rows:
-        return Tensor._const(xp.zeros(shape, dtype=dtype))
+        return Tensor._const(array_module(x._data).zeros(shape, dtype=dtype))
     if record and any(r.requires_grad for r in rows):
         return _stack(rows).reshape(shape)
-    return Tensor._const(xp.stack([xp.asarray(r._data) for r in rows]).reshape(shape))
+    return Tensor._const(xp.stack([r._array for r in rows]).reshape(shape))
 
 
 def hessian(f: Fn, *inputs: Any, create_graph: bool | None = None) -> Any:

@@ -65,8 +65,8 @@ class _HostDraws:
     def __init__(self, gen: np.random.Generator, dev: _device.device) -> None:
         self.gen, self.dev = gen, dev
 
-    def random(self, shape: Any) -> Any:
-        return _device.transfer(self.gen.random(shape), self.dev)
+    def random(self, shape: Any, dtype: Any = np.float64) -> Any:
+        return _device.transfer(self.gen.random(shape, dtype=dtype), self.dev)
 
     def standard_normal(self, shape: Any) -> Any:
         return _device.transfer(self.gen.standard_normal(shape), self.dev)

@@ -1,8 +1,10 @@
 """Parameter initialisation, in place and without recording (PyTorch's ``nn.init``).
 
 Every random initialiser takes ``generator=`` (a ``numpy.random.Generator`` or an int seed); by
-default it draws from autograd's generator, so ``autograd.manual_seed(s)`` makes model
-construction reproducible.
+default it draws from autograd's generator for the tensor's device (NumPy's for the CPU, the
+GPU's own for CUDA tensors, so the values are made on the device), so
+``autograd.manual_seed(s)`` makes model construction reproducible.  A NumPy generator given for a
+GPU tensor draws on the host and the values are copied over (the caller asked for that stream).
 
 >>> import autograd as ag, nn
 >>> w = nn.Parameter(ag.zeros(3, 4))
@@ -17,8 +19,8 @@ import math
 from typing import Any
 
 from autograd import tape
-from autograd.backend import xp
-from autograd.random import get_generator
+from autograd.devices import array_module, cuda_backend, device_of, is_device_array, placed
+from autograd.random import generator_for, get_generator
 from autograd.tensor import Tensor
 
 __all__ = [
@@ -35,8 +37,10 @@ def _fill(t: Tensor, values: Any) -> Tensor:
     d = t._data
     if type(d) is float:
         t._data = float(values)
-    else:
-        d[...] = xp.asarray(values).astype(d.dtype, copy=False)
+    elif isinstance(values, (int, float)):
+        d[...] = values
+    else:  # values were made on d's device (see _draws), so this copy stays there
+        d[...] = values.astype(d.dtype, copy=False)
     tape.bump_version(t)
     return t
 
@@ -46,6 +50,18 @@ def _float_dtype(t: Tensor) -> Any:
     if dt.kind != "f":
         raise TypeError(f"nn.init: random initialisation needs a floating tensor, got {dt}")
     return dt
+
+
+def one_stream(generator: Any) -> Any:
+    """``generator`` for several initialisers in a row: an int seed becomes one NumPy stream
+    used by all of them; None stays None, so each tensor draws from its own device's default
+    generator (a GPU parameter on the GPU)."""
+    return None if generator is None else get_generator(generator)
+
+
+def _draws(t: Tensor, generator: Any) -> Any:
+    """The generator drawing ``t``'s values on ``t``'s device (see the module docstring)."""
+    return generator_for(device_of(t._data), generator)
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -93,21 +109,35 @@ def _fan(t: Tensor, mode: str) -> int:
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
     """Fill with U(a, b)."""
     _float_dtype(t)
-    return _fill(t, get_generator(generator).uniform(a, b, size=t.shape))
+    # a + (b - a) * U[0, 1) is NumPy's own formula for Generator.uniform (the same stream), and
+    # random/standard_normal are the draws every device generator has
+    return _fill(t, a + (b - a) * _draws(t, generator).random(tuple(t.shape)))
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
     """Fill with N(mean, std^2)."""
     _float_dtype(t)
-    return _fill(t, get_generator(generator).normal(mean, std, size=t.shape))
+    return _fill(t, mean + std * _draws(t, generator).standard_normal(tuple(t.shape)))
 
 
 def trunc_normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator: Any = None) -> Tensor:
-    """Fill with N(mean, std^2) restricted to [a, b] (by resampling the values outside)."""
+    """Fill with N(mean, std^2) restricted to [a, b].
+
+    On the host the values outside are resampled; on a GPU, where that loop would read a count
+    back every round, the inverse-CDF method (PyTorch's): ``mean + std * sqrt(2) *
+    erfinv(2u - 1)`` with ``u`` uniform between the CDFs of ``a`` and ``b``."""
     _float_dtype(t)
     if not a < b:
         raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
+    if is_device_array(t._data):
+        def cdf(x: float) -> float:
+            return (1.0 + math.erf((x - mean) / (std * math.sqrt(2.0)))) / 2.0
+
+        lo, hi = cdf(a), cdf(b)
+        u = lo + (hi - lo) * _draws(t, generator).random(tuple(t.shape))
+        z = cuda_backend().special().erfinv(2 * u - 1)
+        return _fill(t, array_module(z).clip(mean + std * math.sqrt(2.0) * z, a, b))
     rng = get_generator(generator)
     vals = rng.normal(mean, std, size=t.shape)
     bad = (vals < a) | (vals > b)
@@ -116,7 +146,7 @@ def trunc_normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.
             break
         vals[bad] = rng.normal(mean, std, size=int(bad.sum()))
         bad = (vals < a) | (vals > b)
-    return _fill(t, xp.clip(vals, a, b))
+    return _fill(t, array_module(vals).clip(vals, a, b))
 
 
 def constant_(t: Tensor, val: float) -> Tensor:
@@ -135,7 +165,8 @@ def eye_(t: Tensor) -> Tensor:
     """Identity matrix for a 2-D tensor."""
     if t.ndim != 2:
         raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tuple(t.shape)}")
-    return _fill(t, xp.eye(*t.shape))
+    with placed(device_of(t._data)) as xp:  # made on t's GPU (not the current one)
+        return _fill(t, xp.eye(*t.shape))
 
 
 def xavier_uniform_(t: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
@@ -182,10 +213,11 @@ def orthogonal_(t: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
         raise ValueError("orthogonal_: only tensors with 2 or more dimensions are supported")
     rows = t.shape[0]
     cols = t.numel() // rows if rows else 0
-    flat = get_generator(generator).normal(0.0, 1.0, size=(rows, cols))
+    flat = _draws(t, generator).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
-    q, r = xp.linalg.qr(xp.asarray(flat))
+    xp = array_module(flat)
+    q, r = xp.linalg.qr(flat)
     q = q * xp.sign(xp.diag(r))  # make the decomposition unique (uniform over orthogonal matrices)
     if rows < cols:
         q = q.T
@@ -195,7 +227,7 @@ def orthogonal_(t: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
 def default_layer_init_(weight: Tensor, bias: Tensor | None, generator: Any = None) -> None:
     """PyTorch's default for Linear and convolution layers: ``kaiming_uniform_(a=sqrt(5))`` for
     the weight (``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``) and the same bound for the bias."""
-    rng = get_generator(generator)
+    rng = one_stream(generator)
     kaiming_uniform_(weight, a=math.sqrt(5), generator=rng)
     if bias is not None:
         fan_in, _ = _calculate_fan_in_and_fan_out(weight)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import xp
-from autograd.devices import writeable
+from autograd.devices import device_of, is_array, transfer, writeable
 from autograd.grad_mode import enable_grad
 from autograd.tape import bump_version
 from autograd.tensor import Tensor
@@ -324,7 +324,10 @@ class Optimizer:
                 raise ValueError(f"{where}: state {key!r} of scalar parameter {i} has shape "
                                  f"{xp.shape(value)}; expected a single number")
             return float(_to_python(value))
-        arr = xp.array(value, dtype=p.dtype, copy=True)
+        if is_array(value):  # copied onto the parameter's device, as PyTorch's load_state_dict
+            arr = transfer(value, device_of(p._data)).astype(p.dtype, copy=True)
+        else:
+            arr = transfer(xp.array(value, dtype=p.dtype), device_of(p._data))
         if arr.shape != p.shape:
             raise ValueError(
                 f"{where}: state {key!r} of parameter {i} has shape {arr.shape} but the parameter "

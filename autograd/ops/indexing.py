@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
+from ..devices import array_module, is_array
 from ..primitive import Primitive
 from ..tensor import Tensor
 
@@ -34,14 +35,16 @@ ndarray = xp.ndarray
 
 # ------------------------------------------------------------------------- the scatter-add
 def _has_int_array(index: tuple[Any, ...]) -> bool:
-    return any(type(i) is ndarray and i.dtype.kind != "b" for i in index)
+    return any(is_array(i) and i.dtype.kind != "b" for i in index)
 
 
 def _index_add_fwd(g: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
-    g = xp.asarray(g)
-    z = xp.zeros(shape, dtype=g.dtype)
+    if not is_array(g):
+        g = xp.asarray(g)
+    m = array_module(g)  # made on g's device
+    z = m.zeros(shape, dtype=g.dtype)
     if _has_int_array(index):
-        xp.add.at(z, index, g)  # repeated integer indices must accumulate
+        m.add.at(z, index, g)  # repeated integer indices must accumulate
     else:
         z[index] = g
     return z

@@ -46,7 +46,7 @@ from typing import Any
 
 from .. import tape
 from ..backend import xp
-from ..devices import writeable
+from ..devices import device_of, is_array, is_device_array, transfer, writeable
 from ..grad_mode import state
 from ..primitive import UNRECORDED_VIEW, Primitive, as_operand
 from ..tensor import Tensor
@@ -512,6 +512,9 @@ def _setitem(t: Tensor, index: Any, value: Any, op: str) -> None:
         return
     v = value._data if isinstance(value, Tensor) else as_operand(value, op)
     d = t._data
+    if is_device_array(d) and not isinstance(value, Tensor) and is_array(v) \
+            and not is_device_array(v):
+        v = transfer(v, device_of(d))  # host numbers written into a GPU tensor, as PyTorch does
     if type(d) is float:
         t._data = float(_index_put_fwd(xp.asarray(d), v, idx))
     else:

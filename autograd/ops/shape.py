@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
+from ..devices import is_array
 from ..primitive import Primitive
 from ..tensor import Tensor, as_dtype
 
@@ -571,7 +572,13 @@ def astype(x: Any, dtype: Any, copy: bool = True) -> Any:
     return _astype(x, dtype=dt)
 
 
-clone = Primitive("clone", lambda x: xp.array(x, copy=True), (lambda g, out, x: g,),
+def _clone(x: Any) -> Any:
+    # an array's own copy (NumPy's array(x, copy=True) would read GPU data back); "K" keeps the
+    # memory layout, as array(copy=True) does
+    return x.copy(order="K") if is_array(x) else xp.array(x, copy=True)
+
+
+clone = Primitive("clone", _clone, (lambda g, out, x: g,),
                   reads_inputs=False, scalar=lambda x: x,
                   doc="A copy of ``x`` in its own memory: same shape and dtype; the gradient "
                       "passes through.\n\nPyTorch: ``torch.clone``; NumPy: ``numpy.copy``.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd.backend import xp
+from autograd.devices import array_module, is_array, is_device_array
 from autograd.primitive import Primitive
 
 
@@ -20,11 +21,19 @@ def _take_fwd(x: Any, idx: Any, axis: int) -> Any:
 
 
 def _scatter_fwd(g: Any, idx: Any, axis: int, n: int) -> Any:
-    g = xp.asarray(g)
+    if not is_array(g):
+        g = xp.asarray(g)
     shape = list(g.shape)
     shape[axis] = n
     if idx.size == 0 or g.size == 0:
-        return xp.zeros(shape, dtype=g.dtype)
+        return array_module(g).zeros(shape, dtype=g.dtype)
+    if is_device_array(g):
+        # the ranked gathers below read the largest repeat count back to the host (and need
+        # maximum.accumulate, which CuPy lacks); a GPU scatter-adds directly instead
+        dxp = array_module(g)
+        out = dxp.zeros(shape, dtype=g.dtype)
+        dxp.add.at(dxp.moveaxis(out, axis, 0), idx, dxp.moveaxis(g, axis, 0))
+        return out
     # Rank each output position among the repeats of its index.  For each rank, every input
     # slot reads (a gather, fast) the output position holding its repeat of that rank, or an
     # extra zero slice when it has none; the ranks' gathers are summed.  Ranks are few (the
@@ -61,5 +70,15 @@ _scatter = Primitive("scatter_add_axis", _scatter_fwd, (_dscatter,), reads_input
 
 
 def take_axis(x: Any, idx: Any, axis: int) -> Any:
-    """``x`` indexed by the integer vector ``idx`` along ``axis`` (``axis`` non-negative)."""
-    return _take(x, idx=xp.asarray(idx, dtype=xp.intp), axis=axis)
+    """``x`` indexed by the integer vector ``idx`` along ``axis`` (``axis`` non-negative).
+
+    ``idx`` is an integer array on ``x``'s device (callers make it there, see
+    ``index_module``)."""
+    idx = idx.astype(xp.intp, copy=False) if is_array(idx) else xp.asarray(idx, dtype=xp.intp)
+    return _take(x, idx=idx, axis=axis)
+
+
+def index_module(x: Any) -> Any:
+    """The array module making index vectors for ``x`` (a Tensor): ``numpy`` for host data, the
+    device's module for GPU data, so gathers never copy an index vector over."""
+    return array_module(x._data)

@@ -18,6 +18,7 @@ from typing import Any
 
 import autograd as ag
 from autograd.backend import xp
+from autograd.devices import array_module, is_device_array
 from autograd.tensor import Tensor
 
 from .dropout import dropout
@@ -30,7 +31,8 @@ def _t(x: Any) -> Tensor:
 def masked_softmax(scores: Tensor) -> Tensor:
     """Softmax over the last axis where a row of only ``-inf`` gives zeros, not NaN."""
     dead = xp.isneginf(scores._data).all(axis=-1, keepdims=True)
-    if not dead.any():
+    # on a GPU the masked path always runs: asking whether a row is dead would read it back
+    if not is_device_array(dead) and not dead.any():
         return ag.softmax(scores, dim=-1)
     weights = ag.softmax(ag.where(dead, 0.0, scores), dim=-1)
     return ag.where(dead, 0.0, weights)
@@ -80,7 +82,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     s = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
     scores = ag.matmul(q, k.swapaxes(-1, -2)) * s
     if is_causal:
-        keep = xp.tril(xp.ones((n_l, n_s), dtype=bool))
+        keep = xp.tril(array_module(scores._data).ones((n_l, n_s), dtype=bool))
         scores = ag.where(keep, scores, -math.inf)
     elif attn_mask is not None:
         m = _t(attn_mask)

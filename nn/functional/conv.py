@@ -23,6 +23,7 @@ import math
 from typing import Any
 
 from autograd.backend import xp
+from autograd.devices import array_module
 from autograd.ops.linalg import check_same_float
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
@@ -78,7 +79,7 @@ def _conv_fwd(
     wm = w.reshape(groups, o // groups, _prod(w.shape[1:]))  # no -1: w may have size 0
     y = wm @ cols.swapaxes(1, 2)  # (G, O/G, N * P): one large product per group
     y = y.reshape(o, n, _prod(out_sp)).swapaxes(0, 1)
-    y = xp.ascontiguousarray(y).reshape((n, o) + out_sp)
+    y = array_module(y).ascontiguousarray(y).reshape((n, o) + out_sp)
     if b is not None:
         bb = b.reshape((o,) + (1,) * len(ks))
         if bb.dtype == y.dtype:
@@ -100,12 +101,13 @@ def _conv_input_grad_fwd(
     gcols = wm.swapaxes(1, 2) @ _grad_matrix(g, groups)  # (G, C/G * prod(ks), N * P)
     gcols = gcols.reshape((c,) + ks + (n,) + out_sp)
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[2:], pads, strict=False))
-    gx = xp.zeros((c, n) + padded, dtype=gcols.dtype)  # channel-major: contiguous tap adds
+    # channel-major: contiguous tap adds
+    gx = array_module(gcols).zeros((c, n) + padded, dtype=gcols.dtype)
     full = (slice(None), slice(None))
     for k in kernel_offsets(ks):
         gx[full + tap_slices(k, out_sp, stride, dilation)] += gcols[(slice(None),) + k]
     sl = full + tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, x_shape[2:], strict=False))
-    return xp.ascontiguousarray(gx[sl].swapaxes(0, 1))
+    return array_module(gx).ascontiguousarray(gx[sl].swapaxes(0, 1))
 
 
 def _conv_weight_grad_fwd(

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from autograd.backend import xp
-from autograd.random import get_generator
+from autograd.devices import array_module, device_of, is_array
+from autograd.random import generator_for
 from autograd.tensor import Tensor
 
 from ._utils import shape_of
@@ -32,14 +33,19 @@ def _dtype(x: Any) -> Any:
     return dt if dt.kind == "f" else xp.dtype(xp.float64)
 
 
-def _mask(shape: tuple[int, ...], p: float, dtype: Any, generator: Any) -> Any:
-    """Keep-mask already scaled by 1/(1-p) (inverted dropout: no rescaling at eval time)."""
+def _mask(shape: tuple[int, ...], p: float, dtype: Any, generator: Any, like: Any) -> Any:
+    """Keep-mask already scaled by 1/(1-p) (inverted dropout: no rescaling at eval time).
+
+    Drawn on the device of the array ``like`` (the input's data), by that device's generator
+    unless ``generator`` is given."""
     if p == 1.0:
-        return xp.zeros(shape, dtype=dtype)
-    rng = get_generator(generator)
+        return array_module(like).zeros(shape, dtype=dtype)
+    rng = generator_for(device_of(like), generator)
     u = rng.random(shape, dtype=xp.float32 if dtype == xp.float32 else xp.float64)
-    keep = xp.asarray(u >= p)
-    return keep.astype(dtype) * xp.asarray(1.0 / (1.0 - p), dtype=dtype)
+    keep = u >= p
+    if not is_array(keep):  # NumPy gives a scalar for shape (): keep 0-d arrays
+        keep = xp.asarray(keep)
+    return keep.astype(dtype) * dtype.type(1.0 / (1.0 - p))
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
@@ -49,7 +55,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     x = input if isinstance(input, Tensor) else Tensor(input)
     if not training or p == 0.0:
         return x
-    return x * _mask(shape_of(x), p, _dtype(x), generator)
+    return x * _mask(shape_of(x), p, _dtype(x), generator, x._data)
 
 
 def _feature_dropout(input: Tensor, p: float, training: bool, generator: Any, d: int,
@@ -65,7 +71,7 @@ def _feature_dropout(input: Tensor, p: float, training: bool, generator: Any, d:
         return x
     # one draw per (sample, channel): the whole feature map is kept or dropped
     mshape = shape[: len(shape) - d] + (1,) * d
-    return x * _mask(mshape, p, _dtype(x), generator)
+    return x * _mask(mshape, p, _dtype(x), generator, x._data)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,

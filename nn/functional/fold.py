@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from autograd.backend import xp
+from autograd.devices import array_module
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
 
@@ -46,7 +46,8 @@ def _fold_fwd(cols: Any, size: tuple[int, ...], k: tuple[int, ...], dil: tuple[i
     c = cols.shape[1] // math.prod(k)
     out_blocks = _blocks(size, k, dil, pad, stride)
     blocks = cols.reshape(n, c, *k, *out_blocks)
-    padded = xp.zeros((n, c, size[0] + 2 * pad[0], size[1] + 2 * pad[1]), dtype=cols.dtype)
+    padded = array_module(cols).zeros((n, c, size[0] + 2 * pad[0], size[1] + 2 * pad[1]),
+                                      dtype=cols.dtype)
     for tap in kernel_offsets(k):
         # one tap's positions never overlap each other: a plain sliced += is exact
         padded[(slice(None), slice(None)) + tap_slices(tap, out_blocks, stride, dil)] += (

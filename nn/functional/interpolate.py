@@ -21,7 +21,7 @@ from typing import Any
 from autograd.backend import xp
 from autograd.tensor import Tensor
 
-from ._take import take_axis
+from ._take import index_module, take_axis
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 _MODES = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2, "trilinear": 3,
@@ -39,14 +39,14 @@ def _as_list(v: Any, d: int, name: str) -> list[Any]:
     return [v] * d
 
 
-def _source(out_n: int, in_n: int, scale: float | None, align_corners: bool | None,
+def _source(m: Any, out_n: int, in_n: int, scale: float | None, align_corners: bool | None,
             linear: bool) -> Any:
     """Source coordinate of each output position (PyTorch's ``area_pixel_compute_source_index``).
 
     ``scale`` is the user's ``scale_factor`` (its inverse is the step, as in PyTorch) or None
-    (then ``in / out``).
+    (then ``in / out``).  ``m``: the array module of the input's device.
     """
-    dst = xp.arange(out_n, dtype=xp.float64)
+    dst = m.arange(out_n, dtype=xp.float64)
     if linear and align_corners:
         step = (in_n - 1) / (out_n - 1) if out_n > 1 else 0.0
         return dst * step
@@ -59,7 +59,7 @@ def _source(out_n: int, in_n: int, scale: float | None, align_corners: bool | No
 def _axis_linear(x: Tensor, axis: int, out_n: int, scale: float | None,
                  align_corners: bool) -> Tensor:
     in_n = x.shape[axis]
-    src = _source(out_n, in_n, scale, align_corners, True)
+    src = _source(index_module(x), out_n, in_n, scale, align_corners, True)
     i0 = xp.minimum(xp.floor(src).astype(xp.intp), in_n - 1)
     i1 = xp.minimum(i0 + 1, in_n - 1)
     w = (src - i0).astype(x.dtype)
@@ -71,7 +71,7 @@ def _axis_linear(x: Tensor, axis: int, out_n: int, scale: float | None,
 def _axis_nearest(x: Tensor, axis: int, out_n: int, scale: float | None, exact: bool) -> Tensor:
     in_n = x.shape[axis]
     step = 1.0 / scale if scale is not None else in_n / out_n
-    dst = xp.arange(out_n, dtype=xp.float64)
+    dst = index_module(x).arange(out_n, dtype=xp.float64)
     # nearest: floor(dst * step) (PyTorch's legacy rule); nearest-exact: pixel centres
     src = xp.floor((dst + 0.5) * step if exact else dst * step).astype(xp.intp)
     idx = xp.minimum(src, in_n - 1)

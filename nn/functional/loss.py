@@ -23,7 +23,9 @@ import warnings
 from typing import Any
 
 import autograd as ag
+from autograd.anomaly import is_anomaly_enabled
 from autograd.backend import xp
+from autograd.devices import array_module, device_of, is_array, is_device_array, to_host, transfer
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
 
@@ -44,9 +46,21 @@ def _reduce(loss: Tensor, reduction: str, denom: Any = None) -> Tensor:
     if reduction == "sum":
         return total
     n = loss.numel() if denom is None else denom
+    if is_array(n):  # a GPU count: divided there, the empty case without reading it back
+        return _mean_on_device(total, n)
     if n == 0:
         return mean_of_nothing(total)
     return total / n
+
+
+def _mean_on_device(total: Tensor, n: Any) -> Tensor:
+    """``total / n`` for a count ``n`` kept on the GPU (a 0-d array): where ``n`` is 0 (``total``
+    is then 0) the loss is nan with a zero gradient, as :func:`mean_of_nothing`, decided on the
+    device."""
+    empty = n == 0
+    dt = total.dtype
+    safe = xp.where(empty, 1, n).astype(dt)
+    return total / safe + xp.where(empty, math.nan, 0).astype(dt)
 
 
 def mean_of_nothing(total: Tensor) -> Tensor:
@@ -129,7 +143,8 @@ def _soft_ce_fwd(z: Any, q: Any, *, axis: int) -> Any:
     logp = _log_softmax_np(z, axis)
     with xp.errstate(invalid="ignore"):
         prod = q * logp
-    if not xp.isfinite(logp).all():  # a -inf logit with q = 0 contributes 0, not nan
+    # a -inf logit with q = 0 contributes 0, not nan (a GPU does it without asking first)
+    if is_device_array(logp) or not xp.isfinite(logp).all():
         prod = xp.where(q == 0, 0, prod)
     return -prod.sum(axis=axis)
 
@@ -166,10 +181,21 @@ def _class_axis(shape: tuple[int, ...], op: str) -> int:
     return 0 if len(shape) == 1 else 1
 
 
+def _on_input_device(a: Any, x: Tensor) -> Any:
+    """Plain host data (a list, a NumPy array) given with a GPU input, copied to the input's
+    device once checked: the caller handed host data for a GPU loss.  Tensors stay where they
+    are (a CPU tensor with a GPU input is the device mismatch error, as in PyTorch)."""
+    if is_device_array(x._data) and not is_device_array(a):
+        return transfer(a, device_of(x._data))
+    return a
+
+
 def _class_weight(weight: Any, c: int, op: str) -> Any:
     if weight is None:
         return None
-    w = xp.asarray(data(weight))
+    w = data(weight)
+    if not is_array(w):
+        w = xp.asarray(w)
     if w.shape != (c,):
         raise ValueError(f"{op}: weight must have shape ({c},) (one per class), got {w.shape}")
     return w
@@ -177,9 +203,16 @@ def _class_weight(weight: Any, c: int, op: str) -> Any:
 
 def _index_targets(
     target: Any, shape: tuple[int, ...], axis: int, ignore_index: int, op: str
-) -> tuple[Any, Any]:
-    """Validated class indices (ignored ones replaced by 0) and the mask of counted entries."""
-    t = xp.asarray(data(target))
+) -> tuple[Any, Any, Any]:
+    """Validated class indices (ignored ones replaced by 0), the mask of counted entries and
+    the mask of out-of-range entries (None when they were checked).
+
+    Host targets are checked here (IndexError).  GPU targets are checked only in anomaly mode
+    (``autograd.set_detect_anomaly``): otherwise the check would read a flag back every step; an
+    out-of-range entry then makes its loss (and gradient) NaN instead (docs/differences.md)."""
+    t = data(target)
+    if not is_array(t):
+        t = xp.asarray(t)
     if t.dtype.kind not in "iu":  # floats would silently match no class (or a wrong one)
         raise TypeError(f"{op}: target must hold class indices (an integer dtype), got dtype "
                         f"{t.dtype}")
@@ -192,16 +225,31 @@ def _index_targets(
     c = shape[axis]
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= c))
+    if is_device_array(bad):
+        if is_anomaly_enabled():  # the opt-in debug mode reads them back
+            _check_targets(to_host(t), to_host(bad), c, ignore_index, op)
+        counted = valid & ~bad
+        return xp.where(counted, t, 0), counted, bad
+    _check_targets(t, bad, c, ignore_index, op)
+    return xp.where(valid, t, 0), valid, None
+
+
+def _check_targets(t: Any, bad: Any, c: int, ignore_index: int, op: str) -> None:
+    """IndexError naming the first out-of-range entry of the host targets ``t``, if any."""
     if bad.any():
         raise IndexError(
             f"{op}: target {int(t[bad].reshape(-1)[0])} is out of bounds for {c} classes "
             f"(ignore_index={ignore_index})"
         )
-    return xp.where(valid, t, 0), valid
+
+
+def _poison(q: Any, bad: Any, axis: int) -> Any:
+    """``q`` with NaN in the rows of out-of-range GPU targets (see ``_index_targets``)."""
+    return q if bad is None else xp.where(xp.expand_dims(bad, axis), math.nan, q)
 
 
 def _one_hot(t: Any, c: int, axis: int, dtype: Any) -> Any:
-    classes = xp.arange(c).reshape((c,) + (1,) * (t.ndim - axis))
+    classes = array_module(t).arange(c).reshape((c,) + (1,) * (t.ndim - axis))
     return (xp.expand_dims(t, axis) == classes).astype(dtype)
 
 
@@ -253,6 +301,8 @@ def _fast_targets(x: Tensor, target: Any, weight: Any, ignore_index: int, reduct
     xd = x._data
     if type(xd) is float or xd.ndim != 2 or xd.dtype.kind != "f" or xd.shape[0] == 0:
         return None
+    if is_device_array(xd):  # its range check reads the targets back: the general path checks
+        return None          # GPU targets without that (see _index_targets)
     if 0 <= ignore_index < xd.shape[1]:
         return None  # a class that may be ignored: the general path counts them
     t = target._data if isinstance(target, Tensor) else target
@@ -297,8 +347,11 @@ def cross_entropy(
     c = shape[axis]
     dt = x.dtype if x.dtype.kind == "f" else xp.dtype(xp.float64)
     w = _class_weight(weight, c, op)
+    if w is not None and not isinstance(weight, Tensor):
+        w = _on_input_device(w, x)
     wb = None if w is None else w.astype(dt).reshape((c,) + (1,) * (len(shape) - axis - 1))
-    tdt = target.dtype if isinstance(target, Tensor) else xp.asarray(target).dtype
+    tdt = target.dtype if isinstance(target, Tensor) else (
+        target.dtype if is_array(target) else xp.asarray(target).dtype)
     eps = float(label_smoothing)
     if tdt.kind == "f":  # class probabilities
         if shape_of(target) != shape:
@@ -307,6 +360,8 @@ def cross_entropy(
                 f"{shape_of(target)}"
             )
         q: Any = target
+        if not isinstance(target, Tensor):
+            q = _on_input_device(target if is_array(target) else xp.asarray(target), x)
         if eps:
             q = q * (1.0 - eps) + eps / c
         if wb is not None:
@@ -317,18 +372,28 @@ def cross_entropy(
     if tdt.kind not in "iu":
         raise TypeError(f"{op}: target must hold class indices (int) or probabilities (float), "
                         f"got dtype {tdt}")
-    t, valid = _index_targets(target, shape, axis, ignore_index, op)
+    t, valid, bad = _index_targets(target, shape, axis, ignore_index, op)
+    if not isinstance(target, Tensor):
+        t, valid = _on_input_device(t, x), _on_input_device(valid, x)
     qa = _one_hot(t, c, axis, dt)
     if eps:
         qa = qa * (1.0 - eps) + eps / c
     if wb is not None:
         qa = qa * wb
     qa *= xp.expand_dims(valid, axis).astype(dt)
-    loss = soft_cross_entropy(x, qa, axis=axis)
+    loss = soft_cross_entropy(x, _poison(qa, bad, axis), axis=axis)
     if reduction != "mean":
         return _reduce(loss, reduction)
+    return _reduce(loss, reduction, _count(valid, w, t))
+
+
+def _count(valid: Any, w: Any, t: Any) -> Any:
+    """The 'mean' denominator: counted targets, or their summed class weights; a Python number
+    for host data, a 0-d array for GPU data (not read back)."""
     denom = valid.sum() if w is None else (w[t] * valid).sum()
-    return _reduce(loss, reduction, float(denom) if w is not None else int(denom))
+    if is_device_array(denom):
+        return denom
+    return float(denom) if w is not None else int(denom)
 
 
 def nll_loss(
@@ -344,15 +409,18 @@ def nll_loss(
     c = shape[axis]
     dt = x.dtype if x.dtype.kind == "f" else xp.dtype(xp.float64)
     w = _class_weight(weight, c, op)
-    t, valid = _index_targets(target, shape, axis, ignore_index, op)
+    if w is not None and not isinstance(weight, Tensor):
+        w = _on_input_device(w, x)
+    t, valid, bad = _index_targets(target, shape, axis, ignore_index, op)
+    if not isinstance(target, Tensor):
+        t, valid = _on_input_device(t, x), _on_input_device(valid, x)
     q = _one_hot(t, c, axis, dt) * xp.expand_dims(valid, axis).astype(dt)
     if w is not None:
         q = q * w.astype(dt).reshape((c,) + (1,) * (len(shape) - axis - 1))
-    loss = -(x * q).sum(axis=axis)
+    loss = -(x * _poison(q, bad, axis)).sum(axis=axis)
     if reduction != "mean":
         return _reduce(loss, reduction)
-    denom = valid.sum() if w is None else (w[t] * valid).sum()
-    return _reduce(loss, reduction, float(denom) if w is not None else int(denom))
+    return _reduce(loss, reduction, _count(valid, w, t))
 
 
 # ------------------------------------------------------------------------------- binary
@@ -420,9 +488,14 @@ def binary_cross_entropy(
     _check_reduction(reduction, op)
     _require_same_shape(input, target, op)
     xd = data(input)
-    if xd.size and not ((xd >= 0) & (xd <= 1)).all():
+    inside = None
+    if is_device_array(xd) and not is_anomaly_enabled():
+        inside = (xd >= 0) & (xd <= 1)  # checked on the device: outside gives NaN, no read-back
+    elif xd.size and not to_host((xd >= 0) & (xd <= 1)).all():
         raise ValueError(f"{op}: all elements of input should be between 0 and 1")
     loss = binary_cross_entropy_p(input, target)
+    if inside is not None:
+        loss = ag.where(inside, loss, math.nan)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

@@ -16,6 +16,8 @@ import math
 from typing import Any
 
 import autograd as ag
+from autograd.anomaly import is_anomaly_enabled
+from autograd.devices import is_device_array, to_host
 from autograd.tensor import Tensor
 
 from ._utils import shape_of
@@ -113,7 +115,8 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     """
     _check_reduction(reduction, "gaussian_nll_loss")
     x, y = _t(input), _t(target)
-    v = _t(var) if isinstance(var, Tensor) else ag.full(tuple(x.shape), float(var), dtype=x.dtype)
+    v = _t(var) if isinstance(var, Tensor) else ag.full(tuple(x.shape), float(var), dtype=x.dtype,
+                                                        device=x.device)
     xs, vs = tuple(x.shape), tuple(v.shape)
     if vs != xs:
         if xs[:-1] == vs:
@@ -123,10 +126,16 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
                 f"gaussian_nll_loss: var of shape {vs} does not fit input of shape {xs}; give "
                 "the input's shape, the input's shape without its last dimension, or size 1 there"
             )
-    if bool((v._data < 0).any()):
+    vd = v._array
+    # GPU variances are checked on the device (a negative one makes its loss NaN) unless
+    # anomaly mode asks for the error: the check would read a flag back every step
+    on_device = is_device_array(vd) and not is_anomaly_enabled()
+    if not on_device and bool(to_host((vd < 0).any())):
         raise ValueError("gaussian_nll_loss: var has negative entry/entries")
     v = clamp_min_value(v, eps)  # PyTorch clamps a clone under no_grad: identity gradient
     loss = 0.5 * (ag.log(v) + (x - y) ** 2 / v)
+    if on_device:
+        loss = ag.where(vd >= 0, loss, math.nan)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)

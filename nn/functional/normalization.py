@@ -19,6 +19,7 @@ from typing import Any
 
 from autograd import tape
 from autograd.backend import xp
+from autograd.devices import is_array
 from autograd.ops import rsqrt
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
@@ -80,7 +81,8 @@ def batch_norm(
     ``training=True`` uses the batch statistics and updates ``running_mean``/``running_var`` in
     place (``running = (1 - momentum) * running + momentum * batch``, the unbiased batch variance
     for ``running_var``; ``nn.BatchNorm`` with ``momentum=None`` passes the cumulative-average
-    factor ``1 / num_batches_tracked``).  ``training=False`` uses the running statistics.
+    factor ``1 / num_batches_tracked``, a 0-d GPU array when the counter lives on a GPU, so it is
+    not read back).  ``training=False`` uses the running statistics.
     """
     shape = shape_of(input)
     if len(shape) < 2:
@@ -104,7 +106,7 @@ def batch_norm(
         stats: dict[str, Any] = {}
         y = normalize(input, axes=axes, eps=float(eps), stats=stats)
         if running_mean is not None or running_var is not None:
-            m = float(momentum)
+            m = momentum if is_array(momentum) else float(momentum)  # a GPU 0-d array stays
             if running_mean is not None:
                 _ema(running_mean, stats["mean"].reshape(c), m)
             if running_var is not None:

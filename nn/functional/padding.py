@@ -18,10 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 import autograd as ag
-from autograd.backend import xp
 from autograd.tensor import Tensor
 
-from ._take import take_axis
+from ._take import index_module, take_axis
 
 _NUMPY_MODE = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
                "circular": "wrap"}
@@ -115,5 +114,6 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     # one gather per padded axis: NumPy's pad of arange(n) says which element fills each slot
     for axis, ((b, a), n) in enumerate(zip(widths, cropped, strict=True)):
         if b or a:
-            x = take_axis(x, xp.pad(xp.arange(n), (b, a), mode=_NUMPY_MODE[mode]), axis)
+            m = index_module(x)
+            x = take_axis(x, m.pad(m.arange(n), (b, a), mode=_NUMPY_MODE[mode]), axis)
     return x

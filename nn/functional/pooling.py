@@ -23,6 +23,7 @@ import math
 from typing import Any, NamedTuple
 
 from autograd.backend import xp
+from autograd.devices import array_module, is_device_array
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
 
@@ -134,7 +135,8 @@ def _window_max(x: Any, geo: _Taps) -> Any:
     """Each window's maximum: a running ``maximum`` over the taps (NaN propagates)."""
     start = next((tap for tap in geo.taps if tap.full), None)
     if start is None:  # no tap reads every window: start from -inf, the padding value
-        out = xp.full(x.shape[:-len(geo.out_sp)] + geo.out_sp, -xp.inf, dtype=x.dtype)
+        out = array_module(x).full(x.shape[:-len(geo.out_sp)] + geo.out_sp, -xp.inf,
+                                   dtype=x.dtype)
     else:
         out = x[start.isl].copy()
     for tap in geo.taps:
@@ -150,8 +152,10 @@ def _first_max(x: Any, out: Any, geo: _Taps) -> list[Any]:
     Each mask is a bool array over the tap's output slice.  Ties go to the first tap in
     row-major kernel order (``argmax``'s choice, and PyTorch's); a NaN, which ``maximum``
     propagates, is selected at its first occurrence."""
-    taken = xp.zeros(out.shape, dtype=bool)
-    nan = out.size > 0 and bool(xp.isnan(out.max()))
+    taken = array_module(out).zeros(out.shape, dtype=bool)
+    # NaNs are looked for only when the host can tell there are some; on a GPU (where asking
+    # would read a flag back) the NaN test always runs: it selects nothing without NaNs
+    nan = is_device_array(out) or (out.size > 0 and bool(xp.isnan(out.max())))
     masks = []
     for tap in geo.taps:
         v = x[tap.isl]
@@ -165,20 +169,24 @@ def _first_max(x: Any, out: Any, geo: _Taps) -> list[Any]:
     return masks
 
 
-def _first_max_index(masks: list[Any], geo: _Taps, lead: tuple[int, ...]) -> Any:
+def _first_max_index(masks: list[Any], geo: _Taps, lead: tuple[int, ...], m: Any) -> Any:
     """Flat index within its input plane of each window's first maximum (int64).
 
-    A window with no tap inside the input gets its first tap's (outside) position."""
+    A window with no tap inside the input gets its first tap's (outside) position.  ``m``: the
+    array module of the input's device."""
     n = len(geo.offsets)
-    arg = xp.zeros(lead + geo.out_sp, dtype=xp.min_scalar_type(n - 1))
+    arg = m.zeros(lead + geo.out_sp, dtype=xp.min_scalar_type(n - 1))
     for tap, hit in zip(geo.taps, masks, strict=True):
         if tap.k:
             a = arg[tap.osl]
             a += hit * arg.dtype.type(tap.k)  # masks are disjoint: a sum selects
-    idx = xp.asarray(geo.offsets, dtype=xp.int64)[arg]
+    table = m.empty(n, dtype=xp.int64)
+    for k, off in enumerate(geo.offsets):  # filled tap by tap: no host table copied over
+        table[k] = off
+    idx = table[arg]
     d = len(geo.out_sp)
     for i, (o, s) in enumerate(zip(geo.out_sp, geo.strides, strict=True)):
-        idx += (xp.arange(o, dtype=xp.int64) * s).reshape((-1,) + (1,) * (d - 1 - i))
+        idx += (m.arange(o, dtype=xp.int64) * s).reshape((-1,) + (1,) * (d - 1 - i))
     return idx
 
 
@@ -217,14 +225,14 @@ def _max_pool_scatter_fwd(g: Any, x: Any, *, ks: tuple[int, ...], stride: tuple[
     masks = _first_max(x, out, geo)
     dt = xp.result_type(g.dtype, x.dtype)
     g = xp.broadcast_to(g, out.shape).astype(dt, copy=False)
-    gx = xp.zeros(x.shape, dtype=dt)
+    gx = array_module(x).zeros(x.shape, dtype=dt)
     if geo.injective:  # each input position is read by at most one window: plain writes
         for tap, hit in zip(geo.taps, masks, strict=True):
             _select(g[tap.osl], hit, gx[tap.isl])
         return gx
     # Overlapping windows: accumulate in the gradient's precision (like PyTorch); each
     # position's terms are added in row-major window order (taps last to first).
-    part = xp.empty(out.shape, dtype=dt)
+    part = array_module(out).empty(out.shape, dtype=dt)
     for tap, hit in zip(reversed(geo.taps), reversed(masks), strict=True):
         c, a = part[tap.osl], gx[tap.isl]
         _select(g[tap.osl], hit, c)
@@ -238,7 +246,8 @@ def _max_pool_gather_fwd(v: Any, x: Any, *, ks: tuple[int, ...], stride: tuple[i
     geo = _geometry(x, ks, stride, pads, dilation)
     out = _window_max(x, geo)
     v = xp.broadcast_to(v, x.shape)
-    res = xp.zeros(out.shape, dtype=v.dtype)  # a window without taps reads padding: 0
+    # a window without taps reads padding: 0
+    res = array_module(out).zeros(out.shape, dtype=v.dtype)
     for tap, hit in zip(geo.taps, _first_max(x, out, geo), strict=True):
         _select(v[tap.isl], hit, res[tap.osl], merge=True)  # one tap per window: OR is exact
     return res
@@ -268,11 +277,13 @@ max_pool_gather = Primitive("max_pool_gather", _max_pool_gather_fwd, (_dmax_gath
 
 # -------------------------------------------------------------------------------- avg pool
 def _divisor(sp: tuple[int, ...], ks: tuple[int, ...], stride: tuple[int, ...], pads: Pads,
-             pad: tuple[int, ...], count_include_pad: bool, dtype: Any) -> Any:
-    """Number of counted elements in each window (the ceil_mode overhang never counts)."""
+             pad: tuple[int, ...], count_include_pad: bool, dtype: Any, m: Any) -> Any:
+    """Number of counted elements in each window (the ceil_mode overhang never counts).
+
+    ``m``: the array module of the device it is made on."""
     d = len(ks)
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads, strict=False))
-    mask = xp.zeros(padded, dtype=dtype)
+    mask = m.zeros(padded, dtype=dtype)
     if count_include_pad:
         mask[tuple(slice(0, s + 2 * p) for s, p in zip(sp, pad, strict=False))] = 1
     else:
@@ -287,8 +298,9 @@ def _avg_pool_fwd(x: Any, *, ks: tuple[int, ...], stride: tuple[int, ...], pads:
     win = windows(pad_spatial(x, pads), ks, stride, (1,) * d)
     s = win.sum(axis=tuple(range(-d, 0)))
     if divisor_override is not None:
-        return s / xp.asarray(divisor_override, dtype=s.dtype)
-    return s / _divisor(x.shape[-d:], ks, stride, pads, pad, count_include_pad, s.dtype)
+        return s / s.dtype.type(divisor_override)
+    return s / _divisor(x.shape[-d:], ks, stride, pads, pad, count_include_pad, s.dtype,
+                        array_module(s))
 
 
 def _avg_pool_transpose_fwd(g: Any, *, x_shape: tuple[int, ...], ks: tuple[int, ...],
@@ -296,17 +308,18 @@ def _avg_pool_transpose_fwd(g: Any, *, x_shape: tuple[int, ...], ks: tuple[int, 
                             count_include_pad: bool, divisor_override: Any) -> Any:
     d = len(ks)
     if divisor_override is not None:
-        gd = g / xp.asarray(divisor_override, dtype=g.dtype)
+        gd = g / g.dtype.type(divisor_override)
     else:
-        gd = g / _divisor(x_shape[-d:], ks, stride, pads, pad, count_include_pad, g.dtype)
+        gd = g / _divisor(x_shape[-d:], ks, stride, pads, pad, count_include_pad, g.dtype,
+                          array_module(g))
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(x_shape[-d:], pads, strict=False))
     lead = tuple(x_shape[:-d])
-    gx = xp.zeros(lead + padded, dtype=gd.dtype)
+    gx = array_module(gd).zeros(lead + padded, dtype=gd.dtype)
     out_sp = tuple(g.shape[-d:])
     ell = (slice(None),) * len(lead)
     for k in kernel_offsets(ks):
         gx[ell + tap_slices(k, out_sp, stride, (1,) * d)] += gd
-    return xp.ascontiguousarray(crop_spatial(gx, pads, x_shape))
+    return array_module(gx).ascontiguousarray(crop_spatial(gx, pads, x_shape))
 
 
 def _davg_pool(g: Any, out: Any, x: Any, **p: Any) -> Any:
@@ -364,8 +377,8 @@ def _max_pool(x: Tensor, d: int, kernel_size: Any, stride: Any, padding: Any, di
     xd = x._data if isinstance(x, Tensor) else xp.asarray(x)
     geo = _geometry(xd, ks, st, pads, dil)
     # PyTorch's indices: flat positions within each (unpadded) input plane
-    idx = _first_max_index(_first_max(xd, y._data, geo), geo, xd.shape[:-d])
-    return y, Tensor(idx)
+    idx = _first_max_index(_first_max(xd, y._data, geo), geo, xd.shape[:-d], array_module(xd))
+    return y, Tensor._make(idx, None, False)
 
 
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -423,9 +436,11 @@ def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 
 
 # ------------------------------------------------------------------------- adaptive average
-def _adaptive_matrix(n_in: int, n_out: int, dtype: Any) -> Any:
-    """(n_out, n_in) averaging matrix: window i is [floor(i n/o), ceil((i+1) n/o))."""
-    a = xp.zeros((n_out, n_in), dtype=dtype)
+def _adaptive_matrix(n_in: int, n_out: int, dtype: Any, m: Any) -> Any:
+    """(n_out, n_in) averaging matrix: window i is [floor(i n/o), ceil((i+1) n/o)).
+
+    Made with the array module ``m`` (the input's device), row by row from Python numbers."""
+    a = m.zeros((n_out, n_in), dtype=dtype)
     for i in range(n_out):  # loop over output positions of one axis only (a few), not pixels
         lo = (i * n_in) // n_out
         hi = -(-((i + 1) * n_in) // n_out)
@@ -451,7 +466,7 @@ def _adaptive_avg_pool(x: Tensor, d: int, output_size: Any, op: str) -> Tensor:
         axis = nd - d + i
         if out[i] == sp[i]:
             continue
-        a = Tensor(_adaptive_matrix(sp[i], out[i], dt))
+        a = Tensor._make(_adaptive_matrix(sp[i], out[i], dt, array_module(x._data)), None, False)
         # move this axis last, multiply by A^T, move it back (matmul is differentiable)
         y = (y.swapaxes(axis, -1) @ a.swapaxes(0, 1)).swapaxes(axis, -1)
     return y if y is not x else x * 1

@@ -12,10 +12,13 @@ scatter are each other's gradient, so double backward works.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from autograd import tape
+from autograd.anomaly import is_anomaly_enabled
 from autograd.backend import xp
+from autograd.devices import array_module, is_array, is_device_array, to_host
 from autograd.grad_mode import no_grad
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
@@ -24,7 +27,12 @@ from ._utils import data, shape_of
 
 
 def _gather_fwd(w: Any, *, indices: Any, padding_idx: int | None, mask: bool) -> Any:
-    y = w[indices]
+    n = w.shape[0]
+    if is_device_array(indices):  # out-of-range GPU indices come as n (see _indices): NaN rows
+        y = w[xp.minimum(indices, n - 1)]
+        y = xp.where((indices == n)[..., None], math.nan, y)
+    else:
+        y = w[indices]
     if mask and padding_idx is not None:
         y = y * (indices != padding_idx)[..., None]
     return y
@@ -34,11 +42,17 @@ def _scatter_fwd(g: Any, *, n: int, indices: Any, padding_idx: int | None) -> An
     dim = g.shape[-1]
     idx = indices.reshape(-1)
     rows = g.reshape(idx.size, dim)  # no -1: dim may be 0
-    if padding_idx is not None:
+    if is_device_array(idx):
+        # no boolean selection (its size would be read back): dropped rows add zeros, and
+        # out-of-range indices (n, see _indices) go nowhere
+        keep = idx != n if padding_idx is None else (idx != n) & (idx != padding_idx)
+        idx, rows = xp.minimum(idx, n - 1), xp.where(keep[:, None], rows, 0)
+    elif padding_idx is not None:
         keep = idx != padding_idx
         idx, rows = idx[keep], rows[keep]
-    out = xp.zeros((n, dim), dtype=g.dtype)
-    xp.add.at(out, idx, rows)
+    m = array_module(g)
+    out = m.zeros((n, dim), dtype=g.dtype)
+    m.add.at(out, idx, rows)
     return out
 
 
@@ -60,16 +74,30 @@ embedding_scatter = Primitive("embedding_backward", _scatter_fwd, (_dscatter,),
 
 def _indices(input: Any, num: int, op: str) -> Any:
     idx = data(input)
-    idx = xp.asarray(idx)
+    if not is_array(idx):
+        idx = xp.asarray(idx)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: indices must be an integer tensor, got dtype {idx.dtype}")
+    if is_device_array(idx):
+        # checking GPU indices would read the result back (a sync in every step): they are
+        # checked only in anomaly mode (see docs/differences.md); otherwise an index out of
+        # range becomes ``num``, which the gather turns into a NaN row and the scatter drops
+        if is_anomaly_enabled() and idx.size:
+            _check_range(to_host(idx), num, op)
+        inside = (idx >= -num) & (idx < num)
+        return xp.where(inside, idx % num, num).astype(idx.dtype, copy=False)
+    _check_range(idx, num, op)
+    # a private copy: the rule reads it later, and the caller's array may change meanwhile
+    return idx % num if idx.size and idx.min() < 0 else idx.copy()
+
+
+def _check_range(idx: Any, num: int, op: str) -> None:
+    """IndexError unless the host indices ``idx`` are in ``[-num, num)``."""
     if idx.size and (idx.min() < -num or idx.max() >= num):
         raise IndexError(
             f"{op}: index out of range: indices must be in [0, {num}), got values in "
             f"[{int(idx.min())}, {int(idx.max())}]"
         )
-    # a private copy: the rule reads it later, and the caller's array may change meanwhile
-    return idx % num if idx.size and idx.min() < 0 else idx.copy()
 
 
 def _padding_idx(padding_idx: int | None, num: int, op: str) -> int | None:
@@ -104,6 +132,19 @@ def embedding(
 def _renorm_rows(weight: Tensor, idx: Any, max_norm: float, p: float) -> None:
     with no_grad():
         w = weight._data
+        if is_device_array(w):
+            # unique() and a selection of the big rows have data-dependent sizes (read back):
+            # a GPU marks the referenced rows (index n: out of range, see _indices) and scales
+            # every row, by 1 where it is not referenced or within the norm
+            n = w.shape[0]
+            m = array_module(w)
+            used = m.zeros(n + 1, dtype=bool)
+            used[idx.reshape(-1)] = True
+            norms = (xp.abs(w) ** p).sum(axis=1) ** (1.0 / p)
+            big = used[:n] & (norms > max_norm)
+            w *= xp.where(big, max_norm / (norms + 1e-7), 1.0)[:, None].astype(w.dtype)
+            tape.bump_version(weight)
+            return
         rows = xp.unique(idx.reshape(-1))
         norms = (xp.abs(w[rows]) ** p).sum(axis=1) ** (1.0 / p)
         big = norms > max_norm
@@ -115,13 +156,22 @@ def _renorm_rows(weight: Tensor, idx: Any, max_norm: float, p: float) -> None:
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """``(*, num_classes)`` int64 one-hot encoding of non-negative integer class indices."""
-    idx = xp.asarray(data(tensor))
+    idx = data(tensor)
+    if not is_array(idx):
+        idx = xp.asarray(idx)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expected an integer tensor, got dtype {idx.dtype}")
-    if idx.size and idx.min() < 0:
-        raise ValueError("one_hot: class values must be non-negative")
-    if num_classes < 0:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
-    elif idx.size and idx.max() >= num_classes:
-        raise ValueError(f"one_hot: class values must be smaller than num_classes={num_classes}")
-    return Tensor((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
+    # GPU values are checked (read back) only when the output shape needs them, as PyTorch's
+    # num_classes=-1, or in anomaly mode; out-of-range ones then give all-zero rows
+    host = idx if not is_device_array(idx) else (
+        to_host(idx) if num_classes < 0 or is_anomaly_enabled() else None)
+    if host is not None:
+        if host.size and host.min() < 0:
+            raise ValueError("one_hot: class values must be non-negative")
+        if num_classes < 0:
+            num_classes = int(host.max()) + 1 if host.size else 0
+        elif host.size and host.max() >= num_classes:
+            raise ValueError(
+                f"one_hot: class values must be smaller than num_classes={num_classes}")
+    classes = array_module(idx).arange(num_classes)
+    return Tensor._make((idx[..., None] == classes).astype(xp.int64), None, False)

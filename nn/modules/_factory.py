@@ -25,3 +25,26 @@ def param_dtype(dtype: Any, where: str) -> np.dtype:
     if dt.kind != "f":
         raise TypeError(f"{where}: parameters must have a floating dtype, got {dt}")
     return dt
+
+
+def _made(fill: str, shape: Any, dtype: Any) -> Any:
+    from autograd import devices
+
+    with devices.placed(devices.get_default_device()) as m:
+        return getattr(m, fill)(shape, dtype=dtype)
+
+
+def device_empty(shape: Any, dtype: Any) -> Any:
+    """An uninitialised array for a new parameter, made on the default device (the CPU unless
+    ``autograd.set_default_device`` chose a GPU): no host array is copied over."""
+    return _made("empty", shape, dtype)
+
+
+def device_zeros(shape: Any, dtype: Any) -> Any:
+    """Zeros for a new parameter or buffer, on the default device (see :func:`device_empty`)."""
+    return _made("zeros", shape, dtype)
+
+
+def device_ones(shape: Any, dtype: Any) -> Any:
+    """Ones for a new parameter or buffer, on the default device (see :func:`device_empty`)."""
+    return _made("ones", shape, dtype)

@@ -16,14 +16,13 @@ from typing import Any
 
 import autograd as ag
 from autograd.backend import xp
-from autograd.random import get_generator
 from autograd.tensor import Tensor
 
 from .. import functional as F
 from .. import init
 from ..functional.attention import masked_softmax
 from ..parameter import Parameter
-from ._factory import param_dtype
+from ._factory import device_empty, param_dtype
 from .linear import Linear
 from .module import Module
 
@@ -80,31 +79,31 @@ class MultiheadAttention(Module):
         self.head_dim = embed_dim // num_heads
         e = embed_dim
         if self._qkv_same_embed_dim:
-            self.in_proj_weight = Parameter(xp.empty((3 * e, e), dtype=dt))
+            self.in_proj_weight = Parameter(device_empty((3 * e, e), dtype=dt))
             self.register_parameter("q_proj_weight", None)
             self.register_parameter("k_proj_weight", None)
             self.register_parameter("v_proj_weight", None)
         else:
-            self.q_proj_weight = Parameter(xp.empty((e, e), dtype=dt))
-            self.k_proj_weight = Parameter(xp.empty((e, self.kdim), dtype=dt))
-            self.v_proj_weight = Parameter(xp.empty((e, self.vdim), dtype=dt))
+            self.q_proj_weight = Parameter(device_empty((e, e), dtype=dt))
+            self.k_proj_weight = Parameter(device_empty((e, self.kdim), dtype=dt))
+            self.v_proj_weight = Parameter(device_empty((e, self.vdim), dtype=dt))
             self.register_parameter("in_proj_weight", None)
         if bias:
-            self.in_proj_bias = Parameter(xp.empty((3 * e,), dtype=dt))
+            self.in_proj_bias = Parameter(device_empty((3 * e,), dtype=dt))
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(e, e, bias=bias, dtype=dt, generator=generator)
         self.bias_k: Parameter | None = None
         self.bias_v: Parameter | None = None
         if add_bias_kv:
-            self.bias_k = Parameter(xp.empty((1, 1, e), dtype=dt))
-            self.bias_v = Parameter(xp.empty((1, 1, e), dtype=dt))
+            self.bias_k = Parameter(device_empty((1, 1, e), dtype=dt))
+            self.bias_v = Parameter(device_empty((1, 1, e), dtype=dt))
         self.add_zero_attn = add_zero_attn
         self._reset_parameters(generator)
 
     def _reset_parameters(self, generator: Any = None) -> None:
         """PyTorch's init: Xavier-uniform projections, zero biases, Xavier-normal ``bias_k/v``."""
-        rng = get_generator(generator)
+        rng = init.one_stream(generator)
         if self._qkv_same_embed_dim:
             init.xavier_uniform_(self.in_proj_weight, generator=rng)
         else:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd.backend import xp
-
 from .. import init
 from ..functional._utils import ntuple
 from ..functional.conv import convolution
 from ..functional.conv_transpose import conv_transpose
 from ..functional.conv_transpose import output_size as output_size_of
 from ..parameter import Parameter
-from ._factory import param_dtype
+from ._factory import device_empty, param_dtype
 from .module import Module
 
 
@@ -56,9 +54,9 @@ class _ConvNd(Module):
         self.padding_mode = padding_mode
         dt = param_dtype(dtype, name)
         self.weight = Parameter(
-            xp.empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dt))
+            device_empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dt))
         if bias:
-            self.bias = Parameter(xp.empty((out_channels,), dtype=dt))
+            self.bias = Parameter(device_empty((out_channels,), dtype=dt))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters(generator)
@@ -149,9 +147,9 @@ class _ConvTransposeNd(Module):
         dt = param_dtype(dtype, name)
         # PyTorch's layout for transposed convolutions: (in, out / groups, *kernel)
         self.weight = Parameter(
-            xp.empty((in_channels, out_channels // groups) + self.kernel_size, dtype=dt))
+            device_empty((in_channels, out_channels // groups) + self.kernel_size, dtype=dt))
         if bias:
-            self.bias = Parameter(xp.empty((out_channels,), dtype=dt))
+            self.bias = Parameter(device_empty((out_channels,), dtype=dt))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters(generator)

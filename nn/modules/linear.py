@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd.backend import xp
-
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from ._factory import param_dtype
+from ._factory import device_empty, param_dtype
 from .module import Module
 
 
@@ -46,9 +44,9 @@ class Linear(Module):
         dt = param_dtype(dtype, "Linear")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        self.weight = Parameter(xp.empty((out_features, in_features), dtype=dt))
+        self.weight = Parameter(device_empty((out_features, in_features), dtype=dt))
         if bias:
-            self.bias = Parameter(xp.empty((out_features,), dtype=dt))
+            self.bias = Parameter(device_empty((out_features,), dtype=dt))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters(generator)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.random import get_generator
-
+from .. import init
 from .activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh
 from .container import Sequential
 from .dropout import Dropout
@@ -62,7 +61,7 @@ class MLP(Sequential):
         if norm not in (None, "batch", "layer"):
             raise ValueError(f"MLP: norm must be None, 'batch' or 'layer', got {norm!r}")
         act = _activation(activation)
-        rng = get_generator(generator)  # one stream for all layers (an int seed is used once)
+        rng = init.one_stream(generator)  # one stream for all layers (an int seed is used once)
         layers: list[Module] = []
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=False)):
             layers.append(Linear(a, b, bias=bias, dtype=dtype, generator=rng))

@@ -520,8 +520,11 @@ class Module:
         with no_grad():
             for t, arr in plan:
                 if type(t._data) is float:
-                    t._data = float(arr)
+                    t._data = float(_device.to_host(arr))
                 else:
+                    # copied onto the parameter's device, as PyTorch's param.copy_(value): the
+                    # caller asked for this crossing (a checkpoint's host arrays into a GPU model)
+                    arr = _device.transfer(arr, _device.device_of(t._data))
                     t._data[...] = arr.astype(t._data.dtype, copy=False)
                 tape.bump_version(t)
         return _IncompatibleKeys(missing, unexpected)
@@ -554,11 +557,14 @@ def _as_array(value: Any, key: str, errors: list[str]) -> Any:
     """A state-dict value as an array, or None (with an error message) if it is not numeric."""
     if isinstance(value, Tensor):
         return value._array
-    try:
-        arr = xp.asarray(value)
-    except Exception as e:  # noqa: BLE001 - any conversion failure is reported per key
-        errors.append(f"value for {key} cannot be converted to an array: {e}")
-        return None
+    if _device.is_array(value):  # GPU arrays as they are (NumPy would read them back)
+        arr = value
+    else:
+        try:
+            arr = xp.asarray(value)
+        except Exception as e:  # noqa: BLE001 - any conversion failure is reported per key
+            errors.append(f"value for {key} cannot be converted to an array: {e}")
+            return None
     if arr.dtype.kind not in "biuf":
         errors.append(
             f"value for {key} has dtype {arr.dtype}; expected a numeric array or Tensor"

@@ -7,21 +7,22 @@ from typing import Any
 
 from autograd import tape
 from autograd.backend import xp
+from autograd.devices import is_device_array
 from autograd.tensor import Tensor
 
 from .. import functional as F
 from .. import init
 from ..functional._utils import shape_of
 from ..parameter import Parameter
-from ._factory import param_dtype
+from ._factory import device_ones, device_zeros, param_dtype
 from .module import Module
 
 
 def _affine_parameters(m: Module, affine: bool, n: int, dt: Any) -> None:
     """The learnable per-channel scale (ones) and shift (zeros), or ``None`` for both."""
     if affine:
-        m.weight = Parameter(xp.ones((n,), dtype=dt))
-        m.bias = Parameter(xp.zeros((n,), dtype=dt))
+        m.weight = Parameter(device_ones((n,), dtype=dt))
+        m.bias = Parameter(device_zeros((n,), dtype=dt))
     else:
         m.register_parameter("weight", None)
         m.register_parameter("bias", None)
@@ -42,9 +43,9 @@ class _BatchNorm(Module):
         self.track_running_stats = track_running_stats
         _affine_parameters(self, affine, num_features, dt)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(xp.zeros((num_features,), dtype=dt)))
-            self.register_buffer("running_var", Tensor(xp.ones((num_features,), dtype=dt)))
-            self.register_buffer("num_batches_tracked", Tensor(xp.zeros((), dtype=xp.int64)))
+            self.register_buffer("running_mean", Tensor(device_zeros((num_features,), dtype=dt)))
+            self.register_buffer("running_var", Tensor(device_ones((num_features,), dtype=dt)))
+            self.register_buffer("num_batches_tracked", Tensor(device_zeros((), dtype=xp.int64)))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -77,7 +78,9 @@ class _BatchNorm(Module):
             nbt._data += 1
             tape.bump_version(nbt)
             if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(nbt._data)
+                # a GPU count stays there (a 0-d array factor): no read-back per step
+                factor = (1.0 / nbt._data if is_device_array(nbt._data)
+                          else 1.0 / float(nbt._data))
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return F.batch_norm(
@@ -132,9 +135,9 @@ class LayerNorm(Module):
         self.elementwise_affine = elementwise_affine
         dt = param_dtype(dtype, "LayerNorm")
         if elementwise_affine:
-            self.weight = Parameter(xp.ones(self.normalized_shape, dtype=dt))
+            self.weight = Parameter(device_ones(self.normalized_shape, dtype=dt))
             if bias:
-                self.bias = Parameter(xp.zeros(self.normalized_shape, dtype=dt))
+                self.bias = Parameter(device_zeros(self.normalized_shape, dtype=dt))
             else:
                 self.register_parameter("bias", None)
         else:

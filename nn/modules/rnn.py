@@ -22,14 +22,12 @@ import warnings
 from typing import Any
 
 import autograd as ag
-from autograd.backend import xp
-from autograd.random import get_generator
 from autograd.tensor import Tensor
 
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from ._factory import param_dtype
+from ._factory import device_empty, param_dtype
 from .module import Module
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -109,14 +107,14 @@ class RNNBase(Module):
         for layer in range(num_layers):
             in_size = input_size if layer == 0 else out_size * self.num_directions
             for sfx in self._suffixes(layer):
-                setattr(self, f"weight_ih{sfx}", Parameter(xp.empty((gate, in_size), dtype=dt)))
-                setattr(self, f"weight_hh{sfx}", Parameter(xp.empty((gate, out_size), dtype=dt)))
+                setattr(self, f"weight_ih{sfx}", Parameter(device_empty((gate, in_size), dt)))
+                setattr(self, f"weight_hh{sfx}", Parameter(device_empty((gate, out_size), dt)))
                 if self.bias:
-                    setattr(self, f"bias_ih{sfx}", Parameter(xp.empty((gate,), dtype=dt)))
-                    setattr(self, f"bias_hh{sfx}", Parameter(xp.empty((gate,), dtype=dt)))
+                    setattr(self, f"bias_ih{sfx}", Parameter(device_empty((gate,), dtype=dt)))
+                    setattr(self, f"bias_hh{sfx}", Parameter(device_empty((gate,), dtype=dt)))
                 if proj_size:
                     setattr(self, f"weight_hr{sfx}",
-                            Parameter(xp.empty((proj_size, hidden_size), dtype=dt)))
+                            Parameter(device_empty((proj_size, hidden_size), dtype=dt)))
         self.reset_parameters(generator)
 
     @property
@@ -128,7 +126,7 @@ class RNNBase(Module):
 
     def reset_parameters(self, generator: Any = None) -> None:
         """PyTorch's init: every weight and bias ``U(-1/sqrt(hidden), 1/sqrt(hidden))``."""
-        rng = get_generator(generator)
+        rng = init.one_stream(generator)
         stdv = 1.0 / math.sqrt(self.hidden_size)
         for p in self.parameters():
             init.uniform_(p, -stdv, stdv, generator=rng)
@@ -146,14 +144,16 @@ class RNNBase(Module):
                 f"{type(self).__name__}: expected {what} of size {expect}, got {tuple(h.shape)}"
             )
 
-    def _initial(self, hx: Any, n: int, batched: bool, dtype: Any) -> list[Tensor]:
-        """Initial states as ``(layers * D, N, size)`` (one for GRU/RNN, two for LSTM)."""
+    def _initial(self, hx: Any, n: int, batched: bool, dtype: Any,
+                 device: Any = None) -> list[Tensor]:
+        """Initial states as ``(layers * D, N, size)`` (one for GRU/RNN, two for LSTM); default
+        zeros on ``device`` (the input's)."""
         nd = self.num_layers * self.num_directions
         sizes = [self.proj_size or self.hidden_size]
         if self.mode == "LSTM":
             sizes.append(self.hidden_size)
         if hx is None:
-            return [ag.zeros(nd, n, s, dtype=dtype) for s in sizes]
+            return [ag.zeros(nd, n, s, dtype=dtype, device=device) for s in sizes]
         states = list(hx) if self.mode == "LSTM" else [hx]
         if self.mode == "LSTM" and len(states) != 2:
             raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
@@ -189,7 +189,7 @@ class RNNBase(Module):
             x = x.unsqueeze(1)
         elif self.batch_first:
             x = x.swapaxes(0, 1)
-        states = self._initial(hx, x.shape[1], batched, x.dtype)
+        states = self._initial(hx, x.shape[1], batched, x.dtype, x.device)
         finals: list[list[Tensor]] = [[] for _ in states]
         for layer in range(self.num_layers):
             outs = []
@@ -240,7 +240,7 @@ class RNNBase(Module):
         if reverse:
             outs.reverse()
         if not outs:  # an empty sequence: no steps, the state passes through
-            return ag.zeros(0, *h.shape, dtype=h.dtype), last
+            return ag.zeros(0, *h.shape, dtype=h.dtype, device=h.device), last
         return ag.stack(outs, dim=0), last
 
     def extra_repr(self) -> str:

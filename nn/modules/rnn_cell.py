@@ -15,14 +15,12 @@ import math
 from typing import Any
 
 import autograd as ag
-from autograd.backend import xp
-from autograd.random import get_generator
 from autograd.tensor import Tensor
 
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from ._factory import param_dtype
+from ._factory import device_empty, param_dtype
 from .module import Module
 from .rnn import _gru_step, _lstm_step, _rnn_step
 
@@ -42,11 +40,11 @@ class RNNCellBase(Module):
         dt = param_dtype(dtype, name)
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bool(bias)
         gate = self._gates * hidden_size
-        self.weight_ih = Parameter(xp.empty((gate, input_size), dtype=dt))
-        self.weight_hh = Parameter(xp.empty((gate, hidden_size), dtype=dt))
+        self.weight_ih = Parameter(device_empty((gate, input_size), dtype=dt))
+        self.weight_hh = Parameter(device_empty((gate, hidden_size), dtype=dt))
         if bias:
-            self.bias_ih = Parameter(xp.empty((gate,), dtype=dt))
-            self.bias_hh = Parameter(xp.empty((gate,), dtype=dt))
+            self.bias_ih = Parameter(device_empty((gate,), dtype=dt))
+            self.bias_hh = Parameter(device_empty((gate,), dtype=dt))
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
@@ -54,7 +52,7 @@ class RNNCellBase(Module):
 
     def reset_parameters(self, generator: Any = None) -> None:
         """PyTorch's init: every weight and bias ``U(-1/sqrt(hidden), 1/sqrt(hidden))``."""
-        rng = get_generator(generator)
+        rng = init.one_stream(generator)
         stdv = 1.0 / math.sqrt(self.hidden_size)
         for p in self.parameters():
             init.uniform_(p, -stdv, stdv, generator=rng)
@@ -71,7 +69,7 @@ class RNNCellBase(Module):
 
     def _state(self, h: Any, x: Tensor, batched: bool, what: str) -> Tensor:
         if h is None:
-            return ag.zeros(x.shape[0], self.hidden_size, dtype=x.dtype)
+            return ag.zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device)
         h = h if isinstance(h, Tensor) else Tensor(h)
         h = h if batched else h.unsqueeze(0)
         if tuple(h.shape) != (x.shape[0], self.hidden_size):

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd.backend import xp
-from autograd.random import get_generator
-
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from ._factory import param_dtype
+from ._factory import device_empty, param_dtype
 from .module import Module
 
 
@@ -48,7 +45,7 @@ class Embedding(Module):
         self.sparse = sparse
         dt = param_dtype(dtype, "Embedding")
         if _weight is None:
-            self.weight = Parameter(xp.empty((num_embeddings, embedding_dim), dtype=dt))
+            self.weight = Parameter(device_empty((num_embeddings, embedding_dim), dtype=dt))
             self.reset_parameters(generator)
         else:
             w = _weight if isinstance(_weight, Parameter) else Parameter(_weight)
@@ -58,7 +55,7 @@ class Embedding(Module):
             self.weight = w
 
     def reset_parameters(self, generator: Any = None) -> None:
-        init.normal_(self.weight, generator=get_generator(generator))
+        init.normal_(self.weight, generator=init.one_stream(generator))
         if self.padding_idx is not None:
             self.weight._data[self.padding_idx] = 0
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import xp
-from autograd.devices import writeable
+from autograd.devices import array_module, is_device_array, to_host, writeable
 from autograd.tape import bump_version
 from autograd.tensor import Tensor
 
@@ -54,6 +54,8 @@ def _norm_type(norm_type: Any, where: str) -> float:
 
 def _vector_norm(a: Any, p: float) -> Any:
     """The ``p``-norm of all entries of ``a`` (0: count of non-zeros, +-inf: max/min of |a|)."""
+    if is_device_array(a):  # CuPy has no vector_norm; its norm of a vector means the same
+        return array_module(a).linalg.norm(a.ravel(), ord=p)
     return xp.linalg.vector_norm(xp.ravel(a), ord=p)
 
 
@@ -75,15 +77,19 @@ def get_total_norm(tensors: TensorOrTensors, norm_type: float | str = 2.0,
         arrays.append(xp.asarray(d) if type(d) is float else d)
     dtype = np.result_type(*[a.dtype for a in arrays]) if arrays else np.dtype(np.float64)
     norms = [_vector_norm(a, p) for a in arrays if a.size]
-    total = _vector_norm(xp.asarray(norms, dtype=dtype), p) if norms else dtype.type(0)
-    total = xp.asarray(total, dtype=dtype)
-    if error_if_nonfinite and not bool(xp.isfinite(total)):
+    if any(is_device_array(a) for a in norms):  # GPU norms stay there: stacked, not copied
+        total = _vector_norm(xp.stack([a.astype(dtype) for a in norms]), p).astype(dtype)
+    else:
+        total = _vector_norm(xp.asarray(norms, dtype=dtype), p) if norms else dtype.type(0)
+        total = xp.asarray(total, dtype=dtype)
+    # the check reads the norm back (as PyTorch's does): only when asked for
+    if error_if_nonfinite and not bool(xp.isfinite(to_host(total))):
         raise RuntimeError(
             f"The total norm of order {p} for gradients from {len(arrays)} tensors is non-finite "
-            f"({float(total)}), so it cannot be clipped. To disable this error and scale the "
-            "gradients by the non-finite norm anyway, set error_if_nonfinite=False"
+            f"({float(to_host(total))}), so it cannot be clipped. To disable this error and "
+            "scale the gradients by the non-finite norm anyway, set error_if_nonfinite=False"
         )
-    return Tensor(total)
+    return Tensor._make(total, None, False)
 
 
 def clip_grads_with_norm_(parameters: TensorOrTensors, max_norm: float,
@@ -93,7 +99,16 @@ def clip_grads_with_norm_(parameters: TensorOrTensors, max_norm: float,
     mx = float(max_norm)
     if not mx >= 0:
         raise ValueError(f"{where}: max_norm must be >= 0, got {max_norm!r}")
-    total = float(total_norm._data if isinstance(total_norm, Tensor) else total_norm)
+    total = total_norm._data if isinstance(total_norm, Tensor) else total_norm
+    if is_device_array(total):
+        # a GPU norm is not read back: PyTorch's clamped coefficient, min(coef, 1), multiplies
+        # every gradient (by 1 when nothing is clipped; NaN spreads as on the host)
+        coef_d = xp.minimum(mx / (total + 1e-6), 1.0)
+        for g in _grads(parameters, where):
+            g._data *= coef_d.astype(g._data.dtype)
+            bump_version(g)
+        return
+    total = float(total)
     coef = mx / (total + 1e-6)
     if coef >= 1.0:  # nothing to clip (NaN falls through and spreads, as in PyTorch)
         return

@@ -227,7 +227,7 @@ def test_ceil_mode_and_adaptive_against_torch():
             g = rng.standard_normal(ty.shape)
             t.grad = None
             tx.grad = None
-            y.backward(g)
+            y.backward(ag.tensor(g))
             ty.backward(torch.tensor(g))
             assert_allclose(t.grad.cpu().numpy(), tx.grad.cpu().numpy(), rtol=1e-12, atol=1e-12)
     for out in [1, (3, 4), (5, 2), (None, 4)]:
@@ -332,7 +332,7 @@ def test_conv_transpose_double_backward_module_and_torch():
     y = up(x)
     assert_allclose(y.detach().cpu().numpy(), ty.detach().cpu().numpy(), rtol=1e-12, atol=1e-12)
     g = rng.standard_normal(ty.shape)
-    y.backward(g)
+    y.backward(ag.tensor(g))
     ty.backward(torch.tensor(g))
     assert_allclose(x.grad.cpu().numpy(), xt.grad.cpu().numpy(), rtol=1e-12, atol=1e-12)
     assert_allclose(up.weight.grad.cpu().numpy(), tup.weight.grad.cpu().numpy(), rtol=1e-12,

@@ -14,6 +14,7 @@ MODULES = sorted(
 )
 
 
+@pytest.mark.cpu_only("doctests show CPU tensors' output (conftest skips doctest items alike)")
 @pytest.mark.parametrize("name", ["nn", *MODULES])
 def test_docstring_examples(name):
     mod = importlib.import_module(name)

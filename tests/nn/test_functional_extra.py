@@ -312,18 +312,20 @@ def test_take_axis_and_its_scatter_adjoint(data):
     """The gather/scatter-add primitive pair behind padding and resampling: any index vector
     (repeats, gaps, empty), any axis; gradients and second derivatives by central differences,
     forward equal to NumPy's ``take`` and ``add.at``."""
-    from nn.functional._take import _scatter, take_axis
+    from nn.functional._take import _scatter, index_module, take_axis
 
     x = data.draw(_arrays(min_dims=1, max_dims=3))
     axis = data.draw(st.integers(0, x.ndim - 1))
     n = x.shape[axis]
     idx = np.array(data.draw(st.lists(st.integers(0, n - 1), max_size=6)), dtype=np.intp)
-    out = take_axis(ag.tensor(x), idx, axis)
+    xt = ag.tensor(x)
+    di = index_module(xt).asarray(idx)  # index vectors live on the data's device
+    out = take_axis(xt, di, axis)
     assert_array_equal(out.cpu().numpy(), np.take(x, idx, axis=axis))
-    _check(lambda t: take_axis(t, idx, axis), x)
+    _check(lambda t: take_axis(t, di, axis), x)
     g = np.random.default_rng(0).standard_normal(out.shape)
     ref = np.zeros(x.shape)
     np.add.at(ref, (slice(None),) * axis + (idx,), g)
-    assert_allclose(_scatter(ag.tensor(g), idx=idx, axis=axis, n=n).cpu().numpy(), ref)
+    assert_allclose(_scatter(ag.tensor(g), idx=di, axis=axis, n=n).cpu().numpy(), ref)
     if g.size:
-        _check(lambda t: _scatter(t, idx=idx, axis=axis, n=n), g)
+        _check(lambda t: _scatter(t, idx=di, axis=axis, n=n), g)

@@ -103,9 +103,10 @@ def test_seeding_through_autograd_and_generators():
 def test_init_is_in_place_unrecorded_and_version_bumped():
     w = nn.Parameter(np.ones((2, 2)))
     y = (w * w).sum()
-    data = w.detach().cpu().numpy()
+    data = w._data  # the array itself (on any device): init writes into it
     init.normal_(w, generator=0)
-    assert np.shares_memory(w.detach().cpu().numpy(), data) and w.is_leaf and w.grad_fn is None
+    assert w._data is data and w.is_leaf and w.grad_fn is None
+    assert np.all(w.detach().cpu().numpy() != 1.0)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward()
     f32 = nn.Parameter(np.zeros(3, dtype=np.float32))

@@ -44,7 +44,7 @@ def test_linear_seed_formulas():
     delta = rng.standard_normal((5, 4))
     y = m(x)
     assert_allclose(y.detach().cpu().numpy(), x.detach().cpu().numpy() @ m.weight.detach().cpu().numpy().T + m.bias.detach().cpu().numpy())
-    y.backward(delta)
+    y.backward(ag.tensor(delta))
     assert_allclose(m.weight.grad.cpu().numpy(), delta.T @ x.detach().cpu().numpy())
     assert_allclose(m.bias.grad.cpu().numpy(), delta.sum(0))
     assert_allclose(x.grad.cpu().numpy(), delta @ m.weight.detach().cpu().numpy())
@@ -223,7 +223,9 @@ def test_embedding_padding_and_repeats():
     out = emb(ag.tensor([[1, 2, 2], [3, 1, 2]]))
     out.sum().backward()
     assert_array_equal(emb.weight.grad.cpu().numpy(), [[0, 0], [0, 0], [3, 3], [1, 1]])
-    with pytest.raises(IndexError, match="out of range"):
+    # GPU indices are range-checked in anomaly mode only (no read-back per step)
+    with ag.set_detect_anomaly(emb.weight.device.type != "cpu"), \
+            pytest.raises(IndexError, match="out of range"):
         emb(ag.tensor([4]))
     with pytest.raises(TypeError, match="integer"):
         emb(ag.tensor([1.0]))
@@ -271,7 +273,7 @@ def test_dropout_gradcheck_with_fixed_mask():
 
 
 def test_dropout2d_drops_whole_channels():
-    y = F.dropout2d(ag.ones(8, 16, 3, 3), 0.5, generator=0).data
+    y = F.dropout2d(ag.ones(8, 16, 3, 3), 0.5, generator=0).detach().cpu().numpy()
     per_channel = y.reshape(8, 16, 9)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
     assert nn.Dropout2d(0.5).eval()(ag.ones(1, 2, 2, 2)).data.sum() == 8
@@ -360,6 +362,6 @@ def test_non_contiguous_inputs(data):
     ya, yb = layer(a), layer(b)
     assert_allclose(ya.detach().cpu().numpy(), yb.detach().cpu().numpy(), rtol=1e-12, atol=1e-12)
     g = np.random.default_rng(0).standard_normal(ya.shape)
-    ya.backward(g)
-    yb.backward(g)
+    ya.backward(ag.tensor(g))
+    yb.backward(ag.tensor(g))
     assert_allclose(a.grad.cpu().numpy(), b.grad.cpu().numpy(), rtol=1e-12, atol=1e-12)

@@ -124,8 +124,13 @@ def test_loss_modules_and_errors():
         F.margin_ranking_loss(ag.ones(2, 1), x2, y)
     with pytest.raises(ValueError, match="margin"):
         F.triplet_margin_loss(x1, x1, x1, margin=0.0)
-    with pytest.raises(ValueError, match="negative"):
-        F.gaussian_nll_loss(x1, x2, ag.tensor([1.0, -1.0]))
+    neg = ag.tensor([1.0, -1.0])
+    if neg.device.type != "cpu":  # a GPU var is checked in anomaly mode only, else NaN there
+        per = F.gaussian_nll_loss(x1, x2, neg, reduction="none").detach().cpu().numpy()
+        assert np.isnan(per[..., 1]).all() and np.isfinite(per[..., 0]).all()
+    with ag.set_detect_anomaly(neg.device.type != "cpu"), \
+            pytest.raises(ValueError, match="negative"):
+        F.gaussian_nll_loss(x1, x2, neg)
     with pytest.raises(ValueError, match="does not fit"):
         F.gaussian_nll_loss(ag.ones(2, 3), ag.ones(2, 3), ag.ones(2, 2))
     with pytest.raises(RuntimeError, match="target"):

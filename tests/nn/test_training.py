@@ -11,7 +11,7 @@ import nn.functional as F
 def _sgd(model, lr, momentum, bufs):
     with ag.no_grad():
         for i, p in enumerate(model.parameters()):
-            bufs[i] = momentum * bufs.get(i, 0.0) + p.grad.cpu().numpy()
+            bufs[i] = momentum * bufs.get(i, 0.0) + p.grad  # tensors: on the model's device
             p.data -= lr * bufs[i]
 
 
@@ -50,13 +50,13 @@ def test_mlp_with_batchnorm_and_dropout_regression():
     first = None
     for _ in range(300):
         model.zero_grad()
-        loss = F.mse_loss(model(ag.tensor(x)), y)
+        loss = F.mse_loss(model(ag.tensor(x)), ag.tensor(y))
         first = loss.item() if first is None else first
         loss.backward()
         _sgd(model, 0.05, 0.9, bufs)
     model.eval()
     with ag.no_grad():
-        final = F.mse_loss(model(ag.tensor(x)), y).item()
+        final = F.mse_loss(model(ag.tensor(x)), ag.tensor(y)).item()
     # predicting the mean would give about var(y) = 0.4
     assert final < 0.1 * first and final < 0.05, (first, final)
 
