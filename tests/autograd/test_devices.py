@@ -57,7 +57,7 @@ def test_device_errors_name_the_input():
         ag.device(3.5)
 
 
-def test_cpu_tensors_report_the_cpu():
+def test_cpu_tensors_report_the_cpu(standin):
     x = ag.tensor([1.0, 2.0])
     assert x.device == ag.device("cpu") and x.is_cpu and not x.is_cuda and x.get_device() == -1
     assert x.to("cpu") is x and x.cpu() is x
@@ -242,3 +242,17 @@ def test_data_loader_yields_host_tensors(standin):
             assert xb.to("cuda").is_cuda
     finally:
         ag.set_default_device(None)
+
+
+# ----------------------------------------------------------- gradients given by the user
+def test_host_gradients_for_gpu_outputs_raise_and_numbers_mix(standin):
+    x = ag.tensor([3.0], device="cuda", requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"gradient is on cpu but the output on cuda:0"):
+        ag.grad(x * 2, x, grad_outputs=np.ones(1))
+    with pytest.raises(RuntimeError, match=r"gradient is on cpu but the output on cuda:0"):
+        (x * 2).backward(np.ones(1))
+    (g,) = ag.grad((x * 2).sum(), x, grad_outputs=np.float64(3.0))  # a number: any device
+    assert g.is_cuda and g.tolist() == [6.0]
+    x.register_hook(lambda g: np.array([1.0]))  # a hook may not move the gradient either
+    with pytest.raises(RuntimeError, match="returned a gradient on cpu for a gradient on cuda"):
+        (x * 2).sum().backward()
