@@ -209,7 +209,7 @@ class TensorMath:
         from .tensor import Tensor
 
         dim, keepdim = reduce_args(dim, keepdim, axis, keepdims, op)
-        r = fn(self._data, axis=dim, keepdims=keepdim)  # NumPy: a scalar; CuPy: a 0-d array
+        r = fn(self._data, axis=dim, keepdims=keepdim)
         return Tensor._make(r if is_array(r) else xp.asarray(r), None, False)
 
     def softmax(self, dim: Any = -1, *, dtype: Any = None, axis: Any = None) -> Tensor:
