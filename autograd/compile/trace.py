@@ -248,15 +248,18 @@ def _draw_fwd(*, kind: str, shape: tuple[int, ...], dtype: Any, device: str = "c
         return replay.pop(0)
     dev = _device(device)
     tracer = _primitive.tracer
-    scratch = np.random.default_rng(0) if tracer is not None and tracer.scratch_draws else None
-    with placed(dev):
-        _in_draw[0] = True
-        try:
-            gen = generator_for(dev, scratch)
-        finally:
-            _in_draw[0] = False
+    scratch = tracer is not None and tracer.scratch_draws
+    with placed(dev) as mod:
+        if scratch:  # a throwaway stream on the device (no transfer, the real one untouched)
+            gen = mod.random.default_rng(0)
+        else:
+            _in_draw[0] = True
+            try:
+                gen = generator_for(dev)
+            finally:
+                _in_draw[0] = False
         out = getattr(gen, kind)(shape).astype(dtype, copy=False)
-    if tracer is not None and scratch is None:
+    if tracer is not None and not scratch:
         tracer.graph.gpu_draws.append(out)
     return out
 

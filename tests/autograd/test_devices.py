@@ -256,3 +256,39 @@ def test_host_gradients_for_gpu_outputs_raise_and_numbers_mix(standin):
     x.register_hook(lambda g: np.array([1.0]))  # a hook may not move the gradient either
     with pytest.raises(RuntimeError, match="returned a gradient on cpu for a gradient on cuda"):
         (x * 2).sum().backward()
+
+
+# ------------------------------------------------------------------------------- compile
+def test_compile_runs_on_gpu_tensors_without_host_transfers(standin):
+    w = ag.tensor(np.linspace(-1.0, 1.0, 12).reshape(3, 4), device="cuda", requires_grad=True)
+    b = ag.tensor([0.5, -0.5, 0.25, 0.0], device="cuda", requires_grad=True)
+
+    def f(x):  # creation calls in the generated code (a 0-d sum, a float bias) and a GPU draw
+        return ((x @ w + b).tanh() * ag.rand(4, device="cuda") + 1.5).sum()
+
+    xs = [ag.tensor(np.full((2, 3), v), device="cuda") for v in (0.1, -0.3, 0.7)]
+    ag.manual_seed(0)
+    want = []
+    for x in xs:
+        y = f(x)
+        y.backward()
+        want.append((y.tolist(), w.grad.tolist(), b.grad.tolist()))
+        w.grad = b.grad = None
+    ag.manual_seed(0)
+    step = ag.compile(f, fallback=False)
+    got = []
+    with count_transfers() as c:
+        outs = []
+        for x in xs:
+            y = step(x)
+            y.backward()
+            outs.append((y, w.grad, b.grad))
+            w.grad = b.grad = None
+    assert c == {"to_host": 0, "to_device": 0}  # nothing crossed while it ran
+    got = [tuple(t.tolist() for t in o) for o in outs]
+    assert got == want and all(t.is_cuda for o in outs for t in o)
+    assert step.recompiles == 0 and "device='cuda:0'" in step.code
+    # the same compiled function called with CPU tensors is another signature, run on the host
+    u = ag.compile(lambda x: (x * 2.0).sum(), fallback=False)
+    assert u(xs[0]).is_cuda and u(ag.tensor([1.0, 2.0], device="cpu")).is_cpu
+    assert u.recompiles == 1
