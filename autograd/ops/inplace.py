@@ -96,6 +96,12 @@ def _check_writeable(d: Any, op: str) -> None:
             f"{op}: the tensor's data (shape {d.shape}) is read-only (e.g. an expand/broadcast "
             "view whose elements share memory); clone() it before modifying it in place"
         )
+    if type(d) is not ndarray and any(s == 0 and n > 1 for s, n in zip(d.strides, d.shape)):
+        # GPU arrays have no read-only flag (CuPy): a broadcast view is known by a zero stride
+        raise RuntimeError(
+            f"{op}: the tensor's data (shape {d.shape}) is read-only: an expand/broadcast view "
+            "whose elements share memory; clone() it before modifying it in place"
+        )
 
 
 def _write(t: Tensor, value: Any, op: str) -> None:
