@@ -292,3 +292,23 @@ def test_compile_runs_on_gpu_tensors_without_host_transfers(standin):
     u = ag.compile(lambda x: (x * 2.0).sum(), fallback=False)
     assert u(xs[0]).is_cuda and u(ag.tensor([1.0, 2.0], device="cpu")).is_cpu
     assert u.recompiles == 1
+
+
+# ------------------------------------------------------------------------- NumPy interop
+def test_numpy_functions_and_ufuncs_on_gpu_tensors_stay_there(standin):
+    x = ag.tensor([[3.0, 1.0], [0.5, 2.0]], device="cuda", requires_grad=True)
+    with count_transfers() as c:
+        y = np.exp(x) * np.float64(2.0) + np.var(x, axis=0).sum()  # routed, recorded
+        y.sum().backward()
+        q = np.argsort(x)  # a query: a GPU answer, as a tensor (no hidden copy)
+    assert c == {"to_host": 0, "to_device": 0}
+    assert y.is_cuda and x.grad.is_cuda and isinstance(q, ag.Tensor) and q.is_cuda
+    assert q.tolist() == [[1, 0], [0, 1]]
+    xh = np.array([[3.0, 1.0], [0.5, 2.0]])
+    assert_allclose(y, 2 * np.exp(xh) + xh.var(axis=0).sum())
+    # host arrays don't mix with GPU tensors (PyTorch raises too): no silent copy
+    for f in (lambda: np.ones(2) + x, lambda: x * np.ones(2), lambda: np.maximum(x, np.ones(2))):
+        with pytest.raises(RuntimeError, match="cpu and cuda:0|cuda:0 and cpu"):
+            f()
+    with pytest.raises(RuntimeError, match="requires grad"):
+        np.asarray(x)
