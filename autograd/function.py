@@ -47,7 +47,6 @@ from .tape import Node
 from .tensor import Tensor
 
 
-
 def _shape(d: Any) -> tuple[int, ...]:
     return () if type(d) is float else tuple(d.shape)
 

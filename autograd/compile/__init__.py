@@ -27,8 +27,8 @@ from .. import tape as _tape
 from ..devices import is_array, to_host
 from ..grad_mode import state
 from ..tensor import Tensor
-from .step import CompiledGraph, Retrace
 from . import trace as _trace_module
+from .step import CompiledGraph, Retrace
 from .trace import Graph, TraceError, Tracer, Value, draw, tracing
 
 __all__ = ["compile", "CompiledFunction", "TraceError"]
