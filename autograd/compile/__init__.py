@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import random as _random
 from .. import tape as _tape
-from ..devices import is_array, to_host
+from ..devices import device_of, is_array, to_host
 from ..grad_mode import state
 from ..tensor import Tensor
 from . import trace as _trace_module
@@ -96,10 +96,12 @@ class CompiledFunction:
             if isinstance(a, Tensor):
                 d = a._data
                 key.append(("f", a.requires_grad) if type(d) is float
-                           else (d.shape, d.dtype, a.requires_grad, type(d)))  # type: the device
+                           else (d.shape, d.dtype, a.requires_grad,
+                                 None if type(d) is np.ndarray else device_of(d)))
                 tensors.append(a)
             elif is_array(a):
-                key.append(("a", a.shape, a.dtype, type(a)))
+                key.append(("a", a.shape, a.dtype,
+                            None if type(a) is np.ndarray else device_of(a)))
                 tensors.append(Tensor._const(a))
             elif type(a) in (int, float, bool, str, type(None)):
                 key.append((type(a), a))

@@ -292,6 +292,8 @@ def test_compile_runs_on_gpu_tensors_without_host_transfers(standin):
     u = ag.compile(lambda x: (x * 2.0).sum(), fallback=False)
     assert u(xs[0]).is_cuda and u(ag.tensor([1.0, 2.0], device="cpu")).is_cpu
     assert u.recompiles == 1
+    assert u(xs[0].to("cuda:1")).device == ag.device("cuda:1")  # another GPU: its own trace
+    assert u.recompiles == 2
 
 
 # ------------------------------------------------------------------------- NumPy interop
