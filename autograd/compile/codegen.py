@@ -122,6 +122,16 @@ def _device_fit(xp: Any) -> Any:
     return fit_on_device
 
 
+def _device_asarray(xp: Any) -> Any:
+    """``asarray`` of the generated code for a GPU graph: device arrays are kept where they are
+    (``xp.asarray`` would copy one to the current GPU), numbers become 0-d device arrays."""
+
+    def asarray(a: Any) -> Any:
+        return a if isinstance(a, xp.ndarray) else xp.asarray(a)
+
+    return asarray
+
+
 def _graph_module(graph: Graph) -> Any:
     """The array module of a graph's data (NumPy, or CuPy for a graph traced on a GPU):
     creation calls in the generated code go through it."""
@@ -144,7 +154,8 @@ class Generator:
             self.ns: dict[str, Any] = {"asarray": np.asarray, "add_reduce": np.add.reduce,
                                        "fit": fit, "many": _many}
         else:  # a GPU graph: the same code, with the device's creation calls
-            self.ns = {"asarray": xp.asarray, "add_reduce": lambda g, axis: g.sum(axis=axis),
+            self.ns = {"asarray": _device_asarray(xp),
+                       "add_reduce": lambda g, axis: g.sum(axis=axis),
                        "fit": _device_fit(xp), "many": _many}
         self._names: dict[int, str] = {}
         for k in graph.consts:
