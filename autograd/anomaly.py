@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from . import tape
 from .backend import xp
+from .devices import to_host
 from .grad_mode import state
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,8 +59,10 @@ def check_finite(node: tape.Node, i: int, g: Any) -> None:
         bad = not math.isfinite(data)
         nan = math.isnan(data)
     else:
-        bad = not bool(xp.isfinite(data).all())
-        nan = bad and bool(xp.isnan(data).any())
+        # anomaly mode is the opt-in debug mode: it reads a GPU flag back on purpose (as
+        # PyTorch's detect_anomaly does), one explicit copy of a 0-d result per gradient
+        bad = not bool(to_host(xp.isfinite(data).all()))
+        nan = bad and bool(to_host(xp.isnan(data).any()))
     if bad:
         what = "nan" if nan else "inf"
         raise RuntimeError(

@@ -53,6 +53,8 @@ def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
                 raise _shape_error(where, g.shape, out.shape)
             return g
         g = g._data
+    if type(g) is int or (isinstance(g, xp.generic) and g.dtype.kind in "biuf"):
+        g = float(g)  # numbers (NumPy scalars too) mix with any device, as in arithmetic
     gd: Any = g if type(g) is float or is_array(g) else xp.asarray(g)
     if type(d) is not float and device_of(gd) != device_of(d) and is_array(gd):
         raise RuntimeError(

@@ -40,12 +40,11 @@ from typing import Any
 
 from . import tape
 from .backend import xp
+from .devices import array_module, device_of, is_array
 from .grad_mode import no_grad, state
 from .primitive import Primitive
 from .tape import Node
 from .tensor import Tensor
-
-ndarray = xp.ndarray
 
 
 def _shape(d: Any) -> tuple[int, ...]:
@@ -93,7 +92,7 @@ class FunctionCtx:
         self._node_ref: weakref.ref[Node] | None = None
         self._cache: list[Any] | None = None
         self._cache_g: Any = None
-        self._out_meta: list[tuple[tuple[int, ...], Any]] = []
+        self._out_meta: list[tuple[tuple[int, ...], Any, Any]] = []
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep Tensors (inputs, outputs or intermediates) for ``backward``; in-place changes to
@@ -202,7 +201,8 @@ class Function:
             len(outs),
         )
         ctx._node_ref = weakref.ref(node)
-        ctx._out_meta = [(_shape(o._data), o.dtype) for o in outs]
+        # with each output's array module: a materialized zero gradient is made on its device
+        ctx._out_meta = [(_shape(o._data), o.dtype, array_module(o._data)) for o in outs]
         results = _attach_outputs(outs, args, diff, node)
         ctx._saved = [_unlink_output(e, v, outs, results, diff) for e, v in ctx._saved]
         return _result(results, is_tuple)
@@ -216,8 +216,8 @@ def _as_outputs(raw: Any, name: str) -> list[Tensor]:
     for k, o in enumerate(items):
         if isinstance(o, Tensor):
             outs.append(o)
-        elif isinstance(o, (ndarray, xp.generic)):
-            outs.append(Tensor(o))
+        elif is_array(o) or isinstance(o, xp.generic):
+            outs.append(Tensor(o, device=device_of(o)))  # an array stays on its device
         else:
             raise TypeError(
                 f"{name}.forward must return a Tensor or a tuple of Tensors, but output {k} is a "
@@ -340,10 +340,10 @@ def _run_backward(cls: type[Function], ctx: FunctionCtx, g: Any, n_in: int) -> l
     gs = list(g) if len(meta) > 1 else [g]
     create = any(isinstance(x, Tensor) for x in gs)
     targs: list[Any] = []
-    for x, (shape, dtype) in zip(gs, meta, strict=True):
+    for x, (shape, dtype, mod) in zip(gs, meta, strict=True):
         if x is None:
             if ctx.materialize_grads:
-                z = xp.zeros(shape, dtype=dtype)
+                z = mod.zeros(shape, dtype=dtype)
                 x = Tensor._const(z)
         elif not isinstance(x, Tensor):
             x = Tensor._const(x)
@@ -379,8 +379,8 @@ def _run_backward(cls: type[Function], ctx: FunctionCtx, g: Any, n_in: int) -> l
 def _as_grad(r: Any, name: str, k: int) -> Tensor:
     if isinstance(r, Tensor):
         g = r
-    elif isinstance(r, (ndarray, xp.generic, float, int)) and not isinstance(r, bool):
-        g = Tensor._const(r if type(r) is float else xp.asarray(r))
+    elif (is_array(r) or isinstance(r, (xp.generic, float, int))) and not isinstance(r, bool):
+        g = Tensor._const(r if type(r) is float or is_array(r) else xp.asarray(r))
     else:
         raise TypeError(
             f"{name}.backward returned a {type(r).__name__} as the gradient of input {k}; "

@@ -38,7 +38,7 @@ from typing import Any
 
 from . import tape
 from .backend import xp
-from .devices import array_module
+from .devices import array_module, is_array
 from .differentiate import grad as _grad
 from .grad_mode import enable_grad, state
 from .primitive import Primitive
@@ -75,7 +75,7 @@ def _select_fwd(a: Any, index: int) -> Any:
 
 
 def _embed_fwd(g: Any, index: int, shape: tuple[int, ...]) -> Any:
-    z = array_module(g).zeros(shape, dtype=xp.result_type(g))
+    z = array_module(g).zeros(shape, dtype=xp.result_type(g) if type(g) is float else g.dtype)
     z[index] = g
     return z
 
@@ -128,7 +128,7 @@ class _Vars:
             t = x
         else:
             try:
-                t = Tensor(x if type(x) is float else xp.asarray(x))
+                t = Tensor(x)  # host data goes to the default device, device data stays
             except (TypeError, ValueError) as e:
                 raise TypeError(
                     f"{where}: {what} is a {type(x).__name__}, expected a Tensor, an array or a "
@@ -214,8 +214,13 @@ class _Vars:
         return False
 
 
+def _zeros(shape: Any, dtype: Any, ref: Tensor) -> Any:
+    """Zeros made on ``ref``'s device (an array module call: NumPy can't dispatch creation)."""
+    return array_module(ref._data).zeros(shape, dtype=dtype)
+
+
 def _zeros_like(t: Tensor) -> Tensor:
-    return Tensor._const(array_module(t._data).zeros(t.shape, dtype=t.dtype))
+    return Tensor._const(_zeros(t.shape, t.dtype, t))
 
 
 def _detach(obj: Any) -> Any:
@@ -315,19 +320,30 @@ def _positions(nums: tuple[int, ...], n: int, where: str) -> list[int]:
 
 
 def _check_like(name: str, t: Any, ref: Tensor, where: str, k: int) -> Tensor:
-    """A cotangent/tangent for ``ref``: a Tensor (or array) of ``ref``'s shape."""
+    """A cotangent/tangent for ``ref``: a Tensor (or array) of ``ref``'s shape and device.
+
+    Numbers and lists are made on ``ref``'s device; arrays and Tensors must already be there
+    (as PyTorch, a gradient on another device raises: nothing is copied behind the caller)."""
     if not isinstance(t, Tensor):
         try:
-            t = Tensor._const(xp.asarray(t, dtype=ref.dtype))
+            if is_array(t):
+                t = Tensor._const(t if t.dtype == ref.dtype else t.astype(ref.dtype))
+            else:
+                t = Tensor._const(array_module(ref._data).asarray(t, dtype=ref.dtype))
         except (TypeError, ValueError) as e:
             raise TypeError(
                 f"{where}: {name} {k} is a {type(t).__name__}, expected a Tensor or an array"
             ) from e
+    what = "output" if name == "cotangent" else "input"
     if tuple(t.shape) != tuple(ref.shape):
         raise ValueError(
             f"{where}: {name} {k} has shape {tuple(t.shape)} but must have the shape "
-            f"{tuple(ref.shape)} of the {'output' if name == 'cotangent' else 'input'} it goes "
-            "with"
+            f"{tuple(ref.shape)} of the {what} it goes with"
+        )
+    if t.device != ref.device:
+        raise RuntimeError(
+            f"{where}: {name} {k} is on {t.device} but its {what} is on {ref.device}; pass it "
+            "on the same device (.to(device))"
         )
     return t
 
@@ -474,7 +490,7 @@ def jvp(
         res = f(*xs)
         outs, is_tuple = _outputs(res, where)
         diff = [o for o in outs if o.requires_grad and o.dtype.kind == "f"]
-        us = [v.leaf(array_module(o._data).zeros(o.shape, dtype=o.dtype)) for o in diff]
+        us = [v.leaf(_zeros(o.shape, o.dtype, o)) for o in diff]
         jv: list[Tensor] = [_zeros_like(o) for o in outs]
         if diff:
             # g(u) = J^T u, recorded; it is linear in u, so d<g(u), t>/du = J t
@@ -526,8 +542,9 @@ def _rows(v: _Vars, o: Tensor, xs: list[Tensor]) -> list[list[Tensor]]:
         return rows
     n = o.numel()
     for k in range(n):
-        seed = array_module(o._data).zeros(o.shape, dtype=o.dtype)
-        seed.reshape(-1)[k] = 1
+        seed = _zeros(o.numel(), o.dtype, o)
+        seed[k] = 1
+        seed = seed.reshape(o.shape)
         gs = v.grad([o], xs, [Tensor._const(seed)], v.record, True)
         for j, g in enumerate(gs):
             rows[j].append(g)
@@ -538,7 +555,7 @@ def _assemble(rows: list[Tensor], o: Tensor, x: Tensor, record: bool) -> Tensor:
     shape = tuple(o.shape) + tuple(x.shape)
     dtype = xp.result_type(o.dtype, x.dtype) if o.dtype.kind == "f" else x.dtype
     if not rows:
-        return Tensor._const(array_module(x._data).zeros(shape, dtype=dtype))
+        return Tensor._const(_zeros(shape, dtype, x))
     if record and any(r.requires_grad for r in rows):
         return _stack(rows).reshape(shape)
     return Tensor._const(xp.stack([r._array for r in rows]).reshape(shape))

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .backend import to_numpy, xp
-from .devices import transfer
+from .devices import array_module, transfer
 from .differentiate import grad
 from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
@@ -258,8 +258,10 @@ def gradgradcheck(
     with no_grad():
         outs = _outputs(fn, inputs)
     if grad_outputs is None:
+        # drawn on the host (reproducible on every device), placed beside each output
         vs = [
-            Tensor(rng.standard_normal(o.shape).astype(o.dtype), requires_grad=True)
+            Tensor(transfer(rng.standard_normal(o.shape).astype(o.dtype), o.device),
+                   requires_grad=True)
             for o in outs if o.dtype.kind == "f"
         ]
     else:
@@ -279,13 +281,19 @@ def gradgradcheck(
         pairs = [(y, g) for y, g in zip(ys, v) if y.requires_grad]
         diff = [xs[i] for i in idx]
         if not pairs:
-            return tuple(Tensor(xp.zeros(x.shape)) for x in diff)
+            return tuple(Tensor._make(_zeros_like(x), None, False) for x in diff)
         gs = grad([p[0] for p in pairs], diff, grad_outputs=[p[1] for p in pairs],
                   create_graph=True, allow_unused=True)
         return tuple(
-            g if g is not None else Tensor(xp.zeros(x.shape, dtype=x.dtype))
+            g if g is not None else Tensor._make(_zeros_like(x), None, False)
             for g, x in zip(gs, diff)
         )
 
     return gradcheck(first_grads, inputs + tuple(vs), eps=eps, atol=atol, rtol=rtol,
                      fast_mode=fast_mode, raise_exception=raise_exception, seed=seed)
+
+
+def _zeros_like(x: Tensor) -> Any:
+    """Zeros of ``x``'s shape and dtype on ``x``'s device (a float for a float-backed tensor)."""
+    d = x._data
+    return 0.0 if type(d) is float else array_module(d).zeros(d.shape, dtype=d.dtype)

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .backend import xp
+from .devices import array_module, device_of, is_array
 from .tensor import Tensor
 
 _ids = itertools.count()
@@ -85,9 +86,7 @@ def hook_result(hook: Any, r: Any, g: Any, create: bool) -> Any:
     """
     if isinstance(r, Tensor):
         data = r._data
-    elif isinstance(r, (xp.ndarray, np.ndarray, float, int, np.generic)) and not isinstance(
-        r, bool
-    ):
+    elif (is_array(r) or isinstance(r, (float, int, np.generic))) and not isinstance(r, bool):
         data = r
     else:
         raise TypeError(
@@ -104,13 +103,26 @@ def hook_result(hook: Any, r: Any, g: Any, create: bool) -> Any:
             "the same shape"
         )
     gdtype = np.dtype(np.float64) if type(gdata) is float else gdata.dtype
+    if is_array(data) and type(gdata) is not float and device_of(data) != device_of(gdata):
+        # as PyTorch: a hook may not move the gradient to another device
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' returned a gradient on {device_of(data)} for a gradient "
+            f"on {device_of(gdata)}; return it on the same device (.to(grad.device))"
+        )
     if create:
         if not isinstance(r, Tensor):
-            return Tensor._const(xp.asarray(data, dtype=gdtype))
+            return Tensor._const(_cast(data, gdata, gdtype))
         return r if r.dtype == gdtype else r.astype(gdtype)
     if type(gdata) is float:
         return float(data)
-    return xp.asarray(data, dtype=gdtype)  # the walker copies it before passing it on
+    return _cast(data, gdata, gdtype)  # the walker copies it before passing it on
+
+
+def _cast(data: Any, gdata: Any, gdtype: Any) -> Any:
+    """A hook's array (or number) as an array of ``gdtype`` on the gradient's device."""
+    if is_array(data):
+        return data if data.dtype == gdtype else data.astype(gdtype)
+    return array_module(gdata).asarray(data, dtype=gdtype)
 
 
 def register_tensor_hook(t: Tensor, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:

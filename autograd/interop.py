@@ -29,6 +29,7 @@ import numpy as np
 
 from . import ops, tape
 from .backend import xp
+from .devices import is_array, is_device_array
 from .grad_mode import state
 from .tensor import Tensor
 
@@ -83,8 +84,10 @@ _PLAIN = (Tensor, xp.ndarray, np.ndarray, float, int, bool, complex, np.generic,
 
 
 def _foreign(a: Any) -> bool:
-    """Another array type with its own ufunc protocol: let it (or NumPy) decide."""
-    return not isinstance(a, _PLAIN) and getattr(type(a), "__array_ufunc__", None) is not None
+    """Another array type with its own ufunc protocol: let it (or NumPy) decide (GPU arrays are
+    ours: a primitive takes them, or raises naming both devices)."""
+    return (not isinstance(a, _PLAIN) and getattr(type(a), "__array_ufunc__", None) is not None
+            and not is_device_array(a))
 
 
 def _describe(ufunc: Any, method: str) -> str:
@@ -134,8 +137,13 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple[Any, ...], kwargs: dict[s
     if res is None:
         return None
     if isinstance(res, tuple):
-        return tuple(Tensor(r) for r in res)
-    return Tensor(res)
+        return tuple(_result(r) for r in res)
+    return _result(res)
+
+
+def _result(r: Any) -> Tensor:
+    """A ufunc's result as a Tensor on the device it was computed on."""
+    return Tensor._make(r if is_array(r) else xp.asarray(r), None, False)
 
 
 def _writable_out(t: Tensor, what: str, recording: bool) -> None:

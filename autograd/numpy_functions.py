@@ -30,7 +30,9 @@ from typing import Any
 
 import numpy as np
 
+from . import devices as _devices
 from . import ops, tape
+from .devices import is_array, is_device_array
 from .grad_mode import state
 from .ops import join, linalg, shape
 from .tensor import Tensor
@@ -270,7 +272,9 @@ def _unwrap(obj: Any) -> Any:
 
 
 def _wrap(res: Any) -> Any:
-    if isinstance(res, np.ndarray) or (isinstance(res, np.generic) and res.dtype.kind in "biuf"):
+    if is_array(res):
+        return Tensor._make(res, None, False)  # on its device
+    if isinstance(res, np.generic) and res.dtype.kind in "biuf":
         return Tensor._make(np.asarray(res), None, False)
     if isinstance(res, tuple):
         return tuple(_wrap(r) for r in res)
@@ -279,13 +283,29 @@ def _wrap(res: Any) -> Any:
     return res
 
 
+def _on_device(res: Any) -> Any:
+    if is_device_array(res):
+        return Tensor._make(res, None, False)
+    if type(res) is tuple:
+        return tuple(_on_device(r) for r in res)
+    return res
+
+
+def is_device_type(t: type) -> bool:
+    """Whether ``t`` is the GPU array type (a CuPy array among a NumPy function's arguments)."""
+    return _devices._cuda_type is not None and issubclass(t, _devices._cuda_type)
+
+
 def array_function(func: Any, types: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """``Tensor.__array_function__``: the rule for ``func``, else NumPy on the data when nothing
     needs recording, else a TypeError naming ``func``."""
-    if not all(issubclass(t, (Tensor, np.ndarray)) for t in types):
+    if not all(issubclass(t, (Tensor, np.ndarray)) or is_device_type(t) for t in types):
         return NotImplemented  # another array library: let it (or NumPy) decide
     if func in QUERIES:
-        return func(*_unwrap(args), **{k: _unwrap(v) for k, v in kwargs.items()})
+        res = func(*_unwrap(args), **{k: _unwrap(v) for k, v in kwargs.items()})
+        # GPU answers stay on the device, as tensors: reading them is the caller's explicit
+        # choice (bool(), .item(), .tolist()), never a hidden copy here
+        return _on_device(res)
     rule = HANDLERS.get(func)
     why = ""
     if rule is not None:

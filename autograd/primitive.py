@@ -279,7 +279,9 @@ def as_operand(a: Any, op: str) -> Any:
         return a
     if is_device_array(a):
         return a
-    if isinstance(a, (list, tuple)) or hasattr(a, "__array__") or isinstance(a, (xp.generic,)):
+    if isinstance(a, xp.generic) and a.dtype.kind in "biuf":
+        return a  # a NumPy scalar is a number: it mixes with any device, as Python's do
+    if isinstance(a, (list, tuple)) or hasattr(a, "__array__"):
         arr = xp.asarray(a)
         if arr.dtype.kind not in "biuf":
             raise TypeError(

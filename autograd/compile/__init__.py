@@ -24,8 +24,10 @@ import numpy as np
 
 from .. import random as _random
 from .. import tape as _tape
+from ..devices import device_of, is_array, to_host
 from ..grad_mode import state
 from ..tensor import Tensor
+from . import trace as _trace_module
 from .step import CompiledGraph, Retrace
 from .trace import Graph, TraceError, Tracer, Value, draw, tracing
 
@@ -94,10 +96,12 @@ class CompiledFunction:
             if isinstance(a, Tensor):
                 d = a._data
                 key.append(("f", a.requires_grad) if type(d) is float
-                           else (d.shape, d.dtype, a.requires_grad))
+                           else (d.shape, d.dtype, a.requires_grad,
+                                 None if type(d) is np.ndarray else device_of(d)))
                 tensors.append(a)
-            elif isinstance(a, np.ndarray):
-                key.append(("a", a.shape, a.dtype))
+            elif is_array(a):
+                key.append(("a", a.shape, a.dtype,
+                            None if type(a) is np.ndarray else device_of(a)))
                 tensors.append(Tensor._const(a))
             elif type(a) in (int, float, bool, str, type(None)):
                 key.append((type(a), a))
@@ -136,7 +140,14 @@ class CompiledFunction:
             return self.fn(*args)
         self._store(key, compiled)
         self._latest = compiled
-        return compiled.run(tensors)
+        if not graph.gpu_draws:
+            return compiled.run(tensors)
+        _trace_module.replay[:] = graph.gpu_draws  # the numbers the trace took from GPU streams
+        try:
+            return compiled.run(tensors)
+        finally:
+            _trace_module.replay.clear()
+            graph.gpu_draws = []
 
     def _refuse(self, key: Any, err: TraceError) -> None:
         if not self.fallback:
@@ -173,7 +184,8 @@ def _build(fn: Callable[..., Any], args: tuple[Any, ...], tensors: list[Tensor])
         raise
     graph = tracer.graph
     _outputs(tracer, result)
-    if gen.bit_generator.state != rng_state and not _draws_explain(graph, rng_state, gen):
+    if tracer.gpu_stream_used or (gen.bit_generator.state != rng_state
+                                  and not _draws_explain(graph, rng_state, gen)):
         raise _EagerResult(TraceError(
             f"compile: {_ident(getattr(fn, '__name__', 'fn'))} draws random numbers outside "
             "autograd.rand/randn with the default generator (dropout, an explicit generator); "
@@ -200,7 +212,7 @@ def _draws_explain(graph: Graph, start: Any, gen: Any) -> bool:
     sim = np.random.Generator(bg)
     n = 0
     for op in graph.ops:
-        if op.prim is draw:
+        if op.prim is draw and "device" not in op.params:  # GPU draws use their own stream
             getattr(sim, op.params["kind"])(op.params["shape"])
             n += 1
     return n > 0 and bg.state == gen.bit_generator.state
@@ -208,7 +220,7 @@ def _draws_explain(graph: Graph, start: Any, gen: Any) -> bool:
 
 def _replace(args: tuple[Any, ...], tensors: list[Tensor]) -> list[Any]:
     it = iter(tensors)
-    return [next(it) if isinstance(a, (Tensor, np.ndarray)) else a for a in args]
+    return [next(it) if isinstance(a, Tensor) or is_array(a) else a for a in args]
 
 
 def _outputs(tracer: Tracer, result: Any) -> None:
@@ -242,7 +254,7 @@ def _perturbed(t: Tensor) -> Tensor:
     elif k == "b":
         p = ~d
     else:
-        p = (np.roll(d, 1, axis=0) if d.ndim else d) + np.asarray(0.5, dtype=d.dtype)
+        p = (np.roll(d, 1, axis=0) if d.ndim else d) + d.dtype.type(0.5)  # any device
     return Tensor._make(p, None, t.requires_grad)
 
 
@@ -261,6 +273,7 @@ def _check_consts(fn: Callable[..., Any], args: tuple[Any, ...], tensors: list[T
     orig = [c._data for c in caps]
     cpert = [_perturbed(c)._data for c in caps]
     tracer = Tracer(pert)
+    tracer.scratch_draws = True  # GPU streams can't be rewound: this trace must not advance them
     try:
         for c, d in zip(caps, cpert, strict=True):
             c._data = d  # captured tensors too: a constant may come from their data
@@ -347,9 +360,10 @@ def _check_consts(fn: Callable[..., Any], args: tuple[Any, ...], tensors: list[T
 def _same(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
-    if isinstance(a, np.ndarray):
-        return a.shape == b.shape and a.dtype == b.dtype and bool(
-            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if is_array(a):
+        # trace-time verification, once per compilation: a GPU answer is read back on purpose
+        return a.shape == b.shape and a.dtype == b.dtype and bool(to_host(
+            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")))
     if isinstance(a, (tuple, list)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     try:
@@ -361,7 +375,7 @@ def _same(a: Any, b: Any) -> bool:
 def _derivation(a: Any, b: Any, sources: list[tuple[Any, Any, Any]]) -> Any:
     """``(value, dtype)`` when constant ``a`` (``b`` on perturbed data) is a source's data, or its
     cast to ``dtype`` (the integer targets ``cross_entropy`` converts); else None."""
-    if not isinstance(a, np.ndarray):
+    if not is_array(a):
         return None
     for v, d, p in sources:
         if type(d) is float or d.shape != a.shape:
@@ -370,7 +384,11 @@ def _derivation(a: Any, b: Any, sources: list[tuple[Any, Any, Any]]) -> Any:
             return (v, None)
         if v.kind == "op":
             continue  # intermediates: aliases (x.detach()) only, a cast could be a coincidence
-        if np.array_equal(a, d.astype(a.dtype)) and np.array_equal(b, p.astype(a.dtype)):
+        if type(d) is not type(a):
+            continue  # another device: not a cast of this source
+        # trace-time verification (once per compilation): a GPU answer is read back on purpose
+        if bool(to_host(np.array_equal(a, d.astype(a.dtype)))) and bool(
+                to_host(np.array_equal(b, p.astype(a.dtype)))):
             return (v, a.dtype)
     return None
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..devices import array_module, is_array, is_device_array
 from ..tape import identity, unbroadcast
 from .trace import Graph, Op, Value
 
@@ -104,13 +105,58 @@ def _unbroadcast_code(expr: str, gshape: tuple[int, ...], shape: tuple[int, ...]
     return expr if gshape == shape else f"({expr}).reshape({shape})"
 
 
+def _device_fit(xp: Any) -> Any:
+    """:func:`fit` for a graph on a GPU: new arrays are made with the device's module ``xp``."""
+
+    def fit_on_device(gi: Any, is_float: bool, shape: tuple[int, ...], dtype: Any) -> Any:
+        if type(gi) is float and not is_float:
+            return xp.full(shape, gi, dtype=dtype)
+        if isinstance(gi, np.generic):
+            gi = xp.asarray(gi)
+        if is_float:
+            if gi.shape:
+                gi = unbroadcast(gi, ())
+            return gi  # a 0-d device array: reading it as a float would be a hidden sync
+        return fit(gi, is_float, shape, dtype)
+
+    return fit_on_device
+
+
+def _device_asarray(xp: Any) -> Any:
+    """``asarray`` of the generated code for a GPU graph: device arrays are kept where they are
+    (``xp.asarray`` would copy one to the current GPU), numbers become 0-d device arrays."""
+
+    def asarray(a: Any) -> Any:
+        return a if isinstance(a, xp.ndarray) else xp.asarray(a)
+
+    return asarray
+
+
+def _graph_module(graph: Graph) -> Any:
+    """The array module of a graph's data (NumPy, or CuPy for a graph traced on a GPU):
+    creation calls in the generated code go through it."""
+    for v in graph.inputs + graph.captures + graph.consts:
+        if v.kind == "derived" or v.is_float:
+            continue
+        d = v.obj._data if hasattr(v.obj, "_data") else v.obj
+        if is_device_array(d):
+            return array_module(d)
+    return np
+
+
 class Generator:
     """Builds the forward and backward source of one graph, and the namespace they run in."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self.ns: dict[str, Any] = {"asarray": np.asarray, "add_reduce": np.add.reduce,
-                                   "fit": fit, "many": _many}
+        xp = _graph_module(graph)
+        if xp is np:
+            self.ns: dict[str, Any] = {"asarray": np.asarray, "add_reduce": np.add.reduce,
+                                       "fit": fit, "many": _many}
+        else:  # a GPU graph: the same code, with the device's creation calls
+            self.ns = {"asarray": _device_asarray(xp),
+                       "add_reduce": lambda g, axis: g.sum(axis=axis),
+                       "fit": _device_fit(xp), "many": _many}
         self._names: dict[int, str] = {}
         for k in graph.consts:
             if k.kind == "const":
@@ -199,7 +245,7 @@ class Generator:
                 return f"{out.name} = {_FWD_OPS[name].format(*args)}"
             fs = self._fn(prim.scalar, name + "_s")
             return f"{out.name} = {fs}({_join(args, self._kw(op))})"
-        if not any(isinstance(a, np.ndarray) or (isinstance(a, Value) and not a.is_float)
+        if not any(is_array(a) or (isinstance(a, Value) and not a.is_float)
                    for a in op.args):
             args = [f"asarray({a})" if (type(v) is float or (isinstance(v, Value) and v.is_float))
                     else a for a, v in zip(args, op.args, strict=True)]
@@ -332,4 +378,4 @@ def _tokens(line: str) -> list[str]:
 
 
 def _many(outs: Any) -> list[Any]:
-    return [o if type(o) is np.ndarray else np.asarray(o) for o in outs]
+    return [o if type(o) is np.ndarray or is_device_array(o) else np.asarray(o) for o in outs]

@@ -34,6 +34,7 @@ import numpy as np
 
 from .. import primitive as _primitive
 from .. import tape as _tape
+from ..devices import is_array
 from ..primitive import Primitive
 from ..tensor import Tensor
 
@@ -59,7 +60,8 @@ class Value:
         self.index = index
         self.is_float = type(data) is float
         self.shape: tuple[int, ...] = () if self.is_float else tuple(np.shape(data))
-        self.dtype = np.dtype(np.float64) if self.is_float else np.asarray(data).dtype
+        self.dtype = (np.dtype(np.float64) if self.is_float
+                      else data.dtype if is_array(data) else np.asarray(data).dtype)
         self.requires_grad = requires_grad
         self.obj = obj  # the Tensor (input/capture/op) or the array (const)
 
@@ -92,6 +94,9 @@ class Graph:
         self.ops: list[Op] = []
         self.outputs: list[Value] = []
         self.out_is_tuple = False
+        # what the trace drew from GPU streams: the first run replays them (a GPU stream can't
+        # be rewound to draw them again, as the CPU's is)
+        self.gpu_draws: list[Any] = []
 
     def __str__(self) -> str:
         lines = [f"inputs: {self.inputs}  captures: {self.captures}  consts: {self.consts}"]
@@ -122,6 +127,11 @@ class Tracer:
         self.keep: list[Any] = []  # strong references: ids stay unique during the trace
         self.clock = _tape._clock  # in-place operations move the modification clock
         self.thread = threading.get_ident()  # primitive calls of other threads are not ours
+        # GPU random streams can't be saved and restored (CuPy's states don't serialize), so:
+        # a draw from a GPU's stream outside ``draw`` (dropout) is noticed, and the verifying
+        # second trace draws from a scratch stream instead of advancing the device's
+        self.gpu_stream_used = False
+        self.scratch_draws = False
         for t in inputs:
             v = Value("input", f"x{len(self.graph.inputs)}", len(self.graph.inputs), t._data,
                       t.requires_grad, t)
@@ -164,8 +174,8 @@ class Tracer:
 
     def const(self, a: Any) -> Value:
         g = self.graph
-        v = Value("const", f"k{len(g.consts)}", len(g.consts), a if isinstance(a, np.ndarray)
-                  else 0.0, False, a)
+        v = Value("const", f"k{len(g.consts)}", len(g.consts), a if is_array(a) else 0.0,
+                  False, a)
         g.consts.append(v)
         self.keep.append(a)
         return v
@@ -223,11 +233,66 @@ def _refusing(name: str, orig: Callable[..., Any], tracer: Tracer) -> Callable[.
     return method
 
 
-def _draw_fwd(*, kind: str, shape: tuple[int, ...], dtype: Any) -> Any:
-    """Fresh samples from the default generator, as ``autograd.rand``/``randn`` draw them."""
+def _draw_fwd(*, kind: str, shape: tuple[int, ...], dtype: Any, device: str = "cpu") -> Any:
+    """Fresh samples from the default generator, as ``autograd.rand``/``randn`` draw them
+    (on a GPU, from that device's generator, drawing there)."""
     from ..random import default_generator
 
-    return np.asarray(getattr(default_generator(), kind)(shape).astype(dtype, copy=False))
+    if device == "cpu":
+        return np.asarray(getattr(default_generator(), kind)(shape).astype(dtype, copy=False))
+    from ..devices import device as _device
+    from ..devices import placed
+    from ..random import generator_for
+
+    if replay:
+        return replay.pop(0)
+    dev = _device(device)
+    tracer = _primitive.tracer
+    scratch = tracer is not None and tracer.scratch_draws
+    with placed(dev) as mod:
+        if scratch:  # a throwaway stream on the device (no transfer, the real one untouched)
+            gen = mod.random.default_rng(0)
+        else:
+            _in_draw[0] = True
+            try:
+                gen = generator_for(dev)
+            finally:
+                _in_draw[0] = False
+        out = getattr(gen, kind)(shape).astype(dtype, copy=False)
+    if tracer is not None and not scratch:
+        tracer.graph.gpu_draws.append(out)
+    return out
+
+
+replay: list[Any] = []  # GPU draws of a trace, handed out again by the first compiled run
+_in_draw = [False]  # inside ``draw``: its use of a GPU stream is recorded, not hidden
+
+
+@contextmanager
+def _watching_gpu_streams(tracer: Tracer) -> Iterator[None]:
+    """Note in ``tracer`` any use of a GPU's random stream outside ``draw`` while tracing."""
+    from .. import devices
+
+    backend = devices._cuda
+    if backend is None:
+        yield
+        return
+    orig = backend.generator
+    own = vars(backend).get("generator")  # an instance attribute (not the class's method)?
+
+    def generator(index: int) -> Any:
+        if not _in_draw[0]:
+            tracer.gpu_stream_used = True
+        return orig(index)
+
+    backend.generator = generator
+    try:
+        yield
+    finally:
+        if own is None:
+            del backend.generator  # the class's method again
+        else:
+            backend.generator = own
 
 
 # ``rand``/``randn`` with the default generator, as a recorded operation: a replay draws fresh
@@ -237,15 +302,20 @@ draw = Primitive("draw", _draw_fwd)
 
 def _drawing(kind: str, orig: Callable[..., Any]) -> Callable[..., Any]:
     from ..creation import _dt
+    from ..devices import target
     from ..ops._args import shape_arg
 
     name = "rand" if kind == "random" else "randn"
 
-    def fn(*shape: Any, dtype: Any = None, requires_grad: bool = False,
+    def fn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
            generator: Any = None) -> Any:
         if generator is not None or requires_grad:
-            return orig(*shape, dtype=dtype, requires_grad=requires_grad, generator=generator)
-        return draw(kind=kind, shape=tuple(shape_arg(shape, name)), dtype=_dt(dtype, name))
+            return orig(*shape, dtype=dtype, device=device, requires_grad=requires_grad,
+                        generator=generator)
+        dev = target(device)
+        where = {} if dev.type == "cpu" else {"device": str(dev)}  # a GPU draws there
+        return draw(kind=kind, shape=tuple(shape_arg(shape, name)), dtype=_dt(dtype, name),
+                    **where)
 
     fn.__name__ = name
     return fn
@@ -270,7 +340,8 @@ def tracing(tracer: Tracer) -> Iterator[Tracer]:
                                      draws[(creation, n)]))
         _primitive.tracer = tracer
         try:
-            yield tracer
+            with _watching_gpu_streams(tracer):
+                yield tracer
         finally:
             _primitive.tracer = None
             for n, m in saved.items():

@@ -97,6 +97,12 @@ def _check_writeable(d: Any, op: str) -> None:
             f"{op}: the tensor's data (shape {d.shape}) is read-only (e.g. an expand/broadcast "
             "view whose elements share memory); clone() it before modifying it in place"
         )
+    if type(d) is not ndarray and any(s == 0 and n > 1 for s, n in zip(d.strides, d.shape)):
+        # GPU arrays have no read-only flag (CuPy): a broadcast view is known by a zero stride
+        raise RuntimeError(
+            f"{op}: the tensor's data (shape {d.shape}) is read-only: an expand/broadcast view "
+            "whose elements share memory; clone() it before modifying it in place"
+        )
 
 
 def _write(t: Tensor, value: Any, op: str) -> None:
@@ -145,7 +151,7 @@ def _view_chain(t: Tensor, op: str) -> list[Tensor]:
             )
         base = node.inputs[0]
         d, a0 = cur._data, node.args[0]
-        if base is None or type(d) is not ndarray or type(a0) is not ndarray:
+        if base is None or not _is_array(d) or not _is_array(a0):
             return chain
         if not xp.may_share_memory(d, a0):
             return chain  # the "view" is a copy (e.g. reshape of a non-contiguous tensor)
@@ -161,14 +167,17 @@ def _view_of(node: tape.Node, base: Any, idx: int) -> Any:
     return res[idx] if node.n_out > 1 else res
 
 
-def _positions(node: tape.Node, shape: tuple[int, ...], idx: int, op: str) -> tuple[Any, ...]:
-    """Index (into a base of ``shape``) of each element of the view made by ``node``."""
+def _positions(node: tape.Node, shape: tuple[int, ...], idx: int, op: str,
+               mod: Any) -> tuple[Any, ...]:
+    """Index (into a base of ``shape``) of each element of the view made by ``node``, made
+    with the base's array module ``mod`` (on its device)."""
     size = 1
     for n in shape:
         size *= n
-    ids = xp.arange(size, dtype=xp.intp).reshape(shape)
+    ids = mod.arange(size, dtype=xp.intp).reshape(shape)
     fwd = node.prim.fwd(ids, **(node.params or {}))
-    pos = xp.asarray(fwd[idx] if node.n_out > 1 else fwd)
+    pos = fwd[idx] if node.n_out > 1 else fwd
+    pos = pos if _is_array(pos) else mod.asarray(pos)
     if pos.size != xp.unique(pos).size:
         raise RuntimeError(
             f"{op}: unsupported operation: more than one element of the written-to tensor (a view "
@@ -201,7 +210,7 @@ def _operand(o: Any, t: Tensor, src: Tensor) -> Any:
     if not isinstance(o, Tensor) or (o._node is None and o.requires_grad):
         return o
     d, buf = o._data, t._data
-    if type(d) is ndarray and type(buf) is ndarray and xp.may_share_memory(d, buf):
+    if _is_array(d) and _is_array(buf) and xp.may_share_memory(d, buf):
         return _stand_in(o, True)
     return o
 
@@ -280,7 +289,8 @@ def _inplace(t: Tensor, op: str, compute: Compute, others: tuple[Any, ...], read
         reps.append(cur)
     reps.reverse()  # reps[k] stands for chain[k], now
     pos = [
-        _positions(chain[k]._node, tuple(chain[k + 1].shape), chain[k]._idx, op)  # type: ignore[arg-type]
+        _positions(chain[k]._node, tuple(chain[k + 1].shape), chain[k]._idx, op,  # type: ignore[arg-type]
+                   _module_of(chain[k + 1]._data))
         for k in range(len(chain) - 1)
     ]
     src = _stand_in(reps[0], reads)
@@ -323,9 +333,9 @@ def _refresh_views(changed: list[Tensor]) -> None:
             node = u._node
             if node is None or not node.prim.view or node.inputs is None:
                 continue  # no longer a view's history (or freed by backward): nothing to redo
-            if node.inputs[0] is not s or type(u._data) is not ndarray:
+            if node.inputs[0] is not s or not _is_array(u._data):
                 continue
-            if type(s._data) is not ndarray or not xp.may_share_memory(u._data, s._data):
+            if not _is_array(s._data) or not xp.may_share_memory(u._data, s._data):
                 continue  # a copy after all (e.g. reshape of a non-contiguous tensor)
             _rebind(u, _view_of(node, s, u._idx), _stand_in(u, False))
             stack.append(u)
@@ -430,26 +440,29 @@ def _index_put_fwd(x: Any, v: Any, index: Any) -> Any:
 def _show(index: Any) -> str:
     items = index if isinstance(index, tuple) else (index,)
     return "[" + ", ".join(
-        f"<array {i.dtype}{tuple(i.shape)}>" if type(i) is ndarray else repr(i) for i in items
+        f"<array {i.dtype}{tuple(i.shape)}>" if _is_array(i) else repr(i) for i in items
     ) + "]"
 
 
-def _landed(shape: tuple[int, ...], index: Any, sel_shape: tuple[int, ...]) -> Any:
+def _landed(shape: tuple[int, ...], index: Any, sel_shape: tuple[int, ...], mod: Any) -> Any:
     """Where integer indices repeat a position only the last write lands: a mask of the value's
-    (broadcast) elements that did, or None when every one did."""
+    (broadcast) elements that did, or None when every one did (``mod``: the gradient's array
+    module, so the mask is made on its device)."""
     size = 1
     for n in sel_shape:
         size *= n
-    ids = xp.arange(size, dtype=xp.intp).reshape(sel_shape)
-    owner = xp.full(shape, -1, dtype=xp.intp)
+    ids = mod.arange(size, dtype=xp.intp).reshape(sel_shape)
+    owner = mod.full(shape, -1, dtype=xp.intp)
     owner[index] = ids
     won = owner[index] == ids
+    if mod is not xp:  # a GPU: applying an all-true mask is cheaper than asking (a sync)
+        return won
     return None if bool(won.all()) else won
 
 
 def _has_int_array(index: Any) -> bool:
     items = index if isinstance(index, tuple) else (index,)
-    return any(type(i) is ndarray and i.dtype.kind != "b" and i.ndim > 0 for i in items)
+    return any(_is_array(i) and i.dtype.kind != "b" and i.ndim > 0 for i in items)
 
 
 def _dtarget(g: Any, out: Any, x: Any, v: Any, index: Any) -> Any:
@@ -461,7 +474,8 @@ def _dtarget(g: Any, out: Any, x: Any, v: Any, index: Any) -> Any:
 def _dvalue(g: Any, out: Any, x: Any, v: Any, index: Any) -> Any:
     sel = getitem(g, index) if isinstance(g, Tensor) else g[index]
     if _has_int_array(index):
-        won = _landed(tuple(x.shape), index, tuple(sel.shape))
+        won = _landed(tuple(x.shape), index, tuple(sel.shape),
+                      _module_of(sel._data if isinstance(sel, Tensor) else sel))
         if won is not None:
             sel = sel * won
     return sel
@@ -485,7 +499,7 @@ shape; ``x`` gets no gradient at the overwritten places, ``v`` the gradient of t
 
 def _private_index(idx: tuple[Any, ...]) -> tuple[Any, ...]:
     """The index with its arrays copied, so later changes to a mask don't alter the record."""
-    return tuple(i.copy() if type(i) is ndarray else i for i in idx)
+    return tuple(i.copy() if _is_array(i) else i for i in idx)
 
 
 def setitem(t: Tensor, index: Any, value: Any) -> None:
@@ -545,4 +559,6 @@ def copy_(t: Tensor, src: Any) -> Tensor:
     return t
 
 
+from ..devices import array_module as _module_of  # noqa: E402
+from ..devices import is_array as _is_array  # noqa: E402
 from .indexing import _normalize, getitem  # noqa: E402  (indexing imports the core first)

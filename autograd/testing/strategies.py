@@ -42,6 +42,16 @@ def arrays_for(
     max_value: float = 3.0,
 ) -> np.ndarray:
     """An array of exactly ``shape``; non-contiguous (a view) when ``contiguous`` is False."""
+    base, view = _layout(draw, shape, dtype, elements, contiguous, min_value, max_value)
+    return view(base)  # type: ignore[no-any-return]
+
+
+def _layout(
+    draw: Any, shape: tuple[int, ...], dtype: Any, elements: Any, contiguous: bool | None,
+    min_value: float, max_value: float,
+) -> tuple[np.ndarray, Any]:
+    """A drawn host array and the view to take of it (so a tensor on a GPU can take the same
+    view of its own copy: the device data is then non-contiguous too)."""
     dt = np.dtype(dtype)
     elems = elements if elements is not None else _default_elements(dt, min_value, max_value)
     layout = (
@@ -50,12 +60,12 @@ def arrays_for(
     )
     if layout == "transposed" and len(shape) >= 2:
         base = draw(hnp.arrays(dt, shape[::-1], elements=elems))
-        return base.T  # same values layout-reversed: an F-ordered view
+        return base, lambda a: a.T  # same values layout-reversed: an F-ordered view
     if layout != "c" and len(shape) >= 1:
         big = (*shape[:-1], 2 * shape[-1])
         base = draw(hnp.arrays(dt, big, elements=elems))
-        return base[..., ::2]  # every other element: a strided view
-    return draw(hnp.arrays(dt, shape, elements=elems))
+        return base, lambda a: a[..., ::2]  # every other element: a strided view
+    return draw(hnp.arrays(dt, shape, elements=elems)), lambda a: a
 
 
 @st.composite
@@ -85,9 +95,10 @@ def tensors(
         shp = draw(shape)
     else:
         shp = tuple(shape)
-    arr = draw(arrays_for(shp, dtype, elements, contiguous, min_value, max_value))
+    base, view = _layout(draw, shp, dtype, elements, contiguous, min_value, max_value)
     rg = requires_grad and np.dtype(dtype).kind == "f"
-    return Tensor(arr, requires_grad=rg)
+    # on the default device (the CPU unless the suite runs on a GPU), viewed there
+    return Tensor(view(Tensor(base)._data), requires_grad=rg)
 
 
 @st.composite

@@ -57,7 +57,7 @@ def test_device_errors_name_the_input():
         ag.device(3.5)
 
 
-def test_cpu_tensors_report_the_cpu():
+def test_cpu_tensors_report_the_cpu(standin):
     x = ag.tensor([1.0, 2.0])
     assert x.device == ag.device("cpu") and x.is_cpu and not x.is_cuda and x.get_device() == -1
     assert x.to("cpu") is x and x.cpu() is x
@@ -242,3 +242,75 @@ def test_data_loader_yields_host_tensors(standin):
             assert xb.to("cuda").is_cuda
     finally:
         ag.set_default_device(None)
+
+
+# ----------------------------------------------------------- gradients given by the user
+def test_host_gradients_for_gpu_outputs_raise_and_numbers_mix(standin):
+    x = ag.tensor([3.0], device="cuda", requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"gradient is on cpu but the output on cuda:0"):
+        ag.grad(x * 2, x, grad_outputs=np.ones(1))
+    with pytest.raises(RuntimeError, match=r"gradient is on cpu but the output on cuda:0"):
+        (x * 2).backward(np.ones(1))
+    (g,) = ag.grad((x * 2).sum(), x, grad_outputs=np.float64(3.0))  # a number: any device
+    assert g.is_cuda and g.tolist() == [6.0]
+    x.register_hook(lambda g: np.array([1.0]))  # a hook may not move the gradient either
+    with pytest.raises(RuntimeError, match="returned a gradient on cpu for a gradient on cuda"):
+        (x * 2).sum().backward()
+
+
+# ------------------------------------------------------------------------------- compile
+def test_compile_runs_on_gpu_tensors_without_host_transfers(standin):
+    w = ag.tensor(np.linspace(-1.0, 1.0, 12).reshape(3, 4), device="cuda", requires_grad=True)
+    b = ag.tensor([0.5, -0.5, 0.25, 0.0], device="cuda", requires_grad=True)
+
+    def f(x):  # creation calls in the generated code (a 0-d sum, a float bias) and a GPU draw
+        return ((x @ w + b).tanh() * ag.rand(4, device="cuda") + 1.5).sum()
+
+    xs = [ag.tensor(np.full((2, 3), v), device="cuda") for v in (0.1, -0.3, 0.7)]
+    ag.manual_seed(0)
+    want = []
+    for x in xs:
+        y = f(x)
+        y.backward()
+        want.append((y.tolist(), w.grad.tolist(), b.grad.tolist()))
+        w.grad = b.grad = None
+    ag.manual_seed(0)
+    step = ag.compile(f, fallback=False)
+    got = []
+    with count_transfers() as c:
+        outs = []
+        for x in xs:
+            y = step(x)
+            y.backward()
+            outs.append((y, w.grad, b.grad))
+            w.grad = b.grad = None
+    assert c == {"to_host": 0, "to_device": 0}  # nothing crossed while it ran
+    got = [tuple(t.tolist() for t in o) for o in outs]
+    assert got == want and all(t.is_cuda for o in outs for t in o)
+    assert step.recompiles == 0 and "device='cuda:0'" in step.code
+    # the same compiled function called with CPU tensors is another signature, run on the host
+    u = ag.compile(lambda x: (x * 2.0).sum(), fallback=False)
+    assert u(xs[0]).is_cuda and u(ag.tensor([1.0, 2.0], device="cpu")).is_cpu
+    assert u.recompiles == 1
+    assert u(xs[0].to("cuda:1")).device == ag.device("cuda:1")  # another GPU: its own trace
+    assert u.recompiles == 2
+
+
+# ------------------------------------------------------------------------- NumPy interop
+def test_numpy_functions_and_ufuncs_on_gpu_tensors_stay_there(standin):
+    x = ag.tensor([[3.0, 1.0], [0.5, 2.0]], device="cuda", requires_grad=True)
+    with count_transfers() as c:
+        y = np.exp(x) * np.float64(2.0) + np.var(x, axis=0).sum()  # routed, recorded
+        y.sum().backward()
+        q = np.argsort(x)  # a query: a GPU answer, as a tensor (no hidden copy)
+    assert c == {"to_host": 0, "to_device": 0}
+    assert y.is_cuda and x.grad.is_cuda and isinstance(q, ag.Tensor) and q.is_cuda
+    assert q.tolist() == [[1, 0], [0, 1]]
+    xh = np.array([[3.0, 1.0], [0.5, 2.0]])
+    assert_allclose(y, 2 * np.exp(xh) + xh.var(axis=0).sum())
+    # host arrays don't mix with GPU tensors (PyTorch raises too): no silent copy
+    for f in (lambda: np.ones(2) + x, lambda: x * np.ones(2), lambda: np.maximum(x, np.ones(2))):
+        with pytest.raises(RuntimeError, match="cpu and cuda:0|cuda:0 and cpu"):
+            f()
+    with pytest.raises(RuntimeError, match="requires grad"):
+        np.asarray(x)

@@ -74,7 +74,7 @@ def test_grad_accepts_arrays_floats_and_keeps_other_arguments_as_given():
     assert seen["n"] == 3 and isinstance(g, tuple) and len(g) == 2
     close(g[0], 2.0 * 3 * np.array([1.0, 4.0]) * 0.5)
     close(g[1], 2.0 * 9.0)
-    g_last = F.grad(f, argnums=-1)(np.array([1.0, 2.0]), 3, 0.5)
+    g_last = F.grad(f, argnums=-1)(Tensor(np.array([1.0, 2.0])), 3, 0.5)
     close(g_last, 9.0)
 
 
@@ -163,7 +163,7 @@ def test_vjp_equals_cotangent_times_jacobian(n, m, data):
     f = lambda x: (Tensor(A) @ x).tanh()
     out, vjp_fn = F.vjp(f, xv)
     close(out, np.tanh(A @ xv), 1e-12)
-    (g,) = vjp_fn(ct)
+    (g,) = vjp_fn(Tensor(ct))  # gradients are tensors (on the output's device)
     J = numeric_jacobian(f, [xv], 0)[0]
     close(g, ct @ J)
     close(g, ct @ (np.diag(1 - np.tanh(A @ xv) ** 2) @ A), 1e-12)
@@ -176,7 +176,7 @@ def test_vjp_with_several_outputs_and_primals():
     b = np.array([0.5, -1.0])
     out, vjp_fn = F.vjp(lambda a, b, c: (a * b, (a + b).sum()), a, b, np.ones(3))
     assert isinstance(out, tuple) and len(out) == 2
-    ga, gb, gc = vjp_fn((np.array([1.0, 10.0]), 2.0))
+    ga, gb, gc = vjp_fn((Tensor(np.array([1.0, 10.0])), 2.0))
     close(ga, np.array([1.0, 10.0]) * b + 2.0)
     close(gb, np.array([1.0, 10.0]) * a + 2.0)
     close(gc, np.zeros(3))  # unused primal
@@ -202,7 +202,7 @@ def test_jvp_equals_jacobian_times_tangent(n, data):
     def f(x, y):
         return (x * y).sigmoid(), (y.exp() * x).sum(axis=0)
 
-    out, jout = F.jvp(f, (xv, yv), (tx, ty))
+    out, jout = F.jvp(f, (xv, yv), (Tensor(tx), Tensor(ty)))
     assert isinstance(out, tuple) and isinstance(jout, tuple)
     for k in range(2):
         Jx = numeric_jacobian(f, [xv, yv], 0)[k]
@@ -228,7 +228,7 @@ def test_jvp_single_input_and_output_and_errors():
 
 def test_jvp_of_constant_and_integer_outputs_is_zero():
     out, t = F.jvp(lambda x: (Tensor(np.ones(2)), x.argmax()), (np.array([1.0, 3.0]),),
-                   (np.array([1.0, 1.0]),))
+                   (Tensor(np.array([1.0, 1.0])),))
     close(t[0], [0.0, 0.0])
     assert int(t[1].item()) == 0
 
@@ -246,7 +246,7 @@ def test_jvp_through_a_custom_function_with_a_tensor_backward():
             return 3 * x * x * g
 
     xv = np.array([0.5, -1.5])
-    _, t = F.jvp(Cube.apply, (xv,), (np.array([2.0, 1.0]),))
+    _, t = F.jvp(Cube.apply, (xv,), (Tensor(np.array([2.0, 1.0])),))
     close(t, 3 * xv ** 2 * np.array([2.0, 1.0]), 1e-12)
 
 
@@ -397,7 +397,7 @@ def test_hvp_equals_hessian_times_vector(n, data):
     xv = data.draw(values((n,)))
     vv = data.draw(values((n,)))
     f = lambda x: (x.tanh() * x).sum() + x.sum() ** 3
-    value, hv = F.hvp(f, xv, vv)
+    value, hv = F.hvp(f, xv, Tensor(vv))
     close(value, np.sum(np.tanh(xv) * xv) + xv.sum() ** 3, 1e-12)
     close(hv, F.hessian(f, xv).detach().cpu().numpy() @ vv, 1e-10)
     num_h = numeric_jacobian(lambda x: F.grad(f)(x), [xv], 0)[0]
@@ -406,11 +406,11 @@ def test_hvp_equals_hessian_times_vector(n, data):
 
 def test_hvp_with_tuple_inputs_and_linear_functions():
     x, y = np.array([1.0, 2.0]), np.array([3.0])
-    value, (hx, hy) = F.hvp(lambda a, b: (a * a).sum() * b.sum(), (x, y), (np.ones(2), np.ones(1)))
+    value, (hx, hy) = F.hvp(lambda a, b: (a * a).sum() * b.sum(), (x, y), (ag.ones(2), ag.ones(1)))
     close(value, 15.0)
     close(hx, 2 * 3.0 + 2 * x)  # d/da: 2 b v_a + 2 a v_b
     close(hy, [2 * x.sum()])
-    _, lin = F.hvp(lambda a: (a * 2).sum(), x, np.ones(2))
+    _, lin = F.hvp(lambda a: (a * 2).sum(), x, ag.ones(2))
     close(lin, np.zeros(2))
 
 
@@ -457,7 +457,7 @@ def test_outputs_must_be_tensors():
     with pytest.raises(TypeError, match=r"vjp: output 1 of f is a int"):
         F.vjp(lambda x: (x, 1), np.ones(2))
     with pytest.raises(TypeError, match=r"jvp: f returned an empty tuple"):
-        F.jvp(lambda x: (), (np.ones(2),), (np.ones(2),))
+        F.jvp(lambda x: (), (np.ones(2),), (ag.ones(2),))
 
 
 def test_missing_inputs():
@@ -470,22 +470,22 @@ def test_vjp_fn_cotangent_errors():
     _, vjp_fn = F.vjp(lambda x: (x, x * 2), np.ones(2))
     with pytest.raises(ValueError, match=r"vjp_fn: f has 2 outputs \(a tuple\); pass one "
                                          r"cotangent per output.*got a single value"):
-        vjp_fn(np.ones(2))
+        vjp_fn(ag.ones(2))
     with pytest.raises(ValueError, match=r"got 3"):
-        vjp_fn((np.ones(2),) * 3)
+        vjp_fn((ag.ones(2),) * 3)
     with pytest.raises(ValueError, match=r"cotangent 1 has shape \(3,\) but must have the shape "
                                          r"\(2,\) of the output"):
-        vjp_fn((np.ones(2), np.ones(3)))
+        vjp_fn((ag.ones(2), ag.ones(3)))
     with pytest.raises(TypeError, match=r"cotangent 0 is a str"):
-        vjp_fn(("a", np.ones(2)))
+        vjp_fn(("a", ag.ones(2)))
 
 
 def test_hvp_and_hessian_errors():
     with pytest.raises(ValueError, match=r"hvp: x has 2 inputs but v has 1"):
-        F.hvp(lambda a, b: (a * b).sum(), (np.ones(2), np.ones(2)), (np.ones(2),))
+        F.hvp(lambda a, b: (a * b).sum(), (np.ones(2), np.ones(2)), (ag.ones(2),))
     with pytest.raises(ValueError, match=r"hvp: direction 0 has shape \(3,\)"):
-        F.hvp(lambda a: (a * a).sum(), np.ones(2), np.ones(3))
+        F.hvp(lambda a: (a * a).sum(), np.ones(2), ag.ones(3))
     with pytest.raises(ValueError, match=r"hvp: f must return a scalar"):
-        F.hvp(lambda a: a * a, np.ones(2), np.ones(2))
+        F.hvp(lambda a: a * a, np.ones(2), ag.ones(2))
     with pytest.raises(ValueError, match=r"hessian\(.*\).*f must return a scalar"):
         F.hessian(lambda a: a * a, np.ones(2))

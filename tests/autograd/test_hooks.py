@@ -102,9 +102,14 @@ def test_hooks_run_in_registration_order_each_seeing_the_last_result():
         assert order == [("a", 5.0), ("b", 10.0), ("c", 10.0)]
 
 
-def test_hook_may_return_an_array_or_number_and_dtype_is_kept():
+@pytest.mark.parametrize("replacement", [
+    pytest.param(lambda: np.array([7.0, 8.0]),
+                 marks=pytest.mark.cpu_only("a NumPy array is host data; a GPU gradient refuses it")),
+    lambda: ag.tensor([7.0, 8.0], dtype="float64"),
+])
+def test_hook_may_return_an_array_or_number_and_dtype_is_kept(replacement):
     x = Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
-    x.register_hook(lambda g: np.array([7.0, 8.0]))  # float64 array for a float32 tensor
+    x.register_hook(lambda g: replacement())  # float64 values for a float32 tensor
     (x * 1).sum().backward()
     assert x.grad.dtype == np.float32
     assert_array_equal(x.grad.cpu().numpy(), [7, 8])
@@ -213,9 +218,11 @@ def test_leaf_hook_under_create_graph_gets_and_returns_tensors():
     y.backward(create_graph=True)
     assert x.grad.requires_grad
     assert_allclose(x.grad.detach().cpu().numpy(), [2 * 27.0])
-    x.register_hook(lambda g: np.array([1.0]))  # an array is accepted under create_graph too
+    # an array (on the gradient's device) is accepted under create_graph too
+    x.register_hook(lambda g: ag.tensor([1.0]).detach()._data)
     (g,) = ag.grad(x**2, x, create_graph=True)
     assert_allclose(g.detach().cpu().numpy(), [1.0])
+
 
 
 def test_hooks_fire_for_autograd_grad():

@@ -16,7 +16,19 @@ def leaf(a):
     return Tensor(np.array(a, dtype=np.float64), requires_grad=True)
 
 
+def on_device(a):
+    """Array data on the default device (a NumPy array, or the GPU's array type): what NumPy
+    functions mix with tensors there."""
+    return Tensor(np.asarray(a, dtype=np.float64))._data
+
+
+# NumPy (host) arrays mixed with tensors: on a GPU that raises naming both devices, as PyTorch
+# does (tests/autograd/test_devices.py); these tests are about the host
+host_arrays = pytest.mark.cpu_only("mixes host NumPy arrays into tensor operations")
+
+
 # ------------------------------------------------------------------------------ arrays
+@pytest.mark.cpu_only("np.asarray shares host memory; a GPU tensor refuses it (say .cpu())")
 def test_asarray_gives_the_data_and_array_copies():
     t = leaf([1.0, 2.0]).detach()  # no grad: converting it loses nothing
     a = np.asarray(t)
@@ -31,6 +43,8 @@ def test_asarray_gives_the_data_and_array_copies():
         np.asarray(t, dtype=np.float32, copy=False)
     s = Tensor(2.5)
     assert np.asarray(s).shape == () and float(np.asarray(s)) == 2.5
+    with ag.no_grad():
+        assert np.asarray(leaf([1.0, 2.0]) * 2).tolist() == [2.0, 4.0]  # made without grad
 
 
 def test_converting_a_tensor_that_requires_grad_raises_instead_of_dropping_its_gradient():
@@ -42,8 +56,6 @@ def test_converting_a_tensor_that_requires_grad_raises_instead_of_dropping_its_g
             convert(t)
     assert_array_equal(np.stack([t, t]).detach().cpu().numpy(), [[1.0, 2.0]] * 2)
     assert np.stack([t, t]).requires_grad  # routed: recorded, not detached
-    with ag.no_grad():
-        assert np.asarray(t * 2).tolist() == [2.0, 4.0]  # results made without grad convert
 
 
 def test_array_priority_is_set():
@@ -60,6 +72,7 @@ BINOPS = {
 }
 
 
+@host_arrays
 @pytest.mark.parametrize("op", list(BINOPS))
 @given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
        data=st.data())
@@ -76,19 +89,25 @@ def test_ndarray_op_tensor_returns_recorded_tensors(op, shapes, data):
     assert ag.gradcheck(lambda x: fn(x, a), (t,))
 
 
-def test_ndarray_matmul_and_numpy_scalars():
+@host_arrays
+def test_ndarray_matmul():
     a = np.array([[1.0, 2.0], [3.0, 4.0]])
     t = leaf([[0.5], [-1.0]])
     out = a @ t
     assert isinstance(out, Tensor)
     assert_allclose(out.detach().cpu().numpy(), a @ t.detach().cpu().numpy())
     assert ag.gradcheck(lambda x: a @ x, (t,))
+
+
+def test_numpy_scalars_are_numbers_on_any_device():
+    t = leaf([[0.5], [-1.0]])
     s = np.float64(3.0) * t
     assert isinstance(s, Tensor) and s.requires_grad
     s.sum().backward()
     assert_allclose(t.grad.cpu().numpy(), [[3.0], [3.0]])
 
 
+@host_arrays
 def test_ndarray_comparisons_give_bool_tensors():
     t = Tensor([1.0, 2.0, 3.0])
     m = np.array([2.0, 2.0, 2.0]) < t
@@ -130,7 +149,8 @@ def test_binary_ufuncs_are_recorded(uf, a, b):
     assert isinstance(out, Tensor) and out.grad_fn is not None
     assert_allclose(out.detach().cpu().numpy(), uf(a, b), rtol=1e-12)
     assert ag.gradcheck(lambda p, q: uf(p, q), (x, y))
-    assert ag.gradcheck(lambda p: uf(p, b), (leaf(a),))
+    bd = on_device(b)  # an array operand (beside the tensor, on its device)
+    assert ag.gradcheck(lambda p: uf(p, bd), (leaf(a),))
 
 
 def test_maximum_with_a_number_like_relu():
@@ -199,6 +219,7 @@ def test_out_keyword_with_grad_raises():
     assert_array_equal(arr, [1.0, 1.0])
 
 
+@host_arrays
 def test_out_keyword_without_grad_writes_and_returns_the_out_object():
     arr = np.ones(2)
     arr += Tensor([1.0, 2.0])
@@ -220,12 +241,12 @@ def test_out_keyword_without_grad_writes_and_returns_the_out_object():
 def test_out_tensor_that_requires_grad():
     w = leaf([0.0, 0.0])
     with pytest.raises(TypeError, match="writing into a tensor that requires grad"):
-        np.exp(np.zeros(2), out=w)
+        np.exp(Tensor(np.zeros(2)), out=w)
     y = w * 1.0
     saved = y * y
     with ag.no_grad():
-        np.exp(np.zeros(2), out=w)  # allowed, like optimizer updates
-        np.multiply(y.detach().cpu().numpy(), 3.0, out=y)
+        np.exp(Tensor(np.zeros(2)), out=w)  # allowed, like optimizer updates
+        np.multiply(y.detach(), 3.0, out=y)
     assert w._version == 1 and y._version == 1
     assert_array_equal(w.detach().cpu().numpy(), [1.0, 1.0])
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
@@ -257,7 +278,7 @@ def test_foreign_array_types_get_their_turn():
 def test_interop_in_a_small_model():
     rng = np.random.default_rng(0)
     W = rng.normal(size=(3, 2))
-    x = rng.normal(size=(4, 3))
+    x = on_device(rng.normal(size=(4, 3)))
 
     def model(w):
         h = np.tanh(x @ w)

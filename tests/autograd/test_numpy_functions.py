@@ -213,7 +213,10 @@ def split(draw):
 def where(draw):
     sa, sb = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, **SMALL)).input_shapes
     cond = draw(hnp.arrays(bool, draw(hnp.broadcastable_shapes(sa, **SMALL))))
-    return (lambda a, b: np.where(cond, a, b)), [arr(draw, sa), arr(draw, sb)]
+    # the condition beside the operands: a host array for arrays, a tensor (on the default
+    # device) for tensors
+    return ((lambda a, b: np.where(cond if isinstance(a, np.ndarray) else Tensor(cond), a, b)),
+            [arr(draw, sa), arr(draw, sb)])
 
 
 @st.composite
@@ -354,7 +357,7 @@ def test_unrouted_function_with_grad_raises_naming_it():
 def test_queries_run_on_the_data_even_with_grad():
     x = Tensor(np.array([[3.0, 1.0]]), requires_grad=True)
     assert np.shape(x) == (1, 2) and np.ndim(x) == 2 and np.size(x) == 2
-    assert np.allclose(x, [[3.0, 1.0]]) and np.argsort(x).tolist() == [[1, 0]]
+    assert np.allclose(x, Tensor([[3.0, 1.0]])) and np.argsort(x).tolist() == [[1, 0]]
     assert np.count_nonzero(x) == 2
     rows, cols = np.where(x > 2.0)  # one-argument where: indices, no gradient
     assert rows.tolist() == [0] and cols.tolist() == [0]

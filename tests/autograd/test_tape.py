@@ -48,8 +48,8 @@ def test_non_scalar_backward_needs_gradient():
     with pytest.raises(RuntimeError, match="implicitly created only for scalar outputs"):
         y.backward()
     with pytest.raises(RuntimeError, match=r"mismatch in shape.*\(3,\).*\(2,\)"):
-        y.backward(np.ones(3))
-    y.backward(np.array([1.0, 10.0]))
+        y.backward(ag.ones(3))
+    y.backward(ag.tensor([1.0, 10.0]))
     assert_allclose(x.grad.cpu().numpy(), [2.0, 20.0])
 
 
@@ -137,10 +137,11 @@ def test_backward_create_graph_grad_is_differentiable():
 def test_gradients_do_not_alias_each_other_or_seed():
     a = Tensor(np.ones(3), requires_grad=True)
     b = Tensor(np.ones(3), requires_grad=True)
-    seed = np.ones(3)
+    seed = ag.ones(3)
     (a + b).backward(seed)
+    assert a.grad._data is not b.grad._data and a.grad._data is not seed._data
     assert not np.shares_memory(a.grad.cpu().numpy(), b.grad.cpu().numpy())
-    assert not np.shares_memory(a.grad.cpu().numpy(), seed)
+    assert not np.shares_memory(a.grad.cpu().numpy(), seed.cpu().numpy())
     c = Tensor(np.ones((2, 3)), requires_grad=True)
     d = Tensor(np.ones(6), requires_grad=True)
     (c + d.reshape(2, 3)).sum().backward()
