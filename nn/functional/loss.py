@@ -262,7 +262,7 @@ def _shifted(z: Any) -> tuple[Any, Any]:
     """``z`` minus its row maxima (non-finite maxima: 0, as the general path) and the rows'
     log-sum-exp of that, both keeping the class axis."""
     m = xp.maximum.reduce(z, axis=1, keepdims=True)
-    if not xp.isfinite(m).all():
+    if is_device_array(m) or not xp.isfinite(m).all():  # (a GPU takes it without asking)
         zs = z - xp.where(xp.isfinite(m), m, 0)
         with xp.errstate(divide="ignore"):
             return zs, xp.log(xp.add.reduce(xp.exp(zs), axis=1, keepdims=True))
@@ -270,22 +270,52 @@ def _shifted(z: Any) -> tuple[Any, Any]:
     return zs, xp.log(xp.add.reduce(xp.exp(zs), axis=1, keepdims=True))
 
 
-def _ce_index_fwd(z: Any, *, target: Any, mean: bool) -> Any:
+# On a GPU the targets cannot be checked without reading them back, so there the primitive also
+# gets ``ignore_index`` and handles every target itself, as the general path would: ignored
+# entries count for nothing, out-of-range ones give NaN (loss and that row's gradient), and
+# 'mean' divides by the number of counted entries, kept on the device (none: a NaN loss with
+# zero gradient, the "mean of nothing" convention).
+def _row_weights(target: Any, c: int, ignore_index: int | None) -> tuple[Any, Any, Any]:
+    """Class indices safe to gather with, each row's weight (1, 0 if ignored, NaN if out of
+    range) and the count of counted rows; host targets (checked before) need none of that."""
+    if ignore_index is None:
+        return target, None, target.shape[0]
+    valid = target != ignore_index
+    inrange = (target >= 0) & (target < c)
+    safe = xp.where(inrange, target, 0)
+    w = xp.where(valid, xp.where(inrange, 1.0, math.nan), 0.0)
+    return safe, w, valid.sum()
+
+
+def _ce_index_fwd(z: Any, *, target: Any, mean: bool, ignore_index: int | None = None) -> Any:
     zs, lse = _shifted(z)
-    per_sample = lse[:, 0] - zs[xp.arange(z.shape[0]), target]  # -log softmax(z)[n, t[n]]
+    t, w, n = _row_weights(target, z.shape[1], ignore_index)
+    rows = array_module(z).arange(z.shape[0])
+    per_sample = lse[:, 0] - zs[rows, t]  # -log softmax(z)[n, t[n]]
+    if w is not None:
+        per_sample = xp.where(w != 0, per_sample * w, 0.0)  # (ignored: 0 even if z is inf)
     total = per_sample.sum()
-    return total / z.shape[0] if mean else total
+    if not mean:
+        return total
+    with xp.errstate(invalid="ignore"):  # no counted entry: 0/0, a NaN loss (mean of nothing)
+        return total / n
 
 
-def _dce_index(g: Any, out: Any, z: Any, *, target: Any, mean: bool) -> Any:
+def _dce_index(g: Any, out: Any, z: Any, *, target: Any, mean: bool,
+               ignore_index: int | None = None) -> Any:
     """``(softmax(z) - onehot(target)) * g``, divided by N for 'mean' (seed 000, eq. 25)."""
-    scale = g / z.shape[0] if mean else g
+    t, w, n = _row_weights(target, z.shape[1], ignore_index)
+    with xp.errstate(divide="ignore", invalid="ignore"):  # n = 0: unused (every row ignored)
+        scale = g / n if mean else g
+    if w is not None:  # per row: the weight times the scale, 0 for ignored rows even if n = 0
+        scale = xp.where(w != 0, w * scale, 0.0)[:, None]
     if isinstance(z, Tensor) or isinstance(g, Tensor):  # create_graph: record it, from primitives
-        onehot = (target[:, None] == xp.arange(z.shape[1])).astype(z.dtype)
+        cls = array_module(t).arange(z.shape[1])
+        onehot = (t[:, None] == cls).astype(z.dtype)
         return (ag.softmax(z, axis=1) - onehot) * scale
     zs, lse = _shifted(z)
     p = xp.exp(zs - lse)  # a fresh array: finished in place
-    p[xp.arange(z.shape[0]), target] -= 1
+    p[array_module(p).arange(z.shape[0]), t] -= 1
     p *= scale
     return p
 
@@ -301,8 +331,12 @@ def _fast_targets(x: Tensor, target: Any, weight: Any, ignore_index: int, reduct
     xd = x._data
     if type(xd) is float or xd.ndim != 2 or xd.dtype.kind != "f" or xd.shape[0] == 0:
         return None
-    if is_device_array(xd):  # its range check reads the targets back: the general path checks
-        return None          # GPU targets without that (see _index_targets)
+    if is_device_array(xd):  # GPU targets are not checked here (that would read them back)
+        t = target._data if isinstance(target, Tensor) else target
+        if (not is_device_array(t) or device_of(t) != device_of(xd) or t.dtype.kind not in "iu"
+                or t.shape != xd.shape[:1] or is_anomaly_enabled()):
+            return None  # the general path: host targets, errors, the opt-in check
+        return t.astype(xp.int64)  # a private copy (later in-place changes must not leak in)
     if 0 <= ignore_index < xd.shape[1]:
         return None  # a class that may be ignored: the general path counts them
     t = target._data if isinstance(target, Tensor) else target
@@ -341,6 +375,9 @@ def cross_entropy(
     x = _t(input)
     tf = _fast_targets(x, target, weight, ignore_index, reduction, label_smoothing)
     if tf is not None:
+        if is_device_array(tf):
+            return cross_entropy_index(x, target=tf, mean=reduction == "mean",
+                                       ignore_index=int(ignore_index))
         return cross_entropy_index(x, target=tf, mean=reduction == "mean")
     shape = shape_of(x)
     axis = _class_axis(shape, op)
