@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .backend import xp
+from .devices import is_array
 
 if TYPE_CHECKING:
     _ops: Any  # autograd.ops (its in-place functions are typed for Tensor, not the mixin)
@@ -208,7 +209,8 @@ class TensorMath:
         from .tensor import Tensor
 
         dim, keepdim = reduce_args(dim, keepdim, axis, keepdims, op)
-        return Tensor._make(xp.asarray(fn(self._data, axis=dim, keepdims=keepdim)), None, False)
+        r = fn(self._data, axis=dim, keepdims=keepdim)
+        return Tensor._make(r if is_array(r) else xp.asarray(r), None, False)
 
     def softmax(self, dim: Any = -1, *, dtype: Any = None, axis: Any = None) -> Tensor:
         """Softmax along ``dim`` (the last by default); see :func:`autograd.softmax`."""

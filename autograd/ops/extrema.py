@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ..backend import xp
+from ..devices import is_array
 from ..primitive import Primitive
 from ._args import reduce_args
 from .reduction import _count, _empty_error, _expand, _norm_axis, _quiet, _shape_of, _unreduce
@@ -83,7 +84,7 @@ def amin(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 def _is_other(a: Any) -> bool:
     from ..tensor import Tensor
 
-    return isinstance(a, (Tensor, xp.ndarray))
+    return isinstance(a, Tensor) or is_array(a)
 
 
 def _max_min(x: Any, dim: Any, keepdim: bool, axis: Any, keepdims: Any, op: str) -> Any:

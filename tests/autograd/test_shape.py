@@ -11,6 +11,7 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 from autograd import Tensor
 from autograd.testing import assert_allclose, assert_array_equal, tensors
+from _ondevice import const
 
 AxisError = np.exceptions.AxisError
 
@@ -349,7 +350,7 @@ def test_concatenate_and_cat(case):
 
 def test_concatenate_mixes_constants_and_dtypes():
     x = Tensor(np.ones(2), requires_grad=True)
-    y = ag.cat([x, np.array([3, 4]), [5.0]])
+    y = ag.cat([x, const(np.array([3, 4])), const([5.0])])
     same(y, np.array([1.0, 1.0, 3.0, 4.0, 5.0]))
     (y * Tensor(np.arange(5.0))).sum().backward()
     same(x.grad, np.array([0.0, 1.0]))
