@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
-from ..devices import is_array, is_device_array, to_host
+from ..devices import is_device_array, to_host
 from ..primitive import Primitive
 from ..tensor import Tensor, as_dtype
 

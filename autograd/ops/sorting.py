@@ -212,8 +212,9 @@ def median(x: Any, dim: Any = None, keepdim: bool = False) -> Any:
                        dtype=np.intp)
     if data.dtype.kind == "f":
         nans = xp.isnan(data)
-        # on a GPU without the shortcut: testing for NaN on the host would be a sync
-        if is_device_array(nans) or nans.any():  # NaN sorts last: its first occurrence sits after the non-NaN values
+        # NaN sorts last: its first occurrence sits after the non-NaN values (on a GPU always
+        # computed: testing for NaN on the host would be a sync)
+        if is_device_array(nans) or nans.any():
             count = (~nans).sum(axis=ax, keepdims=True)
             pos = xp.where(nans.any(axis=ax, keepdims=True), count, pos)
     idx = _nth(data, ax, pos)

@@ -4,6 +4,7 @@ Jacobian gradchecks, second derivatives and error messages."""
 
 import numpy as np
 import pytest
+from _ondevice import const
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -11,7 +12,6 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 from autograd import Tensor
 from autograd.testing import assert_allclose, tensors
-from _ondevice import const
 
 
 def check(fn, *inputs, gradgrad=False):

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _ondevice import const
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -14,7 +15,6 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 from autograd import Tensor
 from autograd.testing import arrays_for, assert_allclose, assert_array_equal
-from _ondevice import const
 
 ANY = st.floats(-3, 3)
 PROD = st.one_of(st.floats(0.5, 1.5), st.floats(-1.5, -0.5))  # products stay moderate

@@ -4,6 +4,7 @@ derivatives for a subset, view tracking, and error paths."""
 
 import numpy as np
 import pytest
+from _ondevice import const
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -11,7 +12,6 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 from autograd import Tensor
 from autograd.testing import assert_allclose, assert_array_equal, tensors
-from _ondevice import const
 
 AxisError = np.exceptions.AxisError
 
