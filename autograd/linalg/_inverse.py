@@ -18,8 +18,8 @@ import operator
 from typing import Any, NamedTuple
 
 from ..backend import xp
-from ..primitive import Primitive
 from ..devices import is_array, is_device_array
+from ..primitive import Primitive
 from ._common import LinAlgError, T, check_matrix, data, guarded, module
 
 _SINGULAR = "the input matrix is singular (not invertible)"

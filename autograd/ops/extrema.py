@@ -143,7 +143,7 @@ def min(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 def _arg_fwd(fn: Any, op: str) -> Any:
     def fwd(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
         if x.ndim == 0:  # a single element: index 0 (axis 0/-1 accepted, like PyTorch)
-            return xp.zeros((), dtype=np.int64)
+            return xp.zeros_like(x, shape=(), dtype=np.int64)
         if x.size == 0 and (axis is None or x.shape[axis] == 0):
             raise _empty_error(op, x.shape, axis)
         return fn(x, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)

@@ -183,3 +183,12 @@ def test_new_constructors_and_like_dtype():
     assert x.new_zeros(2, requires_grad=True).requires_grad
     assert ag.zeros_like(x, dtype="int64").dtype == np.int64
     assert ag.empty_like(x, dtype="float64").dtype == np.float64
+
+
+def test_new_constructors_keep_the_tensors_device():
+    # torch.Tensor.new_*: this tensor's device, not the default one (under --device the default
+    # is the GPU, so the CPU tensor here tells the two apart)
+    for x in (ag.ones(2), ag.ones(2, device="cpu")):
+        news = [x.new_zeros(2), x.new_ones(2), x.new_empty(2), x.new_full((2,), 1.0),
+                x.new_tensor([1.0, 2.0]), x.new_tensor(ag.ones(2))]
+        assert all(n.device == x.device for n in news)
