@@ -33,7 +33,11 @@ def on_device_of(host: Any, ref: Any) -> Any:
     call, in the open, here."""
     if is_device_array(host):
         return host  # already device data: its device is checked where it meets ``ref``
-    return transfer(np.asarray(host), device_of(data_of(ref)))
+    arr = host if type(host) is np.ndarray else np.asarray(host)
+    r = data_of(ref)
+    if not is_device_array(r):
+        return arr  # the CPU path: nothing to move
+    return transfer(arr, device_of(r))
 
 
 def on_device(a: Any) -> bool:

@@ -22,10 +22,10 @@ import numpy as np
 
 from ..anomaly import is_anomaly_enabled
 from ..backend import xp
-from ..devices import is_array, is_device_array, mismatch_error, to_host
+from ..devices import array_module, device_of, is_array, is_device_array, to_host
 from ..primitive import Primitive
 from ..tensor import Tensor
-from ._place import data_of, on_device_of, xp_of
+from ._place import data_of, on_device_of
 
 try:  # AxisError subclasses both ValueError and IndexError (NumPy's and PyTorch's conventions)
     from numpy.exceptions import AxisError
@@ -42,7 +42,7 @@ def _has_int_array(index: tuple[Any, ...]) -> bool:
 
 def _index_add_fwd(g: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
     g = g if is_array(g) else xp.asarray(g)
-    z = xp.zeros_like(g, shape=shape)
+    z = array_module(g).zeros(shape, dtype=g.dtype)
     if _has_int_array(index):
         xp.add.at(z, index, g)  # repeated integer indices must accumulate
     else:
@@ -84,35 +84,35 @@ _pad_gather = _read_prim("pad", view=False)  # non-constant pad modes (see shape
 def _index_item(it: Any, ref: Any) -> tuple[Any, bool]:
     """One entry of an index as NumPy should see it, and whether it is an advanced index.
 
-    Index arrays end up on the device of ``ref`` (the indexed data): host ones (lists, NumPy
-    arrays, CPU tensors) are copied there, as PyTorch does with a CPU index of a CUDA tensor."""
+    Index arrays end up on the device of ``ref`` (the indexed data; None: on the host): host
+    ones (lists, NumPy arrays, CPU tensors) are copied there, as PyTorch does with a CPU index
+    of a CUDA tensor."""
     if isinstance(it, Tensor):
         it = it._array
-    if is_device_array(it):
-        if not is_device_array(ref):
-            raise (mismatch_error("getitem", (ref, it))
-                   or IndexError("getitem: a GPU index of a CPU tensor; move it with .cpu()"))
-        if it.dtype.kind not in "biu":
-            raise IndexError(
-                f"getitem: index arrays must hold integers or booleans, got dtype {it.dtype}"
-            )
-        return it, True  # a 0-d device index too (CuPy's meaning): int() would sync
     if it is None or it is Ellipsis or isinstance(it, slice):
         return it, False
     if isinstance(it, (bool, np.bool_)):
         return bool(it), True  # NumPy: a scalar boolean adds a length-1 (or 0) axis
     if isinstance(it, (int, np.integer)):
         return operator.index(it), False
+    if is_device_array(it):
+        if ref is None:
+            raise _gpu_index_error("getitem", np.empty(0))
+        if it.dtype.kind not in "biu":
+            raise IndexError(
+                f"getitem: index arrays must hold integers or booleans, got dtype {it.dtype}"
+            )
+        return it, True  # a 0-d device index too (CuPy's meaning): int() would sync
     if isinstance(it, (list, tuple, ndarray)):
         arr = np.asarray(it)
         if arr.dtype.kind == "f" and arr.size == 0:
             arr = arr.astype(np.intp)  # ``x[[]]`` selects nothing, as in NumPy
         if arr.dtype.kind == "b":
-            return on_device_of(arr, ref), True
+            return (arr if ref is None else on_device_of(arr, ref)), True
         if arr.dtype.kind in "iu":
             if arr.ndim == 0:
                 return int(arr), False
-            return on_device_of(arr, ref), True
+            return (arr if ref is None else on_device_of(arr, ref)), True
         raise IndexError(
             f"getitem: index arrays must hold integers or booleans, got dtype {arr.dtype}"
         )
@@ -123,7 +123,11 @@ def _index_item(it: Any, ref: Any) -> tuple[Any, bool]:
 
 
 def _normalize(index: Any, ref: Any) -> tuple[tuple[Any, ...], bool]:
+    """The index as a tuple of NumPy-style entries, and whether any is advanced; index arrays
+    on the device of the data ``ref``."""
     items = index if type(index) is tuple else (index,)
+    if not is_device_array(ref):
+        ref = None  # host data: host index arrays stay as they are
     norm = []
     advanced = False
     for it in items:
@@ -162,11 +166,22 @@ def _int_index(indices: Any, op: str) -> Any:
     return arr
 
 
-def _placed(idx: Any, x: Any, op: str) -> Any:
-    """``idx`` on ``x``'s device (a host index is copied there, as PyTorch does)."""
-    if is_device_array(idx) and not is_device_array(data_of(x)):
-        raise mismatch_error(op, (data_of(x), idx)) or RuntimeError(op)
-    return on_device_of(idx, x)
+def _placed(idx: Any, x: Any, op: str) -> tuple[Any, Any]:
+    """``idx`` on ``x``'s device (a host index is copied there, as PyTorch does), and the array
+    module of that device."""
+    d = data_of(x)
+    if not is_device_array(d):
+        if is_device_array(idx):
+            raise _gpu_index_error(op, d)
+        return idx, np
+    return on_device_of(idx, d), array_module(d)
+
+
+def _gpu_index_error(op: str, d: Any) -> RuntimeError:
+    return RuntimeError(
+        f"{op}: indices should be either on the CPU or on the same device as the indexed tensor "
+        f"({device_of(d)}); move them with .cpu()"
+    )
 
 
 def _axis(axis: Any, ndim: int, op: str, shape: tuple[int, ...]) -> int:
@@ -189,15 +204,16 @@ def _axis(axis: Any, ndim: int, op: str, shape: tuple[int, ...]) -> int:
     return a % ndim
 
 
-def _open_grid(sizes: tuple[int, ...], axis: int, idx: Any) -> tuple[Any, ...]:
-    """Index arrays selecting ``idx`` along ``axis`` and position ``i`` along every other axis."""
+def _open_grid(sizes: tuple[int, ...], axis: int, idx: Any, mod: Any) -> tuple[Any, ...]:
+    """Index arrays selecting ``idx`` along ``axis`` and position ``i`` along every other axis
+    (made by ``mod``, the array module of ``idx``'s device)."""
     nd = len(sizes)
     out: list[Any] = []
     for d, n in enumerate(sizes):
         if d == axis:
             out.append(idx)
         else:
-            out.append(xp_of(idx).arange(n).reshape((1,) * d + (n,) + (1,) * (nd - d - 1)))
+            out.append(mod.arange(n).reshape((1,) * d + (n,) + (1,) * (nd - d - 1)))
     return tuple(out)
 
 
@@ -248,7 +264,7 @@ def take_along_axis(x: Any, indices: Any, axis: int | None) -> Any:
             f"tensor (shape {shape})"
         )
     _range_check(idx, shape[ax], "take_along_axis", ax, shape, negative_ok=True)
-    grid = _open_grid(shape, ax, _placed(idx, x, "take_along_axis"))
+    grid = _open_grid(shape, ax, *_placed(idx, x, "take_along_axis"))
     try:
         xp.broadcast_shapes(*(g.shape for g in grid))
     except ValueError:
@@ -289,7 +305,7 @@ def gather(x: Any, dim: int, index: Any) -> Any:
             f"(shape {shape}) and be no larger outside dimension {ax}"
         )
     _range_check(idx, shape[ax], "gather", ax, shape, negative_ok=False)
-    return _gather(x, index=_open_grid(idx.shape, ax, _placed(idx, x, "gather")))
+    return _gather(x, index=_open_grid(idx.shape, ax, *_placed(idx, x, "gather")))
 
 
 from .shape import reshape  # noqa: E402  (shape imports this module's primitives)

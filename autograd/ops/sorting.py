@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
-from ..devices import is_array, is_device_array
+from ..devices import array_module, is_array, is_device_array
 from ..primitive import Primitive
 from ._dims import one_dim
 from .extrema import ValuesIndices
@@ -37,7 +37,7 @@ def _take_fwd(x: Any, index: tuple[Any, ...]) -> Any:
 
 
 def _put_fwd(g: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
-    z = xp.zeros_like(g, shape=shape)
+    z = array_module(g).zeros(shape, dtype=g.dtype)
     z[index] = g  # distinct positions: a plain assignment, no accumulation needed
     return z
 
@@ -85,7 +85,7 @@ def _prep(x: Any, dim: Any, op: str) -> tuple[Any, Any, int, bool]:
 
 
 def _pick(prim: Primitive, x: Any, idx: Any, ax: int, scalar: bool, keep: bool) -> ValuesIndices:
-    values = prim(x, index=_open_grid(tuple(idx.shape), ax, idx))
+    values = prim(x, index=_open_grid(tuple(idx.shape), ax, idx, array_module(idx)))
     indices = idx.astype(np.int64, copy=False)
     if scalar:
         values = reshape(values, ())

@@ -86,8 +86,9 @@ def _diagonal_fwd(x: Any, offset: int, d1: int, d2: int) -> Any:
 def _diag_scatter_fwd(g: Any, offset: int, d1: int, d2: int, shape: tuple[int, ...]) -> Any:
     """zeros(shape) with ``g`` (diagonal along its last dim) on the diagonal of dims d1, d2."""
     perm, inv = _last_two(len(shape), d1, d2)
-    z = xp.zeros_like(g, shape=tuple(shape[i] for i in perm))
-    rows, cols = _diag_index(shape[d1], shape[d2], offset, array_module(z))
+    mod = array_module(g)
+    z = mod.zeros(tuple(shape[i] for i in perm), dtype=g.dtype)
+    rows, cols = _diag_index(shape[d1], shape[d2], offset, mod)
     z[..., rows, cols] = g
     return xp.transpose(z, inv)
 
