@@ -3,9 +3,12 @@
 import contextlib
 
 import numpy as np
+import pytest
 
 import autograd as ag
+from autograd import devices
 from autograd.devices import transfer
+from autograd.testing.standin_device import StandInBackend
 
 
 def const(a):
@@ -21,3 +24,17 @@ def range_checks():
     if ag.get_default_device().type == "cpu":
         return contextlib.nullcontext()
     return ag.detect_anomaly(check_nan=False)
+
+
+@pytest.fixture
+def standin():
+    """The stand-in registered as the ``cuda`` device type (whatever ``--device`` says); the
+    previous backend and default device restored afterwards."""
+    prev, prev_default = devices._cuda, devices._default
+    devices.set_cuda_backend(StandInBackend())
+    devices._default = None
+    try:
+        yield
+    finally:
+        devices.set_cuda_backend(prev)
+        devices._default = prev_default
