@@ -12,12 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..devices import array_module, device_of, is_device_array, transfer
-
-
-def data_of(a: Any) -> Any:
-    """The array data of a Tensor, or ``a`` itself (an array, a number)."""
-    d = getattr(a, "_data", None)
-    return a if d is None else d
+from ._dims import data_of
 
 
 def xp_of(a: Any) -> Any:
@@ -38,8 +33,3 @@ def on_device_of(host: Any, ref: Any) -> Any:
     if not is_device_array(r):
         return arr  # the CPU path: nothing to move
     return transfer(arr, device_of(r))
-
-
-def on_device(a: Any) -> bool:
-    """True when ``a`` (an array or a Tensor) lives on a GPU."""
-    return is_device_array(data_of(a))

@@ -25,7 +25,8 @@ from ..backend import xp
 from ..devices import array_module, device_of, is_array, is_device_array, to_host
 from ..primitive import Primitive
 from ..tensor import Tensor
-from ._place import data_of, on_device_of
+from ._dims import data_of
+from ._place import on_device_of
 
 try:  # AxisError subclasses both ValueError and IndexError (NumPy's and PyTorch's conventions)
     from numpy.exceptions import AxisError
