@@ -283,34 +283,44 @@ class _MoreOpsMixin:
     def _new_dtype(self, dtype: Any) -> Any:
         return self.dtype if dtype is None else dtype  # type: ignore[attr-defined]
 
+    def _new_device(self) -> Any:
+        return self.device  # type: ignore[attr-defined]  # PyTorch: new_* keep the device
+
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
-        """A new leaf holding a copy of ``data``, with this tensor's dtype unless given."""
+        """A new leaf holding a copy of ``data``, with this tensor's dtype unless given, on this
+        tensor's device (``torch.Tensor.new_tensor``)."""
+        from .devices import is_array
         from .tensor import Tensor
 
         d = data._data if isinstance(data, Tensor) else data
-        return Tensor(np.array(d, dtype=self._new_dtype(dtype), copy=True),
-                      requires_grad=requires_grad)
+        dt = self._new_dtype(dtype)
+        arr = d.astype(dt, copy=True) if is_array(d) else np.array(d, dtype=dt, copy=True)
+        return Tensor(arr, requires_grad=requires_grad, device=self._new_device())
 
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
         """A new leaf of zeros of ``size``, with this tensor's dtype unless ``dtype`` is given
-        (``torch.Tensor.new_zeros``)."""
-        return _creation.zeros(*size, dtype=self._new_dtype(dtype), requires_grad=requires_grad)
+        (``torch.Tensor.new_zeros``), on this tensor's device."""
+        return _creation.zeros(*size, dtype=self._new_dtype(dtype), device=self._new_device(),
+                               requires_grad=requires_grad)
 
     def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
         """A new leaf of ones of ``size``, with this tensor's dtype unless ``dtype`` is given
-        (``torch.Tensor.new_ones``)."""
-        return _creation.ones(*size, dtype=self._new_dtype(dtype), requires_grad=requires_grad)
+        (``torch.Tensor.new_ones``), on this tensor's device."""
+        return _creation.ones(*size, dtype=self._new_dtype(dtype), device=self._new_device(),
+                              requires_grad=requires_grad)
 
     def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
         """A new uninitialised leaf of ``size``, with this tensor's dtype unless ``dtype`` is given
-        (``torch.Tensor.new_empty``)."""
-        return _creation.empty(*size, dtype=self._new_dtype(dtype), requires_grad=requires_grad)
+        (``torch.Tensor.new_empty``), on this tensor's device."""
+        return _creation.empty(*size, dtype=self._new_dtype(dtype), device=self._new_device(),
+                               requires_grad=requires_grad)
 
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None,
                  requires_grad: bool = False) -> Any:
         """A new leaf of ``size`` filled with ``fill_value``, with this tensor's dtype unless
         ``dtype`` is given (``torch.Tensor.new_full``)."""
         return _creation.full(tuple(size), fill_value, dtype=self._new_dtype(dtype),
+                              device=self._new_device(),
                               requires_grad=requires_grad)
 
 

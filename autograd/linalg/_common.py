@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
+from ..devices import array_module, is_array
 
 
 class LinAlgError(RuntimeError):
@@ -26,13 +27,16 @@ def T(a: Any) -> Any:
     return a.swapaxes(-1, -2)
 
 
-def eye_like(n: int, dtype: Any) -> Any:
-    return xp.eye(n, dtype=dtype)
-
-
 def data(a: Any) -> Any:
+    """The array data of a Tensor or an array (other values as NumPy arrays)."""
     d = getattr(a, "_data", None)
-    return xp.asarray(a) if d is None else xp.asarray(d)
+    d = a if d is None else d
+    return d if is_array(d) else np.asarray(d)
+
+
+def module(a: Any) -> Any:
+    """The array module of ``a``'s device: for the arrays rules make from scratch (``eye``)."""
+    return array_module(data(a))
 
 
 def check_matrix(a: Any, op: str, square: bool = False) -> tuple[int, ...]:

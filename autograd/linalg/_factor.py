@@ -34,7 +34,7 @@ import numpy as np
 
 from ..backend import xp
 from ..primitive import Primitive
-from ._common import LinAlgError, T, check_matrix, data, guarded, quiet
+from ._common import LinAlgError, T, check_matrix, data, guarded, module, quiet
 from ._inverse import _inv, _solve
 
 
@@ -47,7 +47,7 @@ def _tril(a: Any, k: int = 0) -> Any:
 
 
 def _eye(n: int, like: Any) -> Any:
-    return xp.eye(n, dtype=data(like).dtype)
+    return module(like).eye(n, dtype=data(like).dtype)
 
 
 # ---------------------------------------------------------------------------------- cholesky
@@ -105,7 +105,7 @@ def _deigh(gs: Any, out: Any, a: Any, UPLO: str = "L") -> Any:
     if gv is not None:
         n = w.shape[-1]
         gap = w[..., None, :] - w[..., :, None]  # gap_ij = w_j - w_i
-        eye = xp.eye(n, dtype=bool)
+        eye = module(w).eye(n, dtype=bool)
         f = where.raw(eye, 0.0, 1.0 / where.raw(eye, 1.0, gap))
         inner = inner + f * (T(v) @ gv)
     return _sym(v @ inner @ T(v))
@@ -167,9 +167,9 @@ def _dsvd(gs: Any, out: Any, a: Any, full_matrices: bool = True) -> Any:
         gvh = None if gvh is None else gvh[..., :k, :]
     s2 = s * s
     gap = s2[..., None, :] - s2[..., :, None]  # s_j^2 - s_i^2
-    eye = xp.eye(k, dtype=bool)
+    eye = module(s).eye(k, dtype=bool)
     f = where.raw(eye, 0.0, 1.0 / where.raw(eye, 1.0, gap))
-    inner = 0.0 if gsv is None else gsv[..., None, :] * xp.eye(k, dtype=data(s).dtype)
+    inner = 0.0 if gsv is None else gsv[..., None, :] * _eye(k, s)
     sinv = 1.0 / s
     extra = 0.0
     if gu is not None:
@@ -253,9 +253,9 @@ def _dqr(gs: Any, out: Any, a: Any, mode: str = "reduced") -> Any:
             "the extra columns of Q are arbitrary; use mode='reduced'"
         )
     if gq is None:
-        gq = xp.zeros(q.shape, dtype=data(q).dtype)
+        gq = module(q).zeros(q.shape, dtype=data(q).dtype)
     if gr is None:
-        gr = xp.zeros(r.shape, dtype=data(r).dtype)
+        gr = module(r).zeros(r.shape, dtype=data(r).dtype)
     if m >= n:
         return _qr_square_back(gq, gr, q, r)
     # wide: A = [X | Y], X square; R = [U | Q^T Y]
@@ -281,7 +281,8 @@ def qr(A: Any, mode: str = "reduced") -> QRResult:
         raise ValueError(f"linalg.qr: mode must be 'reduced', 'complete' or 'r', got {mode!r}")
     if mode == "r":  # R only (Q empty, as PyTorch); backward through it raises
         r = _qr(A, mode="r")[1]
-        return QRResult(Tensor(xp.zeros(shape[:-2] + (0,), dtype=data(A).dtype)), r)
+        empty = module(A).zeros(shape[:-2] + (0,), dtype=data(A).dtype)
+        return QRResult(Tensor._make(empty, None, False), r)
     q, r = _qr(A, mode=mode)
     return QRResult(q, r)
 
@@ -291,7 +292,7 @@ def _pinv_fwd(a: Any, atol: float | None = None, rtol: float | None = None,
               hermitian: bool = False) -> Any:
     m, n = a.shape[-2], a.shape[-1]
     if a.size == 0:
-        return xp.zeros(a.shape[:-2] + (n, m), dtype=a.dtype)
+        return xp.zeros_like(a, shape=a.shape[:-2] + (n, m))
     if rtol is None:
         rtol = 0.0 if atol is not None and atol > 0 else max(m, n) * np.finfo(a.dtype).eps
     if hermitian:  # eigendecomposition of the lower triangle: A = V diag(w) V^T

@@ -18,8 +18,9 @@ import operator
 from typing import Any, NamedTuple
 
 from ..backend import xp
+from ..devices import is_array, is_device_array
 from ..primitive import Primitive
-from ._common import LinAlgError, T, check_matrix, data, guarded
+from ._common import LinAlgError, T, check_matrix, data, guarded, module
 
 _SINGULAR = "the input matrix is singular (not invertible)"
 
@@ -109,7 +110,7 @@ def _cofactor_svd(a: Any) -> Any:
     """
     u, s, vt = xp.linalg.svd(a)
     n = s.shape[-1]
-    ones = xp.ones(s.shape[:-1] + (1,), dtype=s.dtype)
+    ones = xp.ones_like(s, shape=s.shape[:-1] + (1,))
     left = xp.cumprod(xp.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
     right = xp.cumprod(xp.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = left * right if n else s
@@ -118,9 +119,13 @@ def _cofactor_svd(a: Any) -> Any:
 
 
 def _ddet(g: Any, out: Any, a: Any) -> Any:
-    if isinstance(a, xp.ndarray):
-        cof = _cofactor_svd(a) if not xp.all(out != 0) else out[..., None, None] * T(
-            _inv.raw(a))
+    if is_array(a):
+        # on a GPU always through the SVD (exact everywhere): choosing the cheaper inverse
+        # form for nonsingular matrices would read a flag back to the host (a sync)
+        if is_device_array(a) or not xp.all(out != 0):
+            cof = _cofactor_svd(a)
+        else:
+            cof = out[..., None, None] * T(_inv.raw(a))
         return g[..., None, None] * cof
     # recorded (create_graph): through A^-T, so invertible matrices only
     try:
@@ -198,8 +203,9 @@ def matrix_power(A: Any, n: int) -> Any:
     except TypeError:
         raise TypeError(f"linalg.matrix_power: n must be an int, got {n!r}") from None
     if k == 0:  # the identity, still in the graph with a zero gradient (also for inf/nan A)
-        eye = xp.broadcast_to(xp.eye(shape[-1], dtype=data(A).dtype), shape)
-        return where(xp.ones(shape, dtype=bool), eye, A * 0.0)
+        mod = module(A)
+        eye = xp.broadcast_to(mod.eye(shape[-1], dtype=data(A).dtype), shape)
+        return where(mod.ones(shape, dtype=bool), eye, A * 0.0)
     base = inv(A) if k < 0 else A
     k = abs(k)
     result = None

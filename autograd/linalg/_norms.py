@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from ..backend import xp
+from ..devices import is_device_array
 from ._common import check_matrix, data
 
 
@@ -57,7 +58,7 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
     # p < 0: a zero anywhere in a group makes its norm 0; there the gradient is 0 (PyTorch's
     # subgradient), so those groups are computed from ones (no inf * 0) and then replaced by 0
     zero = xp.any(d == 0, axis=axes, keepdims=True)
-    if not zero.any():
+    if not is_device_array(zero) and not zero.any():  # (on a GPU no shortcut: a sync)
         return sum(abs(x) ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
     r = sum(abs(where(zero, 1.0, x)) ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
     return where(xp.any(d == 0, axis=axes, keepdims=keepdim), 0.0, r)

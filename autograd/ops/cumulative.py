@@ -21,13 +21,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..backend import xp
+from ..devices import is_device_array, to_host
 from ..primitive import Primitive
 from ._dims import data_of, one_dim
+from ._place import xp_of
 
 
 def _cumsum_fwd(x: Any, axis: int, reverse: bool = False, dtype: Any = None) -> Any:
     if x.ndim == 0:
-        return xp.array(x, dtype=dtype, copy=True)
+        return x.astype(x.dtype if dtype is None else dtype, copy=True)
     if reverse:
         # the gradient's direction: one cumsum of the reversed view, written through a reversed
         # view of a fresh array, so the result is an ordinary C-ordered array (a flipped view
@@ -35,7 +37,7 @@ def _cumsum_fwd(x: Any, axis: int, reverse: bool = False, dtype: Any = None) -> 
         rev = (slice(None),) * axis + (slice(None, None, -1),)
         if x.dtype.kind != "f" or dtype is not None:  # NumPy's integer promotion decides
             return x[rev].cumsum(axis=axis, dtype=dtype)[rev]
-        out = xp.empty(x.shape, dtype=x.dtype)
+        out = xp.empty_like(x, order="C")
         x[rev].cumsum(axis=axis, out=out[rev])
         return out
     return x.cumsum(axis=axis, dtype=dtype)  # the method: no np.cumsum dispatch layer
@@ -43,7 +45,7 @@ def _cumsum_fwd(x: Any, axis: int, reverse: bool = False, dtype: Any = None) -> 
 
 def _cumprod_fwd(x: Any, axis: int, dtype: Any = None) -> Any:
     if x.ndim == 0:
-        return xp.array(x, dtype=dtype, copy=True)
+        return x.astype(x.dtype if dtype is None else dtype, copy=True)
     return xp.cumprod(x, axis=axis, dtype=dtype)
 
 
@@ -74,11 +76,12 @@ def _exact_dcumprod(g: Any, x: Any, axis: int) -> Any:
     xt = xp.transpose(x, perm)
     gt = xp.transpose(g, perm)
     n = x.shape[axis]
-    eye = xp.eye(n, dtype=bool)
+    mod = xp_of(x)
+    eye = mod.eye(n, dtype=bool)
     # rows[..., k, :] is the slice with x_k replaced by 1; its cumprod at i >= k is d out_i/d x_k
     rows = where.raw(eye, 1.0, xt[..., None, :])
     parts = _cumprod.raw(rows, axis=nd)
-    upper = xp.triu(xp.ones((n, n), dtype=bool))
+    upper = xp.triu(mod.ones((n, n), dtype=bool))
     return xp.transpose((parts * (gt[..., None, :] * upper)).sum(axis=-1), inv)
 
 
@@ -89,9 +92,16 @@ def _dcumprod(g: Any, out: Any, x: Any, axis: int, dtype: Any = None) -> Any:
     # The division form needs no product that underflowed to 0 and no x_k near 0: its own
     # derivative, (g out)'/x - g out/x**2, cancels two terms of size 1/x**2, leaving an absolute
     # error of about eps/x**2 in second derivatives.  Below sqrt(eps) the exact form is used.
-    if xd.size and od.all() and xp.abs(xd).min() >= xp.sqrt(xp.finfo(xd.dtype).eps):
+    if xd.size and _no_small(xd, od):
         return _cumsum_along(axis, True).raw(g * out) / x
     return _exact_dcumprod(g, x, axis)
+
+
+def _no_small(xd: Any, od: Any) -> bool:
+    ok = od.all() & (xp.abs(xd).min() >= xp.sqrt(xp.finfo(xd.dtype).eps))
+    # on a GPU the choice of formula reads one flag back: PyTorch's cumprod backward syncs
+    # the same way (it tests the input for zeros with .item())
+    return bool(to_host(ok) if is_device_array(ok) else ok)
 
 
 _cumprod = Primitive("cumprod", _cumprod_fwd, (_dcumprod,), save_out=True)

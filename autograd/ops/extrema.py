@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ..backend import xp
+from ..devices import is_array
 from ..primitive import Primitive
 from ._args import reduce_args
 from .reduction import _count, _empty_error, _expand, _norm_axis, _quiet, _shape_of, _unreduce
@@ -83,7 +84,7 @@ def amin(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 def _is_other(a: Any) -> bool:
     from ..tensor import Tensor
 
-    return isinstance(a, (Tensor, xp.ndarray))
+    return isinstance(a, Tensor) or is_array(a)
 
 
 def _max_min(x: Any, dim: Any, keepdim: bool, axis: Any, keepdims: Any, op: str) -> Any:
@@ -142,7 +143,7 @@ def min(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 def _arg_fwd(fn: Any, op: str) -> Any:
     def fwd(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
         if x.ndim == 0:  # a single element: index 0 (axis 0/-1 accepted, like PyTorch)
-            return xp.zeros((), dtype=np.int64)
+            return xp.zeros_like(x, shape=(), dtype=np.int64)
         if x.size == 0 and (axis is None or x.shape[axis] == 0):
             raise _empty_error(op, x.shape, axis)
         return fn(x, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)

@@ -20,10 +20,13 @@ from typing import Any
 
 import numpy as np
 
+from ..anomaly import is_anomaly_enabled
 from ..backend import xp
-from ..devices import array_module, is_array
+from ..devices import array_module, device_of, is_array, is_device_array, to_host
 from ..primitive import Primitive
 from ..tensor import Tensor
+from ._dims import data_of
+from ._place import on_device_of
 
 try:  # AxisError subclasses both ValueError and IndexError (NumPy's and PyTorch's conventions)
     from numpy.exceptions import AxisError
@@ -81,8 +84,12 @@ _pad_gather = _read_prim("pad", view=False)  # non-constant pad modes (see shape
 
 
 # ----------------------------------------------------------------------------------- getitem
-def _index_item(it: Any) -> tuple[Any, bool]:
-    """One entry of an index as NumPy should see it, and whether it is an advanced index."""
+def _index_item(it: Any, ref: Any) -> tuple[Any, bool]:
+    """One entry of an index as NumPy should see it, and whether it is an advanced index.
+
+    Index arrays end up on the device of ``ref`` (the indexed data; None: on the host): host
+    ones (lists, NumPy arrays, CPU tensors) are copied there, as PyTorch does with a CPU index
+    of a CUDA tensor."""
     if isinstance(it, Tensor):
         it = it._array
     if it is None or it is Ellipsis or isinstance(it, slice):
@@ -91,16 +98,24 @@ def _index_item(it: Any) -> tuple[Any, bool]:
         return bool(it), True  # NumPy: a scalar boolean adds a length-1 (or 0) axis
     if isinstance(it, (int, np.integer)):
         return operator.index(it), False
+    if is_device_array(it):
+        if ref is None:
+            raise _gpu_index_error("getitem", np.empty(0))
+        if it.dtype.kind not in "biu":
+            raise IndexError(
+                f"getitem: index arrays must hold integers or booleans, got dtype {it.dtype}"
+            )
+        return it, True  # a 0-d device index too (CuPy's meaning): int() would sync
     if isinstance(it, (list, tuple, ndarray)):
-        arr = xp.asarray(it)
+        arr = np.asarray(it)
         if arr.dtype.kind == "f" and arr.size == 0:
             arr = arr.astype(np.intp)  # ``x[[]]`` selects nothing, as in NumPy
         if arr.dtype.kind == "b":
-            return arr, True
+            return (arr if ref is None else on_device_of(arr, ref)), True
         if arr.dtype.kind in "iu":
             if arr.ndim == 0:
                 return int(arr), False
-            return arr, True
+            return (arr if ref is None else on_device_of(arr, ref)), True
         raise IndexError(
             f"getitem: index arrays must hold integers or booleans, got dtype {arr.dtype}"
         )
@@ -110,12 +125,16 @@ def _index_item(it: Any) -> tuple[Any, bool]:
     )
 
 
-def _normalize(index: Any) -> tuple[tuple[Any, ...], bool]:
+def _normalize(index: Any, ref: Any) -> tuple[tuple[Any, ...], bool]:
+    """The index as a tuple of NumPy-style entries, and whether any is advanced; index arrays
+    on the device of the data ``ref``."""
     items = index if type(index) is tuple else (index,)
+    if not is_device_array(ref):
+        ref = None  # host data: host index arrays stay as they are
     norm = []
     advanced = False
     for it in items:
-        v, adv = _index_item(it)
+        v, adv = _index_item(it, ref)
         norm.append(v)
         advanced = advanced or adv
     return tuple(norm), advanced
@@ -131,7 +150,7 @@ def getitem(x: Any, index: Any) -> Any:
     >>> x[1], x[:, 0], x[x > 2.5]
     (tensor([3., 4.]), tensor([1., 3.]), tensor([3., 4.]))
     """
-    idx, advanced = _normalize(index)
+    idx, advanced = _normalize(index, data_of(x))
     prim = _getitem_copy if advanced else _getitem_view
     try:
         return prim(x, index=idx)
@@ -141,11 +160,31 @@ def getitem(x: Any, index: Any) -> Any:
 
 # ------------------------------------------------------------------ take_along_axis, gather
 def _int_index(indices: Any, op: str) -> Any:
+    """The index as array data: a device array, or host data (checked on the host, then moved
+    to the tensor's device by :func:`_placed`)."""
     d = indices._data if isinstance(indices, Tensor) else indices
-    arr = xp.asarray(d)
+    arr = d if is_array(d) else np.asarray(d)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{op}: indices must be an integer tensor or array, got dtype {arr.dtype}")
     return arr
+
+
+def _placed(idx: Any, x: Any, op: str) -> tuple[Any, Any]:
+    """``idx`` on ``x``'s device (a host index is copied there, as PyTorch does), and the array
+    module of that device."""
+    d = data_of(x)
+    if not is_device_array(d):
+        if is_device_array(idx):
+            raise _gpu_index_error(op, d)
+        return idx, np
+    return on_device_of(idx, d), array_module(d)
+
+
+def _gpu_index_error(op: str, d: Any) -> RuntimeError:
+    return RuntimeError(
+        f"{op}: indices should be either on the CPU or on the same device as the indexed tensor "
+        f"({device_of(d)}); move them with .cpu()"
+    )
 
 
 def _axis(axis: Any, ndim: int, op: str, shape: tuple[int, ...]) -> int:
@@ -168,15 +207,16 @@ def _axis(axis: Any, ndim: int, op: str, shape: tuple[int, ...]) -> int:
     return a % ndim
 
 
-def _open_grid(sizes: tuple[int, ...], axis: int, idx: Any) -> tuple[Any, ...]:
-    """Index arrays selecting ``idx`` along ``axis`` and position ``i`` along every other axis."""
+def _open_grid(sizes: tuple[int, ...], axis: int, idx: Any, mod: Any) -> tuple[Any, ...]:
+    """Index arrays selecting ``idx`` along ``axis`` and position ``i`` along every other axis
+    (made by ``mod``, the array module of ``idx``'s device)."""
     nd = len(sizes)
     out: list[Any] = []
     for d, n in enumerate(sizes):
         if d == axis:
             out.append(idx)
         else:
-            out.append(xp.arange(n).reshape((1,) * d + (n,) + (1,) * (nd - d - 1)))
+            out.append(mod.arange(n).reshape((1,) * d + (n,) + (1,) * (nd - d - 1)))
     return tuple(out)
 
 
@@ -184,6 +224,12 @@ def _range_check(idx: Any, n: int, op: str, axis: int, shape: tuple[int, ...],
                  negative_ok: bool) -> None:
     if not idx.size:
         return
+    if is_device_array(idx):
+        # reading device indices back is a sync: PyTorch's CUDA kernels assert on the device
+        # instead; here the check runs only in anomaly mode (CuPy wraps bad indices around)
+        if not is_anomaly_enabled():
+            return
+        idx = to_host(idx)
     lo, hi = int(idx.min()), int(idx.max())
     low = -n if negative_ok else 0
     if lo < low or hi >= n:
@@ -221,7 +267,7 @@ def take_along_axis(x: Any, indices: Any, axis: int | None) -> Any:
             f"tensor (shape {shape})"
         )
     _range_check(idx, shape[ax], "take_along_axis", ax, shape, negative_ok=True)
-    grid = _open_grid(shape, ax, idx)
+    grid = _open_grid(shape, ax, *_placed(idx, x, "take_along_axis"))
     try:
         xp.broadcast_shapes(*(g.shape for g in grid))
     except ValueError:
@@ -262,7 +308,7 @@ def gather(x: Any, dim: int, index: Any) -> Any:
             f"(shape {shape}) and be no larger outside dimension {ax}"
         )
     _range_check(idx, shape[ax], "gather", ax, shape, negative_ok=False)
-    return _gather(x, index=_open_grid(idx.shape, ax, idx))
+    return _gather(x, index=_open_grid(idx.shape, ax, *_placed(idx, x, "gather")))
 
 
 from .shape import reshape  # noqa: E402  (shape imports this module's primitives)

@@ -519,7 +519,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
 
 def _setitem(t: Tensor, index: Any, value: Any, op: str) -> None:
     _check_target(t, op)
-    idx, _ = _normalize(index)
+    idx, _ = _normalize(index, t._data)
     if _recording(t, (value,), op):
         pidx = _private_index(idx)
         _inplace(t, op, lambda s, v: index_put(s, v, index=pidx), (value,), reads=False)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..backend import xp
 from ..primitive import Primitive
+from ._place import xp_of
 from .shape import _along, _axis, _int_data, _is_int, _pick_axis, _shape, reshape
 
 if TYPE_CHECKING:
@@ -154,9 +155,10 @@ def _split_pieces(x: Any, axis: int, bounds: tuple[tuple[int, int], ...]) -> tup
 
 def _split_back(gs: list[Any], x: Any, axis: int, bounds: tuple[tuple[int, int], ...]) -> Any:
     shape = x.shape
+    mod = xp_of(next(g for g in gs if g is not None))  # the gradients' device
     parts = [
         g if g is not None
-        else xp.zeros(shape[:axis] + (b - a,) + shape[axis + 1 :], dtype=x.dtype)
+        else mod.zeros(shape[:axis] + (b - a,) + shape[axis + 1 :], dtype=x.dtype)
         for g, (a, b) in zip(gs, bounds, strict=True)
     ]
     full = parts[0] if len(parts) == 1 else _cat_prim(len(parts)).raw(*parts, axis=axis)
@@ -164,7 +166,7 @@ def _split_back(gs: list[Any], x: Any, axis: int, bounds: tuple[tuple[int, int],
     if all(a == e for (a, _), e in zip(bounds, ends[:-1], strict=True)) and ends[-1] == shape[axis]:
         return full  # the pieces tile the axis in order: their gradients simply concatenate
     # NumPy's split allows unsorted indices, so pieces may overlap or skip: scatter-add them
-    src = xp.concatenate([xp.arange(a, b) for a, b in bounds]).astype(np.intp)
+    src = mod.concatenate([mod.arange(a, b) for a, b in bounds]).astype(np.intp)
     return _index_add.raw(full, index=_along(axis, src), shape=shape)
 
 
@@ -175,7 +177,8 @@ def _unbind_pieces(x: Any, axis: int) -> tuple[Any, ...]:
 def _unbind_back(gs: list[Any], x: Any, axis: int) -> Any:
     shape = x.shape
     zshape = shape[:axis] + shape[axis + 1 :]
-    parts = [g if g is not None else xp.zeros(zshape, dtype=x.dtype) for g in gs]
+    mod = xp_of(next(g for g in gs if g is not None))  # the gradients' device
+    parts = [g if g is not None else mod.zeros(zshape, dtype=x.dtype) for g in gs]
     return _stack_prim(len(parts)).raw(*parts, axis=axis)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..backend import xp
 from ..primitive import Primitive
+from ._place import xp_of
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -243,12 +244,12 @@ def _einsum_rule(k: int) -> Callable[..., Any]:
                 if f is None:
                     raise ValueError("einsum: too many letters to differentiate this expression")
                 terms.append(c + f)
-                args.append(xp.eye(sizes[c], dtype=g.dtype))
+                args.append(xp_of(g).eye(sizes[c], dtype=g.dtype))
                 target.append(f)
                 continue
             if c not in have and ins[k].count(c) == 1:
                 terms.append(c)
-                args.append(xp.ones(n, dtype=g.dtype))
+                args.append(xp_of(g).ones(n, dtype=g.dtype))
                 have.add(c)
             target.append(c)
         sub: _Spec = (tuple(terms), "".join(target))

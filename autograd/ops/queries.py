@@ -16,35 +16,42 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
+from ..devices import is_array, is_device_array, to_host
 
 
 def _data(x: Any, op: str) -> Any:
     d = getattr(x, "_data", None)
     if d is None:
-        d = xp.asarray(x)
+        d = x if is_array(x) else np.asarray(x)
         if d.dtype.kind not in "biuf":
             raise TypeError(f"{op}: expected a tensor or numbers, got {type(x).__name__}")
-    return xp.asarray(d)
+    return d if is_array(d) else np.asarray(d)
 
 
 def _wrap(a: Any) -> Any:
     from ..tensor import Tensor
 
-    return Tensor._make(xp.asarray(a), None, False)
+    return Tensor._make(a if is_array(a) else np.asarray(a), None, False)
+
+
+def _host_bool(flag: Any) -> bool:
+    # a Python bool is the answer (as torch.allclose/equal's): reading it back from a GPU is the
+    # sync PyTorch makes too
+    return bool(to_host(flag) if is_device_array(flag) else flag)
 
 
 def allclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
     """``|a - b| <= atol + rtol * |b|`` everywhere (broadcasting), as a Python bool
     (``torch.allclose``)."""
-    return bool(xp.allclose(_data(a, "allclose"), _data(b, "allclose"), rtol=rtol, atol=atol,
-                            equal_nan=equal_nan))
+    return _host_bool(xp.allclose(_data(a, "allclose"), _data(b, "allclose"), rtol=rtol,
+                                  atol=atol, equal_nan=equal_nan))
 
 
 def equal(a: Any, b: Any) -> bool:
     """True if both have the same shape and elements (``torch.equal``; NaN != NaN)."""
     da, db = _data(a, "equal"), _data(b, "equal")
-    return da.shape == db.shape and bool(xp.array_equal(da, db))
+    return da.shape == db.shape and _host_bool(xp.array_equal(da, db))
 
 
 def nonzero(x: Any, *, as_tuple: bool = False) -> Any:
@@ -91,7 +98,9 @@ def bincount(x: Any, weights: Any = None, minlength: int = 0) -> Any:
             f"bincount: input must be a 1-D integer tensor, got dtype {d.dtype} and shape "
             f"{d.shape}"
         )
-    if d.size and d.min() < 0:
+    # bincount's output length is data-dependent (max + 1): it syncs anyway (in PyTorch too),
+    # so checking the minimum on the host costs nothing more
+    if d.size and _host_bool(d.min() < 0):
         raise ValueError("bincount: input must hold non-negative integers")
     if minlength < 0:
         raise ValueError(f"bincount: minlength must be non-negative, got {minlength}")

@@ -18,6 +18,7 @@ import numpy as np
 from ..backend import xp
 from ..primitive import Primitive
 from ._args import norm_axes, reduce_args
+from ._place import xp_of
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -177,7 +178,7 @@ def _others_fwd(x: Any, axes: tuple[int, ...]) -> Any:
         return xp.ones_like(x)
     xt = xp.transpose(x, perm)
     flat = xt.reshape(lead + (m,))
-    ones = xp.ones(lead + (1,), dtype=flat.dtype)
+    ones = xp.ones_like(flat, shape=lead + (1,))
     left = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     right = xp.cumprod(xp.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     return xp.transpose((left * right).reshape(xt.shape), inv)
@@ -191,7 +192,7 @@ def _dothers(g: Any, out: Any, x: Any, axes: tuple[int, ...]) -> Any:
     perm, inv, lead, m = _group_last(shape, axes)
     xt = xp.transpose(x, perm)  # arrays, or Tensors (routed by __array_function__)
     tshape = tuple(xt.shape)
-    eye = xp.eye(m, dtype=bool)
+    eye = xp_of(xt).eye(m, dtype=bool)
     rows = where.raw(eye, 1.0, xt.reshape(lead + (1, m)))
     pair = _prod_others.raw(rows, axes=(len(lead) + 1,))
     v = (pair * xp.transpose(g, perm).reshape(lead + (1, m)) * ~eye).sum(axis=-1)

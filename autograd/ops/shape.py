@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
-from ..devices import is_array
+from ..devices import is_array, is_device_array, to_host
 from ..primitive import Primitive
 from ..tensor import Tensor, as_dtype
 
@@ -113,9 +113,13 @@ def _shape_arg(shape: tuple[Any, ...], op: str) -> tuple[int, ...]:
 
 
 def _int_data(v: Any, op: str, what: str) -> Any:
-    """An integer array from ints, lists, arrays or integer Tensors."""
+    """A host integer array from ints, lists, arrays or integer Tensors.
+
+    These are counts and sizes that decide the result's shape (repeats, pad widths, split
+    points), so they are needed on the host: from a GPU tensor that is a copy, the sync PyTorch
+    makes too (``repeat_interleave`` without ``output_size``, ``split`` with tensor sizes)."""
     d = v._data if isinstance(v, Tensor) else v
-    arr = xp.asarray(d)
+    arr = to_host(d) if is_device_array(d) else np.asarray(d)
     if arr.dtype.kind not in "iu" and not (arr.size == 0 and arr.dtype.kind == "f"):
         raise TypeError(f"{op}: {what} must be integers, got dtype {arr.dtype}")
     return arr.astype(np.intp, copy=False)
@@ -403,7 +407,8 @@ def _drepeat(g: Any, out: Any, x: Any, repeats: Any, axis: Any) -> Any:
     if type(repeats) is int:
         gs = g.reshape(work[:ax] + (work[ax], repeats) + work[ax + 1 :]).sum(axis=ax + 1)
     else:  # per-element counts: every output slot adds into its source slot
-        src = xp.repeat(xp.arange(work[ax]), repeats)
+        mod = xp_of(g)
+        src = mod.repeat(mod.arange(work[ax]), repeats)
         gs = _index_add.raw(g, index=_along(ax, src), shape=work)
     return gs.reshape(shape)
 
@@ -448,6 +453,8 @@ def _np_repeat(x: Any, repeats: Any, axis: int | None = None) -> Any:
             f"axis (tensor shape {shape}); pass an int or one count per element"
         )
     reps: Any = int(r.reshape(-1)[0]) if r.size == 1 else r  # NumPy broadcasts one count
+    if type(reps) is not int and xp_of(x) is not np:
+        reps = reps.tolist()  # CuPy takes per-element counts as a list (host values)
     return _repeat(x, repeats=reps, axis=ax)
 
 
@@ -534,7 +541,8 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: Any = 0
             )
     # These modes copy elements: per axis, np.pad of arange(n) says which source element fills
     # each output slot, so the padded tensor is x indexed by the outer product of those maps.
-    maps = [xp.pad(xp.arange(n), w, mode=mode) for (w, n) in zip(widths, shape, strict=True)]
+    mod = xp_of(x)  # the maps index x: made where x lives
+    maps = [xp.pad(mod.arange(n), w, mode=mode) for (w, n) in zip(widths, shape, strict=True)]
     return _pad_gather(x, index=xp.ix_(*maps) if maps else ())
 
 
@@ -583,4 +591,5 @@ clone = Primitive("clone", _clone, (lambda g, out, x: g,),
                   doc="A copy of ``x`` in its own memory: same shape and dtype; the gradient "
                       "passes through.\n\nPyTorch: ``torch.clone``; NumPy: ``numpy.copy``.")
 
+from ._place import xp_of  # noqa: E402
 from .indexing import _index_add, _pad_gather  # noqa: E402  (indexing imports nothing from here)

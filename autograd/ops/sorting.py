@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
+from ..devices import array_module, is_array, is_device_array
 from ..primitive import Primitive
 from ._dims import one_dim
 from .extrema import ValuesIndices
@@ -36,7 +37,7 @@ def _take_fwd(x: Any, index: tuple[Any, ...]) -> Any:
 
 
 def _put_fwd(g: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
-    z = xp.zeros(shape, dtype=g.dtype)
+    z = array_module(g).zeros(shape, dtype=g.dtype)
     z[index] = g  # distinct positions: a plain assignment, no accumulation needed
     return z
 
@@ -71,9 +72,10 @@ def _prep(x: Any, dim: Any, op: str) -> tuple[Any, Any, int, bool]:
     """(tensor, its data, axis, was 0-d): a 0-d tensor works as a 1-element 1-D one."""
     data = getattr(x, "_data", None)
     if data is None:
-        data = xp.asarray(x)
+        data = x if is_array(x) else np.asarray(x)
         x = data
-    data = xp.asarray(data)
+    elif not is_array(data):
+        data = np.asarray(data)  # a Python-float tensor
     scalar = data.ndim == 0
     ax = one_dim(dim, tuple(data.shape), op)
     if scalar:
@@ -83,7 +85,7 @@ def _prep(x: Any, dim: Any, op: str) -> tuple[Any, Any, int, bool]:
 
 
 def _pick(prim: Primitive, x: Any, idx: Any, ax: int, scalar: bool, keep: bool) -> ValuesIndices:
-    values = prim(x, index=_open_grid(tuple(idx.shape), ax, idx))
+    values = prim(x, index=_open_grid(tuple(idx.shape), ax, idx, array_module(idx)))
     indices = idx.astype(np.int64, copy=False)
     if scalar:
         values = reshape(values, ())
@@ -133,7 +135,7 @@ def topk(x: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = Tru
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: k ({k}) is out of range for dimension {ax} of size {n}")
     idx = _stable_argsort(data, ax, bool(largest))
-    idx = xp.take(idx, xp.arange(k), axis=ax)
+    idx = idx[(slice(None),) * ax + (slice(0, k),)]
     return _pick(_take_named["topk"], x, idx, ax, scalar, keep=True)
 
 
@@ -160,17 +162,20 @@ def kthvalue(x: Any, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndi
         )
     shape = list(data.shape)
     shape[ax] = 1
-    idx = _nth(data, ax, xp.full(shape, k - 1, dtype=np.intp))
+    idx = _nth(data, ax, xp.full_like(data, k - 1, shape=shape, dtype=np.intp))
     return _pick(_take_named["kthvalue"], x, idx, ax, scalar, keep=bool(keepdim))
 
 
 def _median_all_fwd(x: Any) -> Any:
     flat = x.reshape(-1)
     if flat.size == 0:
-        return xp.asarray(np.nan, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
-    if xp.isnan(flat).any():
-        return xp.asarray(np.nan, dtype=x.dtype)
-    return xp.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
+        return xp.full_like(flat, np.nan, shape=(),
+                            dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    mid = xp.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
+    if flat.dtype.kind != "f":
+        return mid
+    # NaN anywhere makes the median NaN: chosen on the device, without reading a flag back
+    return xp.where(xp.isnan(flat).any(), flat.dtype.type(np.nan), mid)
 
 
 def _median_all_rule(g: Any, out: Any, x: Any) -> Any:
@@ -203,10 +208,13 @@ def median(x: Any, dim: Any = None, keepdim: bool = False) -> Any:
         raise IndexError(
             f"median: cannot take the median over dimension {ax} of size 0 (shape {data.shape})"
         )
-    pos = xp.full(data.shape[:ax] + (1,) + data.shape[ax + 1:], (n - 1) // 2, dtype=np.intp)
+    pos = xp.full_like(data, (n - 1) // 2, shape=data.shape[:ax] + (1,) + data.shape[ax + 1:],
+                       dtype=np.intp)
     if data.dtype.kind == "f":
         nans = xp.isnan(data)
-        if nans.any():  # NaN sorts last: its first occurrence sits after the non-NaN values
+        # NaN sorts last: its first occurrence sits after the non-NaN values (on a GPU always
+        # computed: testing for NaN on the host would be a sync)
+        if is_device_array(nans) or nans.any():
             count = (~nans).sum(axis=ax, keepdims=True)
             pos = xp.where(nans.any(axis=ax, keepdims=True), count, pos)
     idx = _nth(data, ax, pos)

@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from ..anomaly import is_anomaly_enabled
 from ..backend import xp
+from ..devices import array_module, is_array, is_device_array, to_host
 from ..primitive import Primitive
 from ._dims import one_dim
 
@@ -63,11 +65,12 @@ def triu(x: Any, diagonal: int = 0) -> Any:
 
 
 # ------------------------------------------------------------------------------- diagonals
-def _diag_index(n1: int, n2: int, offset: int) -> tuple[Any, Any]:
-    """Row and column indices of the ``offset`` diagonal of an ``n1 x n2`` matrix."""
+def _diag_index(n1: int, n2: int, offset: int, mod: Any) -> tuple[Any, Any]:
+    """Row and column indices of the ``offset`` diagonal of an ``n1 x n2`` matrix, made by the
+    array module ``mod`` (the device of the data they index)."""
     r0, c0 = max(-offset, 0), max(offset, 0)
     length = max(min(n1 - r0, n2 - c0), 0)
-    return xp.arange(r0, r0 + length), xp.arange(c0, c0 + length)
+    return mod.arange(r0, r0 + length), mod.arange(c0, c0 + length)
 
 
 def _last_two(nd: int, d1: int, d2: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -83,8 +86,9 @@ def _diagonal_fwd(x: Any, offset: int, d1: int, d2: int) -> Any:
 def _diag_scatter_fwd(g: Any, offset: int, d1: int, d2: int, shape: tuple[int, ...]) -> Any:
     """zeros(shape) with ``g`` (diagonal along its last dim) on the diagonal of dims d1, d2."""
     perm, inv = _last_two(len(shape), d1, d2)
-    z = xp.zeros(tuple(shape[i] for i in perm), dtype=g.dtype)
-    rows, cols = _diag_index(shape[d1], shape[d2], offset)
+    mod = array_module(g)
+    z = mod.zeros(tuple(shape[i] for i in perm), dtype=g.dtype)
+    rows, cols = _diag_index(shape[d1], shape[d2], offset, mod)
     z[..., rows, cols] = g
     return xp.transpose(z, inv)
 
@@ -227,7 +231,8 @@ def index_select(x: Any, dim: int, index: Any) -> Any:
     repeated indices accumulate their gradients."""
     shape = _shape(x)
     d = one_dim(dim, shape, "index_select")
-    idx = xp.asarray(getattr(index, "_data", index))
+    idx = getattr(index, "_data", index)
+    idx = idx if is_array(idx) else np.asarray(idx)
     if idx.dtype.kind not in "iu" or idx.ndim > 1:
         raise TypeError(
             f"index_select: index must be a 0-d or 1-D integer tensor, got dtype {idx.dtype} and "
@@ -235,7 +240,10 @@ def index_select(x: Any, dim: int, index: Any) -> Any:
         )
     idx = idx.reshape(-1)
     n = shape[d] if shape else 1
-    if idx.size and (idx.min() < -n or idx.max() >= n):
+    # host indices are checked before they move; reading device ones back would be a sync, so
+    # those are checked in anomaly mode only (PyTorch's CUDA kernel asserts on the device)
+    check = to_host(idx) if is_device_array(idx) and is_anomaly_enabled() else idx
+    if idx.size and not is_device_array(check) and (check.min() < -n or check.max() >= n):
         raise IndexError(f"index_select: index out of range for dim {d} of size {n}")
     if not shape:  # a 0-d tensor acts as a 1-element one and stays 0-d for one index
         out = getitem(reshape(x, (1,)), (idx,))
@@ -246,7 +254,8 @@ def index_select(x: Any, dim: int, index: Any) -> Any:
 def masked_select(x: Any, mask: Any) -> Any:
     """1-D tensor of the elements of ``x`` where the bool ``mask`` (broadcast with ``x``) is
     True, in row-major order, like ``torch.masked_select``."""
-    m = xp.asarray(getattr(mask, "_data", mask))
+    m = getattr(mask, "_data", mask)
+    m = m if is_array(m) else np.asarray(m)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_select: mask must be a bool tensor, got dtype {m.dtype}")
     shape = _shape(x)

@@ -4,6 +4,7 @@ Jacobian gradchecks, second derivatives and error messages."""
 
 import numpy as np
 import pytest
+from _ondevice import const
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -59,10 +60,11 @@ def test_matmul_second_order(sa, sb):
 def test_matmul_with_constants_and_reflected():
     a = x64(2, 3)
     m = np.arange(6.0).reshape(3, 2)
-    close(a @ m, a.detach().cpu().numpy() @ m)
-    close(m.T @ a.T, m.T @ a.detach().cpu().numpy().T)  # ndarray @ Tensor goes through __rmatmul__
-    check(lambda t: t @ m, a)
-    check(lambda t: m.T @ t.T, a)
+    md = const(m)  # the constant as an array of the tensors' device (a NumPy array on the CPU)
+    close(a @ md, a.detach().cpu().numpy() @ m)
+    close(md.T @ a.T, m.T @ a.detach().cpu().numpy().T)  # array @ Tensor goes through __rmatmul__
+    check(lambda t: t @ md, a)
+    check(lambda t: md.T @ t.T, a)
 
 
 def test_matmul_errors_name_both_shapes():
@@ -191,8 +193,9 @@ def test_einsum_second_order(subscripts, shapes):
 def test_einsum_mixes_constants_and_arrays():
     a = x64(2, 3)
     w = np.arange(3.0)
-    close(ag.einsum("ij,j->i", a, w), np.einsum("ij,j->i", a.detach().cpu().numpy(), w))
-    check(lambda t: ag.einsum("ij,j->i", t, w), a)
+    wd = const(w)  # the constant as an array of the tensors' device (a NumPy array on the CPU)
+    close(ag.einsum("ij,j->i", a, wd), np.einsum("ij,j->i", a.detach().cpu().numpy(), w))
+    check(lambda t: ag.einsum("ij,j->i", t, wd), a)
     close(ag.einsum(" i j -> j i ", a), a.detach().cpu().numpy().T)  # spaces are ignored, as in NumPy
 
 

@@ -6,6 +6,7 @@ import threading
 
 import numpy as np
 import pytest
+from _ondevice import const
 from _opcheck import arrays, check_grads, torch_agrees
 from hypothesis import given
 from hypothesis import strategies as st
@@ -45,7 +46,7 @@ def test_unique_dim_and_bincount():
 def test_allclose_equal():
     a = Tensor(np.array([1.0, 2.0]))
     assert ag.allclose(a, a + 1e-9) and not ag.allclose(a, a + 1e-3)
-    assert a.allclose(np.array([1.0, 2.0])) is True
+    assert a.allclose(const([1.0, 2.0])) is True
     assert ag.equal(a, Tensor(np.array([1.0, 2.0]))) and not a.equal(Tensor(np.array([1.0])))
 
 
@@ -155,6 +156,7 @@ def test_inference_mode_context_decorator_and_threads():
     assert seen == [True]
 
 
+@pytest.mark.cpu_only("from_numpy/as_tensor share the NumPy array's host memory")
 def test_from_numpy_shares_memory_and_as_tensor():
     a = np.zeros(3)
     t = ag.from_numpy(a)
@@ -181,3 +183,12 @@ def test_new_constructors_and_like_dtype():
     assert x.new_zeros(2, requires_grad=True).requires_grad
     assert ag.zeros_like(x, dtype="int64").dtype == np.int64
     assert ag.empty_like(x, dtype="float64").dtype == np.float64
+
+
+def test_new_constructors_keep_the_tensors_device():
+    # torch.Tensor.new_*: this tensor's device, not the default one (under --device the default
+    # is the GPU, so the CPU tensor here tells the two apart)
+    for x in (ag.ones(2), ag.ones(2, device="cpu")):
+        news = [x.new_zeros(2), x.new_ones(2), x.new_empty(2), x.new_full((2,), 1.0),
+                x.new_tensor([1.0, 2.0]), x.new_tensor(ag.ones(2))]
+        assert all(n.device == x.device for n in news)

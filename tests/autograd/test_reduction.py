@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _ondevice import const
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -356,7 +357,8 @@ def test_max_semantics_torch_whatever_the_spelling_numpy_through_numpy():
     other = Tensor(np.array([[3.0, 3.0], [3.0, 3.0]]))
     assert_array_equal(ag.max(x, other).detach().cpu().numpy(), [[3, 5], [7, 3]])
     assert_array_equal(x.min(other).detach().cpu().numpy(), [[1, 3], [3, 2]])
-    assert_array_equal(ag.max(x, np.zeros((2, 2))).data, x.detach().cpu().numpy())
+    assert_array_equal(ag.max(x, const(np.zeros((2, 2)))).detach().cpu().numpy(),
+                       x.detach().cpu().numpy())
 
 
 def test_max_dim_on_0d_tensor():
