@@ -204,11 +204,9 @@ class TensorMath:
 
     def _logical_reduce(self, fn: Any, dim: Any, keepdim: bool, axis: Any, keepdims: Any,
                         op: str) -> Tensor:
-        from .ops._args import reduce_args
-        from .tensor import Tensor
+        from .ops.variants import _bool_reduce
 
-        dim, keepdim = reduce_args(dim, keepdim, axis, keepdims, op)
-        return Tensor._make(xp.asarray(fn(self._data, axis=dim, keepdims=keepdim)), None, False)
+        return _bool_reduce(fn, self, dim, keepdim, axis, keepdims, op)  # type: ignore[no-any-return]
 
     def softmax(self, dim: Any = -1, *, dtype: Any = None, axis: Any = None) -> Tensor:
         """Softmax along ``dim`` (the last by default); see :func:`autograd.softmax`."""

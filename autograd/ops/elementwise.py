@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
+from ..devices import cuda_backend, is_device_array
 from ..primitive import Primitive
 from ._doc import elementwise as _ew
 
@@ -143,6 +144,9 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 def _erf_array(x: Any) -> Any:
+    if is_device_array(x):
+        # NumPy has no erf ufunc and frompyfunc runs on the host: CuPy's own (cupyx.scipy.special)
+        return cuda_backend().special().erf(x if x.dtype.kind == "f" else x.astype(np.float64))
     x = xp.asarray(x)
     # frompyfunc gives a Python float for 0-d input, an object array otherwise
     return xp.asarray(_erf(x)).astype(x.dtype if x.dtype.kind == "f" else np.float64)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
+from ..devices import is_array
 from ..primitive import Primitive
 from ._args import reduce_args
 
@@ -82,21 +83,22 @@ def _bool_reduce(fn: Any, x: Any, dim: Any, keepdim: Any, axis: Any, keepdims: A
     from ..tensor import Tensor
     from .reduction import _norm_axis
 
-    ax, keep = reduce_args(axis, bool(keepdims), dim, keepdim, op)
-    d = x._data if isinstance(x, Tensor) else xp.asarray(x)
+    ax, keep = reduce_args(dim, keepdim, axis, keepdims, op)
+    d = x._data if isinstance(x, Tensor) else x if is_array(x) else xp.asarray(x)
     ax = _norm_axis(d, ax, op)
-    return Tensor._make(xp.asarray(fn(d, axis=ax, keepdims=keep)), None, False)
+    r = fn(d, axis=ax, keepdims=keep)  # NumPy: a NumPy bool for a full reduction
+    return Tensor._make(r if is_array(r) else xp.asarray(r), None, False)
 
 
 def all(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: bool = False) -> Any:
+        keepdims: bool | None = None) -> Any:
     """True where every element along ``dim`` (all by default; an int or a tuple) is nonzero;
     a bool tensor without gradient (``torch.all``)."""
     return _bool_reduce(xp.all, x, dim, keepdim, axis, keepdims, "all")
 
 
 def any(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: bool = False) -> Any:
+        keepdims: bool | None = None) -> Any:
     """True where some element along ``dim`` is nonzero (``torch.any``)."""
     return _bool_reduce(xp.any, x, dim, keepdim, axis, keepdims, "any")
 
