@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .backend import xp
+from .devices import is_array
 
 if TYPE_CHECKING:
     _ops: Any  # autograd.ops (its in-place functions are typed for Tensor, not the mixin)
@@ -204,9 +205,12 @@ class TensorMath:
 
     def _logical_reduce(self, fn: Any, dim: Any, keepdim: bool, axis: Any, keepdims: Any,
                         op: str) -> Tensor:
-        from .ops.variants import _bool_reduce
+        from .ops._args import reduce_args
+        from .tensor import Tensor
 
-        return _bool_reduce(fn, self, dim, keepdim, axis, keepdims, op)  # type: ignore[no-any-return]
+        dim, keepdim = reduce_args(dim, keepdim, axis, keepdims, op)
+        r = fn(self._data, axis=dim, keepdims=keepdim)
+        return Tensor._make(r if is_array(r) else xp.asarray(r), None, False)
 
     def softmax(self, dim: Any = -1, *, dtype: Any = None, axis: Any = None) -> Tensor:
         """Softmax along ``dim`` (the last by default); see :func:`autograd.softmax`."""

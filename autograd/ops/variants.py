@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
-from ..devices import is_array
+from ..devices import array_module, is_array, is_device_array, to_host
 from ..primitive import Primitive
 from ._args import reduce_args
 
@@ -83,10 +83,11 @@ def _bool_reduce(fn: Any, x: Any, dim: Any, keepdim: Any, axis: Any, keepdims: A
     from ..tensor import Tensor
     from .reduction import _norm_axis
 
-    ax, keep = reduce_args(dim, keepdim, axis, keepdims, op)
-    d = x._data if isinstance(x, Tensor) else x if is_array(x) else xp.asarray(x)
+    ax, keep = reduce_args(dim, keepdim, axis, keepdims, op)  # keepdims= overrides keepdim
+    d = x._data if isinstance(x, Tensor) else x
+    d = d if is_array(d) else xp.asarray(d)
     ax = _norm_axis(d, ax, op)
-    r = fn(d, axis=ax, keepdims=keep)  # NumPy: a NumPy bool for a full reduction
+    r = fn(d, axis=ax, keepdims=keep)
     return Tensor._make(r if is_array(r) else xp.asarray(r), None, False)
 
 
@@ -112,7 +113,9 @@ def repeat_interleave(x: Any, repeats: Any = None, dim: int | None = None, *,
     times (int64).  Gradients of repeated elements add up.
     """
     if repeats is None:
-        r = xp.asarray(getattr(x, "_data", x))
+        d = getattr(x, "_data", x)
+        # the counts decide the output's length: read on the host (PyTorch syncs here too)
+        r = to_host(d) if is_device_array(d) else np.asarray(d)
         if r.ndim != 1 or r.dtype.kind not in "iu":
             raise ValueError(
                 f"repeat_interleave: the one-argument form takes a 1-D integer tensor of counts, "
@@ -120,7 +123,9 @@ def repeat_interleave(x: Any, repeats: Any = None, dim: int | None = None, *,
             )
         from ..tensor import Tensor
 
-        return Tensor._make(xp.repeat(xp.arange(r.size, dtype=np.int64), r), None, False)
+        mod = array_module(d)  # the result lives where the counts came from
+        counts = r if mod is np else r.tolist()  # CuPy takes host counts as a list
+        return Tensor._make(mod.repeat(mod.arange(r.size, dtype=np.int64), counts), None, False)
     out = _shape._np_repeat(x, repeats, dim)
     if output_size is not None and out.shape[0 if dim is None else dim] != output_size:
         raise ValueError(
