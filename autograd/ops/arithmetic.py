@@ -63,13 +63,12 @@ def _dpow_exp(g: Any, out: Any, a: Any, b: Any) -> Any:
     # second derivatives there finite and wrong (d2(a**b)/da db = a**(b-1) (1 + b log a) is -inf
     # at a = 0, b = 1); masked, they are nan, as in PyTorch.  0**(negative) gives -inf and a
     # negative base nan, also like PyTorch.
+    if (type(a) is float or type(a) is int) and type(b) is not float and type(b) is not int:
+        # a constant base next to a tensor exponent stays a Python number, and so does its
+        # log: a NumPy scalar would be a host array next to the exponent's device
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return where.raw(logical_and.raw(b >= 0, a == 0), 0.0, g * a ** b * log_number(a))
     if type(a) is float:
-        if type(b) is not float and type(b) is not int:
-            # a constant base next to a tensor exponent stays a Python number, and so does its
-            # log: a NumPy scalar would be a host array next to the exponent's device
-            log_a = math.log(a) if a > 0 else -math.inf if a == 0 else math.nan
-            with xp.errstate(divide="ignore", invalid="ignore"):
-                return where.raw(logical_and.raw(b >= 0, a == 0), 0.0, g * a ** b * log_a)
         a = xp.float64(a)  # scalar fast path: Python's ** raises where NumPy gives inf/nan
     with xp.errstate(divide="ignore", invalid="ignore"):
         return where.raw(logical_and.raw(a == 0, b >= 0), 0.0, g * a ** b * log.raw(a))
@@ -244,4 +243,4 @@ logical_xor = Primitive("logical_xor", xp.logical_xor,
                         doc=_ew("a xor b", "torch.logical_xor", "numpy.logical_xor", _TRUTH,
                                 arity=2, dtype="bool"))
 
-from .elementwise import log  # noqa: E402  (used by pow's rule)
+from .elementwise import log, log_number  # noqa: E402  (used by pow's rule)

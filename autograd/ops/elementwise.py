@@ -31,6 +31,14 @@ def _slog(x: float) -> float:
     return math.log(x) if x > 0 else math.log(-1.0)  # raises -> NumPy path gives -inf/nan
 
 
+def log_number(x: float) -> float:
+    """``log`` of a Python number, as a Python number: -inf at 0, nan below (NumPy's values).
+
+    For rules whose operand was a Python number: ``log.raw`` would give a NumPy scalar, a host
+    array next to device data (Python numbers mix with any device, NumPy arrays do not)."""
+    return math.log(x) if x > 0 else -math.inf if x == 0 else math.nan
+
+
 exp = Primitive("exp", xp.exp, (lambda g, out, x: g * out,), save_out=True, scalar=math.exp,
                 doc=_ew("exp(x)", "torch.exp", "numpy.exp"))
 def _log(x: Any) -> Any:

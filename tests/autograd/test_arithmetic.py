@@ -375,3 +375,21 @@ def test_unsupported_operands_name_the_op():
         ag.add(x, "a")
     with pytest.raises(TypeError, match="mul"):
         ag.mul(x, None)
+
+
+@pytest.mark.parametrize("base", [2.0, 3, 0.5])
+def test_pow_of_a_number_base_to_second_order(base):
+    # d(base**b)/db = base**b * log(base), with log(base) of the Python number kept a number
+    b = leaf(np.array([-1.5, 0.3, 2.0]))
+    assert ag.gradcheck(lambda t: base ** t, (b,))
+    assert ag.gradgradcheck(lambda t: ag.pow(base, t * t), (b,))
+
+
+def test_pow_of_a_zero_base_to_second_order():
+    # 0**b = 0 for b > 0: every derivative in b is 0 there (docs/conventions.md)
+    for base in (0.0, 0):
+        b = leaf(np.array([0.5, 1.0, 2.0]))
+        (g,) = ag.grad((base ** b).sum(), [b], create_graph=True)
+        assert_array_equal(g.detach().cpu().numpy(), np.zeros(3))
+        (h,) = ag.grad(g.sum(), [b], allow_unused=True)
+        assert h is None or not np.any(h.cpu().numpy())
