@@ -154,7 +154,9 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 def _erf_array(x: Any) -> Any:
     if is_device_array(x):
         # NumPy has no erf ufunc and frompyfunc runs on the host: CuPy's own (cupyx.scipy.special)
-        return cuda_backend().special().erf(x if x.dtype.kind == "f" else x.astype(np.float64))
+        want = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+        r = cuda_backend().special().erf(x if x.dtype == want else x.astype(want))
+        return r if r.dtype == want else r.astype(want)  # float16 has no kernel of its own
     x = xp.asarray(x)
     # frompyfunc gives a Python float for 0-d input, an object array otherwise
     return xp.asarray(_erf(x)).astype(x.dtype if x.dtype.kind == "f" else np.float64)

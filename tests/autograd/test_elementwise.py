@@ -210,3 +210,17 @@ def test_gelu_tanh_approximation_is_close_to_exact():
     exact = ag.gelu(Tensor(x)).data
     approx = ag.gelu(Tensor(x), approximate="tanh").data
     assert_allclose(approx, exact, atol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64])
+def test_erf_and_gelu_dtypes(dtype):
+    # floating inputs keep their dtype (on a GPU too, where CuPy's erf has no float16 kernel);
+    # integers give float64
+    x = np.array([-2, 0, 1, 3], dtype=dtype)
+    want = np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.dtype(np.float64)
+    y = ag.erf(ag.tensor(x))
+    assert y.dtype == want
+    tol = 1e-3 if dtype == np.float16 else 1e-6
+    assert_allclose(y.cpu().numpy(), [math.erf(v) for v in x.tolist()], rtol=tol, atol=tol)
+    if np.dtype(dtype).kind == "f":
+        assert ag.gelu(ag.tensor(x)).dtype == want
