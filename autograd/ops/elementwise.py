@@ -124,7 +124,7 @@ def _dleaky_relu(g: Any, out: Any, x: Any, negative_slope: float = 0.01) -> Any:
 leaky_relu = Primitive(
     "leaky_relu",
     lambda x, negative_slope=0.01: xp.where(x > 0, x, x * negative_slope),
-    (_dleaky_relu,),
+    (_dleaky_relu, None),  # negative_slope may come positionally (PyTorch): no gradient
     doc=_ew("x if x > 0 else negative_slope * x", "torch.nn.functional.leaky_relu", None,
             "negative_slope=0.01; the gradient at 0 is negative_slope (the left side)."),
 )
@@ -140,7 +140,7 @@ def _delu(g: Any, out: Any, x: Any, alpha: float = 1.0) -> Any:
 elu = Primitive(
     "elu",
     lambda x, alpha=1.0: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))),
-    (_delu,),
+    (_delu, None),  # alpha may come positionally (PyTorch): no gradient
     doc=_ew("x if x > 0 else alpha * (exp(x) - 1)", "torch.nn.functional.elu", None,
             "alpha=1.0; the gradient at 0 is alpha (the left side)."),
 )
@@ -203,7 +203,7 @@ def _dsoftplus(g: Any, out: Any, x: Any, beta: float = 1.0, threshold: float = 2
     return g * where.raw(bx > threshold, 1.0, sigmoid.raw(bx))
 
 
-softplus = Primitive("softplus", _softplus, (_dsoftplus,),
+softplus = Primitive("softplus", _softplus, (_dsoftplus, None, None),  # beta, threshold
                      doc=_ew("log(1 + exp(beta * x)) / beta", "torch.nn.functional.softplus", None,
                              "beta=1.0, threshold=20.0: x itself where beta * x > threshold."))
 
