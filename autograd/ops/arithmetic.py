@@ -49,10 +49,10 @@ def _dpow_base(g: Any, out: Any, a: Any, b: Any) -> Any:
     # b * a**(b-1); 0 where b == 0 and a == 0 (a**0 is constant: no 0 * inf = nan, like
     # PyTorch).  Only there: elsewhere the b == 0 entries keep their derivative with respect to
     # b (a**-1) for second derivatives.  0**(negative) is inf, without NumPy's warning.
-    if type(a) is float:  # scalar fast path: Python's ** raises where NumPy gives inf/nan
-        a = xp.float64(a)
     with xp.errstate(divide="ignore", invalid="ignore"):
         if type(b) is int or type(b) is float:  # the common x ** 2: b is a constant
+            if type(a) is float:  # scalar fast path: Python's ** raises where NumPy gives inf
+                a = xp.float64(a)
             return g * 0.0 if b == 0 else g * b * a ** (b - 1)
         return where.raw(logical_and.raw(b == 0, a == 0), 0.0, g * b * a ** (b - 1))
 
@@ -63,8 +63,13 @@ def _dpow_exp(g: Any, out: Any, a: Any, b: Any) -> Any:
     # second derivatives there finite and wrong (d2(a**b)/da db = a**(b-1) (1 + b log a) is -inf
     # at a = 0, b = 1); masked, they are nan, as in PyTorch.  0**(negative) gives -inf and a
     # negative base nan, also like PyTorch.
+    if (type(a) is float or type(a) is int) and type(b) is not float and type(b) is not int:
+        # a constant base next to a tensor exponent stays a Python number, and so does its
+        # log: a NumPy scalar would be a host array next to the exponent's device
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return where.raw(logical_and.raw(b >= 0, a == 0), 0.0, g * a ** b * log_number(a))
     if type(a) is float:
-        a = xp.float64(a)
+        a = xp.float64(a)  # scalar fast path: Python's ** raises where NumPy gives inf/nan
     with xp.errstate(divide="ignore", invalid="ignore"):
         return where.raw(logical_and.raw(a == 0, b >= 0), 0.0, g * a ** b * log.raw(a))
 
@@ -238,4 +243,4 @@ logical_xor = Primitive("logical_xor", xp.logical_xor,
                         doc=_ew("a xor b", "torch.logical_xor", "numpy.logical_xor", _TRUTH,
                                 arity=2, dtype="bool"))
 
-from .elementwise import log  # noqa: E402  (used by pow's rule)
+from .elementwise import log, log_number  # noqa: E402  (used by pow's rule)

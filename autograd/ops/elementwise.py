@@ -31,6 +31,14 @@ def _slog(x: float) -> float:
     return math.log(x) if x > 0 else math.log(-1.0)  # raises -> NumPy path gives -inf/nan
 
 
+def log_number(x: float) -> float:
+    """``log`` of a Python number, as a Python number: -inf at 0, nan below (NumPy's values).
+
+    For rules whose operand was a Python number: ``log.raw`` would give a NumPy scalar, a host
+    array next to device data (Python numbers mix with any device, NumPy arrays do not)."""
+    return math.log(x) if x > 0 else -math.inf if x == 0 else math.nan
+
+
 exp = Primitive("exp", xp.exp, (lambda g, out, x: g * out,), save_out=True, scalar=math.exp,
                 doc=_ew("exp(x)", "torch.exp", "numpy.exp"))
 def _log(x: Any) -> Any:
@@ -116,7 +124,7 @@ def _dleaky_relu(g: Any, out: Any, x: Any, negative_slope: float = 0.01) -> Any:
 leaky_relu = Primitive(
     "leaky_relu",
     lambda x, negative_slope=0.01: xp.where(x > 0, x, x * negative_slope),
-    (_dleaky_relu,),
+    (_dleaky_relu, None),  # negative_slope may come positionally (PyTorch): no gradient
     doc=_ew("x if x > 0 else negative_slope * x", "torch.nn.functional.leaky_relu", None,
             "negative_slope=0.01; the gradient at 0 is negative_slope (the left side)."),
 )
@@ -132,7 +140,7 @@ def _delu(g: Any, out: Any, x: Any, alpha: float = 1.0) -> Any:
 elu = Primitive(
     "elu",
     lambda x, alpha=1.0: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))),
-    (_delu,),
+    (_delu, None),  # alpha may come positionally (PyTorch): no gradient
     doc=_ew("x if x > 0 else alpha * (exp(x) - 1)", "torch.nn.functional.elu", None,
             "alpha=1.0; the gradient at 0 is alpha (the left side)."),
 )
@@ -144,9 +152,11 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 def _erf_array(x: Any) -> Any:
-    if is_device_array(x):  # frompyfunc runs Python on host data: cupyx's erf on the device
-        return cuda_backend().special().erf(x).astype(x.dtype if x.dtype.kind == "f"
-                                                       else np.float64)
+    if is_device_array(x):
+        # NumPy has no erf ufunc and frompyfunc runs on the host: CuPy's own (cupyx.scipy.special)
+        want = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+        r = cuda_backend().special().erf(x if x.dtype == want else x.astype(want))
+        return r if r.dtype == want else r.astype(want)  # float16 has no kernel of its own
     x = xp.asarray(x)
     # frompyfunc gives a Python float for 0-d input, an object array otherwise
     return xp.asarray(_erf(x)).astype(x.dtype if x.dtype.kind == "f" else np.float64)
@@ -193,7 +203,7 @@ def _dsoftplus(g: Any, out: Any, x: Any, beta: float = 1.0, threshold: float = 2
     return g * where.raw(bx > threshold, 1.0, sigmoid.raw(bx))
 
 
-softplus = Primitive("softplus", _softplus, (_dsoftplus,),
+softplus = Primitive("softplus", _softplus, (_dsoftplus, None, None),  # beta, threshold
                      doc=_ew("log(1 + exp(beta * x)) / beta", "torch.nn.functional.softplus", None,
                              "beta=1.0, threshold=20.0: x itself where beta * x > threshold."))
 

@@ -33,7 +33,7 @@ def _zero_grad(g: Any, out: Any, x: Any, **params: Any) -> Any:
 def _keep_ints(fn: Any) -> Any:
     def fwd(x: Any, **params: Any) -> Any:
         if x.dtype.kind in "biu":
-            return xp.array(x, copy=True)
+            return x.copy()  # the method: keeps the array's device
         return fn(x, **params)
 
     return fwd

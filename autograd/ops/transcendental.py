@@ -96,7 +96,9 @@ def _xlogy_fwd(x: Any, y: Any) -> Any:
 def _dxlogy_x(g: Any, out: Any, x: Any, y: Any) -> Any:
     # log(y), also at x == 0 (the derivative of x log y there); 0 where x == 0 and y <= 0,
     # where log(y) is -inf/nan and the value is the constant 0 (PyTorch's mask)
-    return where.raw(logical_and.raw(x == 0, y <= 0), 0.0, g * log.raw(y))
+    # a Python-number y: its log stays a number (a NumPy scalar would not mix with devices)
+    log_y = log_number(y) if type(y) is float or type(y) is int else log.raw(y)
+    return where.raw(logical_and.raw(x == 0, y <= 0), 0.0, g * log_y)
 
 
 xlogy = Primitive("xlogy", _xlogy_fwd, (_quiet(_dxlogy_x), _quiet(lambda g, out, x, y: g * x / y)),
@@ -116,4 +118,4 @@ isfinite = Primitive("isfinite", xp.isfinite,
                      doc=_ew("isfinite(x)", "torch.isfinite", "numpy.isfinite", dtype="bool"))
 
 from .arithmetic import logical_and, where  # noqa: E402
-from .elementwise import exp, log, sqrt  # noqa: E402
+from .elementwise import exp, log, log_number, sqrt  # noqa: E402

@@ -83,7 +83,7 @@ def _bool_reduce(fn: Any, x: Any, dim: Any, keepdim: Any, axis: Any, keepdims: A
     from ..tensor import Tensor
     from .reduction import _norm_axis
 
-    ax, keep = reduce_args(axis, bool(keepdims), dim, keepdim, op)
+    ax, keep = reduce_args(dim, keepdim, axis, keepdims, op)  # keepdims= overrides keepdim
     d = x._data if isinstance(x, Tensor) else x
     d = d if is_array(d) else xp.asarray(d)
     ax = _norm_axis(d, ax, op)
@@ -92,14 +92,14 @@ def _bool_reduce(fn: Any, x: Any, dim: Any, keepdim: Any, axis: Any, keepdims: A
 
 
 def all(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: bool = False) -> Any:
+        keepdims: bool | None = None) -> Any:
     """True where every element along ``dim`` (all by default; an int or a tuple) is nonzero;
     a bool tensor without gradient (``torch.all``)."""
     return _bool_reduce(xp.all, x, dim, keepdim, axis, keepdims, "all")
 
 
 def any(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-        keepdims: bool = False) -> Any:
+        keepdims: bool | None = None) -> Any:
     """True where some element along ``dim`` is nonzero (``torch.any``)."""
     return _bool_reduce(xp.any, x, dim, keepdim, axis, keepdims, "any")
 

@@ -153,7 +153,9 @@ def test_scalar_fast_path_matches_0d_arrays(name, data):
 
 
 def test_scalar_fast_path_keeps_python_floats():
-    a, b = Tensor(1.5, requires_grad=True), Tensor(-0.5, requires_grad=True)
+    # the fast path is for Python floats on the host: device tensors hold 0-d device arrays
+    a, b = Tensor(1.5, requires_grad=True, device="cpu"), Tensor(-0.5, requires_grad=True,
+                                                                 device="cpu")
     for y in (a + b, a - b, a * b, a / b, a ** 2.0, -a, abs(b)):
         assert type(y._data) is float
     y = a * b + a / b
@@ -234,7 +236,7 @@ def test_pow_exponent_gradient_at_base_zero_by_central_differences(data):
     # 0**b is 0 for every b > 0, so the exponent's derivative there is 0
     shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=3))
     b = data.draw(arrays_for(shape, elements=st.floats(0.5, 3)))
-    assert ag.gradcheck(lambda t: ag.pow(np.zeros(shape), t), (leaf(b),))
+    assert ag.gradcheck(lambda t: ag.pow(ag.zeros(shape, dtype=ag.float64), t), (leaf(b),))
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3])
@@ -265,9 +267,10 @@ def test_where_gradients(data):
     sc, sa, sb = shapes.input_shapes
     c = data.draw(arrays_for(sc, dtype=bool))
     a, b = data.draw(arrays_for(sa, elements=ANY)), data.draw(arrays_for(sb, elements=ANY))
-    assert_array_equal(ag.where(c, leaf(a), leaf(b)).data, np.where(c, a, b))
-    assert ag.gradcheck(lambda x, y: ag.where(Tensor(c), x, y), (leaf(a), leaf(b)))
-    assert ag.gradgradcheck(lambda x, y: ag.where(c, x * x, y), (leaf(a), leaf(b)))
+    ct = Tensor(c)  # the condition on the operands' (default) device
+    assert_array_equal(ag.where(ct, leaf(a), leaf(b)).data, np.where(c, a, b))
+    assert ag.gradcheck(lambda x, y: ag.where(ct, x, y), (leaf(a), leaf(b)))
+    assert ag.gradgradcheck(lambda x, y: ag.where(ct, x * x, y), (leaf(a), leaf(b)))
 
 
 CLIP_X = st.integers(-12, 12).map(lambda k: k / 4 + 0.1)  # never on a bound below
@@ -372,3 +375,21 @@ def test_unsupported_operands_name_the_op():
         ag.add(x, "a")
     with pytest.raises(TypeError, match="mul"):
         ag.mul(x, None)
+
+
+@pytest.mark.parametrize("base", [2.0, 3, 0.5])
+def test_pow_of_a_number_base_to_second_order(base):
+    # d(base**b)/db = base**b * log(base), with log(base) of the Python number kept a number
+    b = leaf(np.array([-1.5, 0.3, 2.0]))
+    assert ag.gradcheck(lambda t: base ** t, (b,))
+    assert ag.gradgradcheck(lambda t: ag.pow(base, t * t), (b,))
+
+
+def test_pow_of_a_zero_base_to_second_order():
+    # 0**b = 0 for b > 0: every derivative in b is 0 there (docs/conventions.md)
+    for base in (0.0, 0):
+        b = leaf(np.array([0.5, 1.0, 2.0]))
+        (g,) = ag.grad((base ** b).sum(), [b], create_graph=True)
+        assert_array_equal(g.detach().cpu().numpy(), np.zeros(3))
+        (h,) = ag.grad(g.sum(), [b], allow_unused=True)
+        assert h is None or not np.any(h.cpu().numpy())

@@ -210,3 +210,34 @@ def test_gelu_tanh_approximation_is_close_to_exact():
     exact = ag.gelu(Tensor(x)).data
     approx = ag.gelu(Tensor(x), approximate="tanh").data
     assert_allclose(approx, exact, atol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int64])
+def test_erf_and_gelu_dtypes(dtype):
+    # floating inputs keep their dtype (on a GPU too, where CuPy's erf has no float16 kernel);
+    # integers give float64
+    x = np.array([-2, 0, 1, 3], dtype=dtype)
+    want = np.dtype(dtype) if np.dtype(dtype).kind == "f" else np.dtype(np.float64)
+    y = ag.erf(ag.tensor(x))
+    assert y.dtype == want
+    tol = 1e-3 if dtype == np.float16 else 1e-6
+    assert_allclose(y.cpu().numpy(), [math.erf(v) for v in x.tolist()], rtol=tol, atol=tol)
+    if np.dtype(dtype).kind == "f":
+        assert ag.gelu(ag.tensor(x)).dtype == want
+
+
+@pytest.mark.parametrize("name, fn, params", [
+    ("leaky_relu", ag.leaky_relu, {"negative_slope": 0.2}),
+    ("elu", ag.elu, {"alpha": 0.5}),
+    ("softplus", ag.softplus, {"beta": 2.0, "threshold": 1.0}),
+])
+def test_parameters_may_be_positional(name, fn, params):
+    # PyTorch's call forms: F.leaky_relu(x, 0.2), F.elu(x, 0.5), F.softplus(x, 2.0, 1.0)
+    x = np.array([-1.5, 0.0, 0.3, 2.0])
+    a, b = leaf(x), leaf(x)
+    ya, yb = fn(a, *params.values()), fn(b, **params)
+    assert_array_equal(ya.detach().cpu().numpy(), yb.detach().cpu().numpy())
+    ya.sum().backward()
+    yb.sum().backward()
+    assert_array_equal(a.grad.cpu().numpy(), b.grad.cpu().numpy())
+    assert ag.gradgradcheck(lambda t: fn(t, *params.values()), (leaf(np.array([-1.5, 0.3, 2.0])),))

@@ -79,7 +79,7 @@ def test_pytorch_samples(op):
             got = _outs(fn(x, *args, **kwargs))
         assert len(got) == len(want), s
         for g, w in zip(got, want):
-            assert_allclose(np.asarray(g.data, dtype=float),
+            assert_allclose(g.detach().cpu().numpy().astype(float),
                                        w.detach().cpu().numpy().astype(float), rtol=1e-7, atol=1e-8,
                                        equal_nan=True, err_msg=str(s))
         w0, g0 = want[0], got[0]

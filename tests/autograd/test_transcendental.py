@@ -142,3 +142,11 @@ def test_arc_aliases_are_the_same_primitives():
     x = Tensor(np.array([0.25, 0.5]), requires_grad=True)
     np.arcsin(x).sum().backward()
     assert_allclose(x.grad.data, 1 / np.sqrt(1 - x.data ** 2))
+
+
+@pytest.mark.parametrize("y", [2.0, 3, 0.5])
+def test_xlogy_with_a_number_y_to_second_order(y):
+    # the rule's log(y) of a Python number stays a number: it mixes with tensors of any device
+    x = Tensor(np.array([0.3, -1.2, 2.0]), requires_grad=True)
+    assert ag.gradcheck(lambda t: ag.xlogy(t, y), (x,))
+    assert ag.gradgradcheck(lambda t: ag.xlogy(t * t, y), (x,))
