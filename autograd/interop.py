@@ -129,6 +129,14 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple[Any, ...], kwargs: dict[s
         _writable_out(inputs[0], what, recording)
         written.append(inputs[0])
     raw = [a._array if isinstance(a, Tensor) else a for a in inputs]
+    if method == "at" and len(raw) > 1 and is_device_array(raw[0]):
+        # the user's host index (a list, a NumPy array) goes to the data's device: CuPy's
+        # ufunc.at takes device arrays only
+        from .ops._place import on_device_of
+
+        idx = raw[1]
+        raw[1] = (tuple(i if isinstance(i, slice) else on_device_of(i, raw[0]) for i in idx)
+                  if isinstance(idx, tuple) else on_device_of(idx, raw[0]))
     res = getattr(ufunc, method)(*raw, **kwargs)
     for t in written:
         tape.bump_version(t)

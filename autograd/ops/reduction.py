@@ -436,11 +436,25 @@ def _dpnorm(g: Any, out: Any, x: Any, axis: Any = None, keepdims: bool = False,
     if p == 2.0:
         return ge * _masked_div(x, o)
     ax = xp.abs(getattr(x, "_data", x))
-    m = xp.amax(ax, axis=axis, keepdims=True, initial=0.0)  # initial: empty groups
+    m = _amax_or_zero(ax, axis)
     m = xp.where((m > 0) & xp.isfinite(m), m, 1.0)
     a = abs.raw(x) / m
     num = a ** (p - 1.0) if p > 1.0 else where.raw(a == 0, 0.0, a ** (p - 1.0))
     return ge * sign.raw(x) * num * _masked_div(1.0, (o / m) ** (p - 1.0))
+
+
+def _amax_or_zero(a: Any, axis: Any) -> Any:
+    """``amax(a, axis, keepdims=True)`` of non-negative ``a``, 0 for empty groups (NumPy's
+    ``initial=0``, which CuPy lacks): data with no element has only empty groups."""
+    if a.size == 0:
+        shape = tuple(1 if (axis is None or i in _axes(axis, a.ndim)) else n
+                      for i, n in enumerate(a.shape))
+        return xp_of(a).zeros(shape, dtype=a.dtype)
+    return xp.amax(a, axis=axis, keepdims=True)
+
+
+def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    return tuple(d % ndim for d in (axis if isinstance(axis, tuple) else (axis,)))
 
 
 _pnorm = Primitive("norm", _pnorm_fwd, (_quiet(_dpnorm),), save_out=True)

@@ -40,7 +40,16 @@ _CREATION = frozenset(
     "zeros ones empty full arange eye identity linspace logspace asarray array asanyarray "
     "ascontiguousarray frombuffer fromfunction fromiter fromstring loadtxt genfromtxt".split()
 )
-_NO_ACCUMULATE = frozenset(["maximum", "minimum", "fmax", "fmin"])  # CuPy lacks these
+# ufunc methods CuPy 14 implements only for some ufuncs (seen on a GPU: maximum.reduce raises
+# NotImplementedError); the library calls ``x.max()``/``xp.amax`` instead
+_REDUCIBLE = frozenset(["add", "multiply"])
+# keyword arguments CuPy's reductions do not take (seen: amax() got an unexpected keyword
+# argument 'initial')
+_NO_REDUCTION_KWARGS = ("initial", "where")
+_REDUCTIONS = frozenset(
+    "amax amin max min sum prod mean std var any all nanmax nanmin nansum nanprod nanmean "
+    "nanstd nanvar".split()
+)
 
 
 class ImplicitTransferError(TypeError):
@@ -137,6 +146,8 @@ class StandInArray:
         dev = self._dev
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            if name in _REDUCTIONS:
+                _check_reduction_kwargs(name, kwargs)
             return _wrap(meth(*_unwrap(args, dev), **_unwrap(kwargs, dev)), dev)
 
         return call
@@ -152,8 +163,13 @@ class StandInArray:
             return NotImplemented
         if ufunc.__name__ not in names.CUPY:
             raise TypeError(f"stand-in device: CuPy has no ufunc {ufunc.__name__!r}")
-        if method == "accumulate" and ufunc.__name__ in _NO_ACCUMULATE:
-            raise NotImplementedError(f"`cupy_{ufunc.__name__}.accumulate` is not supported yet")
+        if method in ("reduce", "accumulate") and ufunc.__name__ not in _REDUCIBLE:
+            raise NotImplementedError(f"`cupy_{ufunc.__name__}.{method}` is not supported yet")
+        if method == "reduce":
+            _check_reduction_kwargs(ufunc.__name__, kwargs)
+        if method == "at" and len(inputs) > 1 and _has_list(inputs[1]):
+            raise TypeError(f"operand type(s) all returned NotImplemented from __array_ufunc__"
+                            f"({ufunc.__name__}, 'at'): a list index (CuPy takes arrays)")
         dev = _device_of(inputs)
         out = getattr(ufunc, method)(*_unwrap(inputs, dev), **_unwrap(kwargs, dev))
         if method == "at":
@@ -251,6 +267,18 @@ class _Device:
         pass
 
 
+def _check_reduction_kwargs(name: str, kwargs: dict[str, Any]) -> None:
+    for k in _NO_REDUCTION_KWARGS:
+        if k in kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{k}'")
+
+
+def _has_list(index: Any) -> bool:
+    if isinstance(index, list):
+        return True
+    return isinstance(index, tuple) and any(isinstance(i, list) for i in index)
+
+
 def _foreign(x: Any) -> bool:
     """Operands this type leaves to others (Tensors): neither arrays nor plain numbers."""
     return not isinstance(x, (StandInArray, np.ndarray, np.generic, numbers.Number, list, tuple,
@@ -334,6 +362,8 @@ def _call_numpy(func: Any, args: Any, kwargs: Any) -> Any:
             f"stand-in device: numpy.{name}(..., like=device_array) is not used; create device "
             "arrays with autograd.devices.array_module(ref).{name}(...)"
         )
+    if name in _REDUCTIONS:
+        _check_reduction_kwargs(name, kwargs)
     dev = _device_of(list(args) + list(kwargs.values()))
     out = func(*_unwrap(args, dev), **_unwrap(kwargs, dev))
     if name in _PY_BOOL_IN_NUMPY:

@@ -132,7 +132,11 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
 
 # -------------------------------------------------------------------------- cross-entropy
 def _log_softmax_np(z: Any, axis: int) -> Any:
-    m = z.max(axis=axis, keepdims=True, initial=-math.inf)  # initial: no classes (size 0)
+    if z.size == 0:  # no classes (or no rows): NumPy's initial=-inf, which CuPy lacks
+        shape = tuple(1 if i == axis % z.ndim else n for i, n in enumerate(z.shape))
+        m = array_module(z).full(shape, -math.inf, dtype=z.dtype)
+    else:
+        m = z.max(axis=axis, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0)
     zs = z - m
     with xp.errstate(divide="ignore"):
@@ -261,7 +265,9 @@ def _one_hot(t: Any, c: int, axis: int, dtype: Any) -> Any:
 def _shifted(z: Any) -> tuple[Any, Any]:
     """``z`` minus its row maxima (non-finite maxima: 0, as the general path) and the rows'
     log-sum-exp of that, both keeping the class axis."""
-    m = xp.maximum.reduce(z, axis=1, keepdims=True)
+    # (the ufunc's reduce is the cheaper call on the CPU; CuPy has no maximum.reduce)
+    m = z.max(axis=1, keepdims=True) if is_device_array(z) else xp.maximum.reduce(
+        z, axis=1, keepdims=True)
     if is_device_array(m) or not xp.isfinite(m).all():  # (a GPU takes it without asking)
         zs = z - xp.where(xp.isfinite(m), m, 0)
         with xp.errstate(divide="ignore"):
