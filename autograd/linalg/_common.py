@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from ..anomaly import is_anomaly_enabled
 from ..backend import xp
-from ..devices import array_module, is_array
+from ..devices import array_module, is_array, is_device_array, to_host
 
 
 class LinAlgError(RuntimeError):
@@ -61,14 +62,22 @@ def check_matrix(a: Any, op: str, square: bool = False) -> tuple[int, ...]:
 
 
 def guarded(op: str, problem: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Run a NumPy routine, turning its LinAlgError into ours with a message naming ``op``."""
+    """Run a NumPy routine, turning its LinAlgError into ours with a message naming ``op``.
+
+    On a GPU, CuPy does not raise (a singular matrix gives inf/nan): checking would read the
+    result back, so it is checked only in anomaly mode (``autograd.detect_anomaly()``), the
+    opt-in debug mode, as out-of-range GPU indices are (docs/differences.md)."""
 
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         def run(*args: Any, **params: Any) -> Any:
             try:
-                return fn(*args, **params)
+                out = fn(*args, **params)
             except np.linalg.LinAlgError as e:
                 raise LinAlgError(f"{op}: {problem} (NumPy: {e})") from None
+            if is_device_array(out) and is_anomaly_enabled() and not bool(
+                    to_host(xp.isfinite(out).all())):
+                raise LinAlgError(f"{op}: {problem} (the GPU result is not finite)")
+            return out
 
         run.__name__ = getattr(fn, "__name__", op)
         return run

@@ -53,6 +53,11 @@ def inv(A: Any) -> Any:
 
 @guarded("linalg.solve", _SINGULAR)
 def _solve_fwd(a: Any, b: Any) -> Any:
+    if is_device_array(a) and a.shape[:-2] != b.shape[:-2]:
+        # CuPy's solve does not broadcast batch dimensions (NumPy's does): broadcast them here
+        batch = xp.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        a = xp.broadcast_to(a, batch + a.shape[-2:])
+        b = xp.broadcast_to(b, batch + b.shape[-2:])
     return xp.linalg.solve(a, b)
 
 

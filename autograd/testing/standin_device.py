@@ -364,11 +364,32 @@ def _call_numpy(func: Any, args: Any, kwargs: Any) -> Any:
         )
     if name in _REDUCTIONS:
         _check_reduction_kwargs(name, kwargs)
+    if name == "solve" and len(args) == 2 and args[1].ndim > 1 and (
+            args[0].shape[:-2] != args[1].shape[:-2]):  # CuPy does not broadcast batch dims
+        raise ValueError("linalg_solve: a must have (..., M, M) shape and b must have (..., M, K) "
+                         "for multidimensional b")
     dev = _device_of(list(args) + list(kwargs.values()))
-    out = func(*_unwrap(args, dev), **_unwrap(kwargs, dev))
+    try:
+        out = func(*_unwrap(args, dev), **_unwrap(kwargs, dev))
+    except np.linalg.LinAlgError:
+        if "linalg" not in mod:
+            raise
+        out = _nan_result(func, _unwrap(args, dev), _unwrap(kwargs, dev))
     if name in _PY_BOOL_IN_NUMPY:
         return StandInArray(np.asarray(out), dev)
     return _wrap(out, dev)
+
+
+def _nan_result(func: Any, args: Any, kwargs: Any) -> Any:
+    """What CuPy gives where NumPy's linalg raises (singular, not positive-definite): no error,
+    non-finite values (cupyx.errstate(linalg='ignore') is CuPy's default).  The shapes come
+    from the same call on identity matrices."""
+    a = args[0]
+    eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape).copy()
+    out = func(eye, *args[1:], **kwargs)
+    if isinstance(out, tuple):
+        return tuple(np.full_like(o, np.nan) for o in out)
+    return np.full_like(out, np.nan)
 
 
 class _Namespace:
