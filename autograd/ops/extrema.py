@@ -17,6 +17,7 @@ from ..backend import xp
 from ..devices import is_array
 from ..primitive import Primitive
 from ._args import reduce_args
+from ._place import xp_of
 from .reduction import _count, _empty_error, _expand, _norm_axis, _quiet, _shape_of, _unreduce
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ def min(x: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 def _arg_fwd(fn: Any, op: str) -> Any:
     def fwd(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
         if x.ndim == 0:  # a single element: index 0 (axis 0/-1 accepted, like PyTorch)
-            return xp.zeros_like(x, shape=(), dtype=np.int64)
+            return xp_of(x).zeros((), dtype=np.int64)  # (CuPy's zeros_like ignores shape=())
         if x.size == 0 and (axis is None or x.shape[axis] == 0):
             raise _empty_error(op, x.shape, axis)
         return fn(x, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)

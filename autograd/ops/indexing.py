@@ -140,6 +140,26 @@ def _normalize(index: Any, ref: Any) -> tuple[tuple[Any, ...], bool]:
     return tuple(norm), advanced
 
 
+def _check_host_index(shape: tuple[int, ...], index: Any) -> None:
+    """IndexError (NumPy's, naming the shape) for out-of-range *host* indices into GPU data,
+    where CuPy would wrap them around: checked on the host, before they are copied, by indexing
+    a zero-stride boolean view of ``shape`` (no memory of that size).  Indices that are device
+    data are not checked (that would be a sync; docs/differences.md)."""
+    items = index if type(index) is tuple else (index,)
+    if any(is_device_array(i) or isinstance(i, Tensor) for i in items):
+        return
+    if not any(isinstance(i, (list, ndarray, int, np.integer)) and not isinstance(i, bool)
+               for i in items):
+        return  # slices, None, Ellipsis: always in range
+    probe = np.lib.stride_tricks.as_strided(np.zeros(1, bool), shape=shape,
+                                            strides=(0,) * len(shape))
+    try:
+        probe[tuple(items)]
+    except IndexError as e:
+        if "out of bounds" in str(e):  # other index errors: the usual path words them
+            raise IndexError(f"getitem: {e} (tensor of shape {tuple(shape)})") from None
+
+
 def getitem(x: Any, index: Any) -> Any:
     """``x[index]`` with NumPy's rules: ints, slices, None, Ellipsis, boolean masks and integer
     arrays (lists or Tensors too), alone or in a tuple.  Repeated integer indices accumulate
@@ -150,7 +170,10 @@ def getitem(x: Any, index: Any) -> Any:
     >>> x[1], x[:, 0], x[x > 2.5]
     (tensor([3., 4.]), tensor([1., 3.]), tensor([3., 4.]))
     """
-    idx, advanced = _normalize(index, data_of(x))
+    d = data_of(x)
+    if is_device_array(d):
+        _check_host_index(d.shape, index)
+    idx, advanced = _normalize(index, d)
     prim = _getitem_copy if advanced else _getitem_view
     try:
         return prim(x, index=idx)

@@ -27,6 +27,7 @@ from ..backend import xp
 from ..devices import array_module, is_array, is_device_array
 from ..primitive import Primitive
 from ._dims import one_dim
+from ._place import xp_of
 from .extrema import ValuesIndices
 
 
@@ -169,8 +170,8 @@ def kthvalue(x: Any, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndi
 def _median_all_fwd(x: Any) -> Any:
     flat = x.reshape(-1)
     if flat.size == 0:
-        return xp.full_like(flat, np.nan, shape=(),
-                            dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+        # (not full_like(shape=()): CuPy reads an empty shape as "the prototype's shape")
+        return xp_of(flat).full((), np.nan, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
     mid = xp.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
     if flat.dtype.kind != "f":
         return mid

@@ -364,6 +364,8 @@ def _call_numpy(func: Any, args: Any, kwargs: Any) -> Any:
         )
     if name in _REDUCTIONS:
         _check_reduction_kwargs(name, kwargs)
+    if name.endswith("_like") and kwargs.get("shape", None) == ():
+        kwargs = {k: v for k, v in kwargs.items() if k != "shape"}  # CuPy: () means "not given"
     if name == "solve" and len(args) == 2 and args[1].ndim > 1 and (
             args[0].shape[:-2] != args[1].shape[:-2]):  # CuPy does not broadcast batch dims
         raise ValueError("linalg_solve: a must have (..., M, M) shape and b must have (..., M, K) "
@@ -467,7 +469,10 @@ def _asarray(a: Any, dtype: Any = None, order: Any = None, copy: Any = None) -> 
     if isinstance(a, (list, tuple)) and any(isinstance(v, StandInArray) for v in a):
         raise TypeError("stand-in asarray: a list of device arrays; use stack/concatenate")
     TRANSFERS["to_device"] += 1
-    return StandInArray(np.array(a, dtype=dtype, order=order or "K", copy=True))
+    arr = np.array(a, dtype=dtype, order=order or "K", copy=True)
+    if not arr.dtype.isnative:  # GPU arrays hold native byte order (CuPy converts)
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    return StandInArray(arr)
 
 
 _CREATORS: dict[str, Any] = {

@@ -413,6 +413,8 @@ def test_setitem_equals_where_formula():
         assert_allclose(p.detach().cpu().numpy(), q.detach().cpu().numpy())
 
 
+@pytest.mark.cpu_only("which of repeated positions an assignment keeps is NumPy's (the last); "
+                      "on a GPU it is undefined, as in CuPy and CUDA PyTorch (docs/differences.md)")
 def test_setitem_repeated_integer_indices():
     # NumPy keeps the last write to a repeated position: only that value element gets gradient
     def f(x, v):
