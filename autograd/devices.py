@@ -167,6 +167,14 @@ def set_cuda_backend(backend: Any) -> None:
     _cuda_type = None if backend is None else backend.array_type
 
 
+def host_only_process(why: str) -> None:
+    """Make this process CPU-only (a DataLoader worker: CUDA cannot be used after ``fork``):
+    new tensors go to the host and nothing touches the GPU (not even ``manual_seed``)."""
+    global _cuda, _cuda_error, _cuda_type, _default
+    _cuda, _cuda_type, _default = None, None, None
+    _cuda_error = why
+
+
 def cuda_backend(required: bool = True) -> Any:
     """The ``cuda`` backend (CuPy unless a test replaced it); RuntimeError when unavailable."""
     global _cuda, _cuda_error, _cuda_type

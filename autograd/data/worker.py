@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import devices
 from .. import random as ag_random
 from ..tensor import Tensor
 from .fetch import make_fetcher
@@ -249,6 +250,9 @@ def worker_loop(
     # The process that started this one (the main process; with 'forkserver' the server, which
     # exits with it): when it is gone, this worker is an orphan and must exit.
     parent_pid = os.getppid()
+    # workers make host tensors only (PyTorch's too): a forked child must not touch the GPU
+    devices.host_only_process("CUDA cannot be used in a DataLoader worker process; move "
+                              "batches to the GPU in the main process (xb.to(device))")
     try:
         seed = seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,

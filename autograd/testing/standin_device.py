@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +33,15 @@ import numpy as np
 from . import cupy_names as names
 
 TRANSFERS = {"to_host": 0, "to_device": 0}
+_OWNER = [0]  # the process that set the device up: CUDA cannot be used in a forked child
+
+
+def _in_owner() -> None:
+    if _OWNER[0] and os.getpid() != _OWNER[0]:
+        raise RuntimeError(
+            "stand-in device: used in a forked subprocess; CUDA cannot be re-initialized in a "
+            "forked subprocess (DataLoader workers must make host tensors)"
+        )
 _current = [0]  # the current device ordinal (cupy.cuda.Device(i) as a context)
 N_DEVICES = 2
 
@@ -450,6 +460,7 @@ def _create(fn_name: str) -> Any:
     fn = getattr(np, fn_name)
 
     def create(*args: Any, **kwargs: Any) -> Any:
+        _in_owner()
         for a in list(args) + list(kwargs.values()):
             if isinstance(a, np.ndarray) or isinstance(a, StandInArray):
                 raise TypeError(f"stand-in {fn_name}: array arguments are not supported here")
@@ -459,6 +470,7 @@ def _create(fn_name: str) -> Any:
 
 
 def _asarray(a: Any, dtype: Any = None, order: Any = None, copy: Any = None) -> StandInArray:
+    _in_owner()
     if isinstance(a, StandInArray):
         if a._dev != _current[0]:
             TRANSFERS["to_device"] += 0  # device to device: not a host crossing
@@ -544,6 +556,7 @@ class StandInBackend:
 
     def __init__(self) -> None:
         self._generators: dict[int, _Generator] = {}
+        _OWNER[0] = os.getpid()
 
     def index_of(self, a: StandInArray) -> int:
         return a._dev
@@ -577,6 +590,7 @@ class StandInBackend:
         pass
 
     def generator(self, index: int) -> _Generator:
+        _in_owner()
         g = self._generators.get(index)
         if g is None:
             g = self._generators[index] = _Generator()
