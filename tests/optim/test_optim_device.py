@@ -131,3 +131,14 @@ def test_lbfgs_on_the_device_matches_the_cpu(standin):
     y, _ = run("cpu")
     assert np.array_equal(x.detach().cpu().numpy(), y.detach().numpy())
     assert all(device_of(v) == ag.device("cuda:0") for v in opt.state[x]["old_dirs"])
+
+
+def test_reduce_lr_on_plateau_reads_a_gpu_metric_explicitly(standin):
+    p = ag.tensor([1.0], requires_grad=True, device=GPU)
+    opt = optim.SGD([p], lr=1.0)
+    sched = optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0, factor=0.5)
+    with count_transfers() as moved:
+        sched.step(ag.tensor(2.0, device=GPU))  # a 0-d tensor, as a loss
+        sched.step(ag.tensor(3.0, device=GPU)._data)  # a raw GPU array
+    assert moved["to_host"] == 2  # one explicit read per metric, as PyTorch's .item()
+    assert opt.param_groups[0]["lr"] == 0.5
