@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import xp
-from autograd.devices import device_of, is_array, to_host, transfer, writeable
+from autograd.devices import device_of, is_array, is_device_array, to_host, transfer, writeable
 from autograd.grad_mode import enable_grad
 from autograd.tape import bump_version
 from autograd.tensor import Tensor
@@ -447,6 +447,11 @@ def _collect_params(params: Any, where: str) -> tuple[list[Tensor], list[str] | 
 
 
 def _scalar_grad(g: Any, where: str, i: int) -> float:
+    if is_device_array(g):  # a Python-float parameter lives on the host
+        raise RuntimeError(
+            f"{where}.step: parameter {i} of its group is on cpu but its gradient is on "
+            f"{device_of(g)}; a gradient must be on its parameter's device"
+        )
     if getattr(g, "size", 1) != 1 or getattr(g, "ndim", 0) != 0:
         raise RuntimeError(
             f"{where}.step: parameter {i} of its group is a scalar but its gradient has shape "

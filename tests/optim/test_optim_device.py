@@ -142,3 +142,11 @@ def test_reduce_lr_on_plateau_reads_a_gpu_metric_explicitly(standin):
         sched.step(ag.tensor(3.0, device=GPU)._data)  # a raw GPU array
     assert moved["to_host"] == 2  # one explicit read per metric, as PyTorch's .item()
     assert opt.param_groups[0]["lr"] == 0.5
+
+
+def test_a_gpu_gradient_for_a_host_scalar_parameter_names_both_devices(standin):
+    s = ag.tensor(1.0, requires_grad=True, device="cpu")  # a Python float on the host
+    opt = optim.SGD([s], lr=0.1)
+    s.grad = ag.tensor(2.0, device=GPU)
+    with pytest.raises(RuntimeError, match=r"on cpu but its gradient is on cuda:1"):
+        opt.step()
