@@ -136,7 +136,7 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> tuple[float, float, np
     with no_grad():
         logits = model(tensor(X))
         loss = nn.CrossEntropyLoss()(logits, tensor(y)).item()
-    pred = logits.detach().numpy().argmax(axis=1)
+    pred = logits.detach().cpu().numpy().argmax(axis=1)
     return float(loss), float((pred == y).mean()), pred
 
 
@@ -157,6 +157,7 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
     model = build_model(args.hidden)
     rank, world = _world()
     net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    device = next(iter(model.parameters())).device  # where the model lives (default device)
     loader = DataLoader(TensorDataset(data["X_train"], data["y_train"]),
                         batch_size=args.batch_size, shuffle=True, seed=args.seed)
     loss_fn = nn.CrossEntropyLoss()
@@ -184,6 +185,7 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
         bar = tqdm(total=len(loader), desc=f"epoch {epoch:{width}d}/{args.epochs}", unit="batch",
                    disable=not show_bars, leave=True, file=sys.stdout, dynamic_ncols=True)
         for batch, (xb, yb) in enumerate(loader, 1):
+            xb, yb = xb.to(device), yb.to(device)  # host batches to the model's device
             if world > 1:  # this rank's contiguous share of the global batch
                 lo, hi = (len(yb) * rank) // world, (len(yb) * (rank + 1)) // world
                 logits = net(xb[lo:hi])
@@ -202,7 +204,7 @@ def train(args: argparse.Namespace, data: dict[str, Any]) -> tuple[Any, dict[str
             n = len(yb)
             seen += n
             total_loss += batch_loss
-            correct += int((logits.detach().numpy().argmax(axis=1) == yb.numpy()).sum())
+            correct += int((logits.detach().argmax(axis=1) == yb).sum().item())
             bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.3f}",
                             refresh=False)
             bar.update(1)
@@ -295,10 +297,10 @@ def gradcheck_slice(model: Any, data: dict[str, Any], n_samples: int = 4,
     from . import GradcheckError, gradcheck, tensor
 
     lin1, lin2 = model[0], model[2]
-    W1 = lin1.weight.detach().numpy().astype(np.float64)
-    b1 = lin1.bias.detach().numpy().astype(np.float64)
-    W2 = lin2.weight.detach().numpy().astype(np.float64)
-    b2 = lin2.bias.detach().numpy().astype(np.float64)
+    W1 = lin1.weight.detach().cpu().numpy().astype(np.float64)
+    b1 = lin1.bias.detach().cpu().numpy().astype(np.float64)
+    W2 = lin2.weight.detach().cpu().numpy().astype(np.float64)
+    b2 = lin2.bias.detach().cpu().numpy().astype(np.float64)
     x = np.asarray(data["X_test"][:n_samples], dtype=np.float64)
     y = data["y_test"][:n_samples]
     pre = x @ W1.T + b1

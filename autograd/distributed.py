@@ -44,8 +44,7 @@ from typing import Any
 import numpy as np
 
 from . import tape
-from .backend import to_numpy, xp
-from .devices import writeable
+from .devices import device_of, to_host, transfer, writeable
 from .tensor import Tensor
 
 __all__ = [
@@ -358,7 +357,9 @@ def _check_group(group: Any, what: str) -> _Group:
 def _buffer(t: Tensor, what: str) -> tuple[np.ndarray, Callable[[], None] | None]:
     """A contiguous host array holding ``t``'s value, and how to write it back after the call.
 
-    The tensor's own array when possible (MPI reads and writes it directly); else a copy.
+    The tensor's own array when possible (MPI reads and writes it directly); else a copy.  A
+    GPU tensor is staged through host memory explicitly (one copy each way), which works with
+    every MPI build, CUDA-aware or not.
     """
     d = t._data
     if type(d) is float:
@@ -380,10 +381,10 @@ def _buffer(t: Tensor, what: str) -> tuple[np.ndarray, Callable[[], None] | None
         def back_view() -> None:
             d[...] = buf
         return buf, back_view
-    buf = np.ascontiguousarray(to_numpy(d))  # a device array: through host memory
+    buf = np.ascontiguousarray(to_host(d))  # a device array: through host memory, explicitly
 
-    def back_device() -> None:  # pragma: no cover - cupy only
-        d[...] = xp.asarray(buf)
+    def back_device() -> None:
+        d[...] = transfer(buf, device_of(d))
     return buf, back_device
 
 
@@ -510,7 +511,7 @@ def all_gather(tensor_list: Sequence[Tensor], tensor: Tensor, group: Any = None,
             if type(d) is float:
                 t._data = float(recv[i].reshape(()))
             else:
-                d[...] = xp.asarray(recv[i].reshape(d.shape))
+                d[...] = transfer(recv[i].reshape(d.shape), device_of(d))  # back to its device
             tape.bump_version(t)
     return _start(req, what, scatter, g, async_op)
 

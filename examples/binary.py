@@ -49,7 +49,7 @@ def evaluate(model: Any, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         logits = model(ag.tensor(X))[:, 0]
         loss = nn.BCEWithLogitsLoss()(logits, ag.tensor(y)).item()
         prob = logits.sigmoid()
-    return loss, float(np.mean((prob.detach().numpy() > 0.5) == (y > 0.5)))
+    return loss, float(np.mean((prob.detach().cpu().numpy() > 0.5) == (y > 0.5)))
 
 
 def main(argv: list[str] | None = None) -> dict[str, list[float]]:
@@ -72,11 +72,13 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
                         batch_size=args.batch_size, shuffle=True, seed=args.seed)
     loss_fn = nn.BCEWithLogitsLoss()
     opt = optim.Adam(model.parameters(), lr=args.lr)
+    device = next(iter(model.parameters())).device  # where the model lives (default device)
     hist: dict[str, list[float]] = {"train_loss": [], "train_acc": [], "test_loss": [],
                                     "test_acc": []}
     for epoch in range(1, args.epochs + 1):
         model.train()
         for xb, yb in loader:
+            xb, yb = xb.to(device), yb.to(device)  # host batches to the model's device
             loss = loss_fn(model(xb)[:, 0], yb)
             check_finite_loss(loss.item(), "binary.py", f"epoch {epoch}")
             opt.zero_grad()

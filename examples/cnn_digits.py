@@ -52,7 +52,7 @@ def build(channels: int) -> Any:
 def accuracy(model: Any, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     model.eval()
     with ag.no_grad():
-        pred = model(ag.tensor(X)).detach().numpy().argmax(axis=1)
+        pred = model(ag.tensor(X)).detach().cpu().numpy().argmax(axis=1)
     return float(np.mean(pred == y)), pred
 
 
@@ -79,10 +79,12 @@ def main(argv: list[str] | None = None) -> float:
                         batch_size=args.batch_size, shuffle=True, seed=args.seed)
     loss_fn = nn.CrossEntropyLoss()
     opt = optim.Adam(model.parameters(), lr=args.lr)
+    device = next(iter(model.parameters())).device  # where the model lives (default device)
     for epoch in range(1, args.epochs + 1):
         model.train()
         total = 0.0
         for xb, yb in loader:
+            xb, yb = xb.to(device), yb.to(device)  # host batches to the model's device
             loss = loss_fn(model(xb), yb)
             check_finite_loss(loss.item(), "cnn_digits.py", f"epoch {epoch}")
             opt.zero_grad()
@@ -100,7 +102,7 @@ def main(argv: list[str] | None = None) -> float:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    filters = model[0].weight.detach().numpy()[:, 0]  # (channels, 3, 3)
+    filters = model[0].weight.detach().cpu().numpy()[:, 0]  # (channels, 3, 3)
     fig, axes = plt.subplots(2, max(len(filters), 8), figsize=(1.2 * max(len(filters), 8), 2.8))
     for ax in axes.ravel():
         ax.axis("off")

@@ -86,7 +86,7 @@ def property_tests(max_examples: int) -> list[tuple[str, Any]]:
     @given(tensors(min_value=-30.0, max_value=30.0, requires_grad=False))
     def softplus_matches_naive_formula(x: ag.Tensor) -> None:
         naive = (1.0 + x.exp()).log()  # accurate on this range
-        np.testing.assert_allclose(softplus(x).detach().numpy(), naive.detach().numpy(),
+        np.testing.assert_allclose(softplus(x).detach().cpu().numpy(), naive.detach().cpu().numpy(),
                                    rtol=1e-12, atol=1e-12)
 
     @run
@@ -101,8 +101,8 @@ def property_tests(max_examples: int) -> list[tuple[str, Any]]:
         # tiny, but not 0
         tiny = math.exp(-big)
         expected_value, expected_grad = (tiny, tiny) if negative else (big, 1.0)
-        np.testing.assert_allclose(y.detach().numpy(), [expected_value], rtol=1e-15, atol=0)
-        np.testing.assert_allclose(x.grad.numpy(), [expected_grad], rtol=1e-15, atol=0)
+        np.testing.assert_allclose(y.detach().cpu().numpy(), [expected_value], rtol=1e-15, atol=0)
+        np.testing.assert_allclose(x.grad.cpu().numpy(), [expected_grad], rtol=1e-15, atol=0)
 
     # |x| >= 0.5 everywhere keeps r >= 0.5: far from the singular point r = 0.
     away_from_zero = st.floats(0.5, 3.0).flatmap(lambda m: st.sampled_from([m, -m]))
@@ -120,7 +120,7 @@ def property_tests(max_examples: int) -> list[tuple[str, Any]]:
 def grad_of(t: ag.Tensor) -> np.ndarray:
     if t.grad is None:
         raise RuntimeError("no gradient: was the tensor part of the graph?")
-    return t.grad.numpy()
+    return t.grad.cpu().numpy()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,9 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     x = ag.tensor([-800.0, -1.0, 0.0, 1.0, 800.0], requires_grad=True)
     y = softplus(x)
     y.sum().backward()
-    print(f"softplus({x.tolist()}) = {np.round(y.detach().numpy(), 4).tolist()}")
+    print(f"softplus({x.tolist()}) = {np.round(y.detach().cpu().numpy(), 4).tolist()}")
     print(f"gradient (sigmoid) = {np.round(grad_of(x), 4).tolist()}")
-    xs = x.detach().numpy()
+    xs = x.detach().cpu().numpy()
     with np.errstate(over="ignore"):
         print(f"naive log(1 + exp(x)) = {np.log1p(np.exp(xs)).tolist()}  (overflows)")
 

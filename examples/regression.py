@@ -56,10 +56,12 @@ def fit(model: Any, data: dict[str, np.ndarray], epochs: int, lr: float, batch_s
                         batch_size=batch_size, shuffle=True, seed=seed)
     loss_fn = nn.MSELoss()
     opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    device = next(iter(model.parameters())).device  # where the model lives (default device)
     history = []
     for epoch in range(1, epochs + 1):
         total = 0.0
         for xb, yb in loader:
+            xb, yb = xb.to(device), yb.to(device)  # host batches to the model's device
             loss = loss_fn(model(xb), yb)
             check_finite_loss(loss.item(), "regression.py",
                               f"epoch {epoch}", "lower the learning rate")
@@ -73,7 +75,7 @@ def fit(model: Any, data: dict[str, np.ndarray], epochs: int, lr: float, batch_s
 
 def predict(model: Any, X: np.ndarray) -> np.ndarray:
     with ag.no_grad():
-        return model(ag.tensor(X)).detach().numpy()[:, 0]
+        return model(ag.tensor(X)).detach().cpu().numpy()[:, 0]
 
 
 def scores(pred: np.ndarray, data: dict[str, np.ndarray]) -> tuple[float, float]:
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     linear = nn.Linear(10, 1)
     fit(linear, data, args.steps, args.linear_lr, len(data["y_train"]), args.seed)
     w_ls, b_ls = least_squares(data)
-    w_gap = float(np.max(np.abs(linear.weight.detach().numpy()[0] - w_ls)))
+    w_gap = float(np.max(np.abs(linear.weight.detach().cpu().numpy()[0] - w_ls)))
     print(f"linear model (full batch): max |w_gd - w_least_squares| = {w_gap:.1e} "
           f"(bias {linear.bias[0].item():+.4f} vs {b_ls:+.4f})")
 

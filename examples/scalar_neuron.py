@@ -44,22 +44,28 @@ def grad_of(t: ag.Tensor) -> float:
     return t.grad.item()
 
 
+# Scalar neurons hold Python floats: the host's scalar fast path (a GPU would run one tiny
+# kernel per multiply), so their tensors are made on the CPU whatever the default device.
+CPU = ag.device("cpu")
+
+
 # ------------------------------------------------------------------ part 1: seed formulas
 def sigmoid_network_check(n_in: int = 3, n_hidden: int = 4, n_out: int = 2, seed: int = 0) -> float:
     """Largest |autograd - hand formula| over every weight of a 3-layer sigmoid network."""
     rnd = random.Random(seed)
     x = [rnd.uniform(-1, 1) for _ in range(n_in)]
     d = [rnd.uniform(0, 1) for _ in range(n_out)]
-    v = [[ag.Tensor(rnd.uniform(-1, 1), requires_grad=True) for _ in range(n_hidden)]
+    v = [[ag.Tensor(rnd.uniform(-1, 1), requires_grad=True, device=CPU) for _ in range(n_hidden)]
          for _ in range(n_in)]  # v[i][j]: input i -> hidden j
-    w = [[ag.Tensor(rnd.uniform(-1, 1), requires_grad=True) for _ in range(n_out)]
+    w = [[ag.Tensor(rnd.uniform(-1, 1), requires_grad=True, device=CPU) for _ in range(n_out)]
          for _ in range(n_hidden)]  # w[j][k]: hidden j -> output k
 
-    o_hidden = [sum((v[i][j] * x[i] for i in range(n_in)), ag.Tensor(0.0)).sigmoid()
+    o_hidden = [sum((v[i][j] * x[i] for i in range(n_in)), ag.Tensor(0.0, device=CPU)).sigmoid()
                 for j in range(n_hidden)]
-    o_out = [sum((w[j][k] * o_hidden[j] for j in range(n_hidden)), ag.Tensor(0.0)).sigmoid()
+    zero = ag.Tensor(0.0, device=CPU)
+    o_out = [sum((w[j][k] * o_hidden[j] for j in range(n_hidden)), zero).sigmoid()
              for k in range(n_out)]
-    err = sum(((d[k] - o_out[k]) ** 2 for k in range(n_out)), ag.Tensor(0.0)) * 0.5
+    err = sum(((d[k] - o_out[k]) ** 2 for k in range(n_out)), ag.Tensor(0.0, device=CPU)) * 0.5
     err.backward()
 
     O_j = [o.item() for o in o_hidden]
@@ -86,8 +92,9 @@ class Neuron:
         # Wider than the usual 1/sqrt(n_in): tanh units then start bent enough to curve the
         # boundary around the moons instead of settling on a straight line.
         bound = 2 / math.sqrt(n_in)
-        self.w = [ag.Tensor(rnd.uniform(-bound, bound), requires_grad=True) for _ in range(n_in)]
-        self.b = ag.Tensor(0.0, requires_grad=True)
+        self.w = [ag.Tensor(rnd.uniform(-bound, bound), requires_grad=True, device=CPU)
+                  for _ in range(n_in)]
+        self.b = ag.Tensor(0.0, requires_grad=True, device=CPU)
         self.act = act
 
     def __call__(self, xs: list[Any]) -> ag.Tensor:
@@ -130,8 +137,8 @@ def hinge_loss(model: ScalarMLP, batch: list[tuple[float, float, float]],
     """Mean max-margin loss relu(1 - y score) + alpha * ||w||^2, and the batch accuracy."""
     scores = [model([x0, x1]) for x0, x1, _ in batch]
     margins = [(1 - s * y).relu() for s, (_, _, y) in zip(scores, batch, strict=True)]
-    data_loss = sum(margins, ag.Tensor(0.0)) * (1.0 / len(batch))
-    reg = sum((p * p for p in model.parameters()), ag.Tensor(0.0)) * alpha
+    data_loss = sum(margins, ag.Tensor(0.0, device=CPU)) * (1.0 / len(batch))
+    reg = sum((p * p for p in model.parameters()), ag.Tensor(0.0, device=CPU)) * alpha
     acc = sum((s.item() > 0) == (y > 0) for s, (_, _, y) in zip(scores, batch, strict=True))
     return data_loss + reg, acc / len(batch)
 
@@ -179,7 +186,7 @@ def plot_boundary(model: ScalarMLP, data: list[tuple[float, float, float]], path
                          np.linspace(ys.min() - 0.5, ys.max() + 0.5, 120))
     with ag.no_grad():
         # The scalar neurons broadcast: fed two arrays they score the whole grid in one pass.
-        score = model([ag.tensor(gx), ag.tensor(gy)]).detach().numpy()
+        score = model([ag.tensor(gx, device=CPU), ag.tensor(gy, device=CPU)]).detach().numpy()
     fig, ax = plt.subplots(figsize=(5, 4))
     ax.contourf(gx, gy, score > 0, alpha=0.3, cmap="coolwarm")
     ax.scatter(xs, ys, c=[d[2] for d in data], cmap="coolwarm", s=12, edgecolors="k")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import xp
-from autograd.devices import writeable
+from autograd.devices import device_of, is_array, to_host, transfer, writeable
 from autograd.grad_mode import enable_grad
 from autograd.tape import bump_version
 from autograd.tensor import Tensor
@@ -132,7 +132,7 @@ class LBFGS(Optimizer):
         if key in _FLOAT_KEYS:
             return float(_to_python(value))
         if key == "ro":
-            return [float(v) for v in _history(value, where, key)]
+            return [_host(v) for v in _history(value, where, key)]
         if key in _VECTOR_KEYS:
             return self._flat(value, where, key)
         return [self._flat(v, where, key) for v in _history(value, where, key)]
@@ -140,8 +140,10 @@ class LBFGS(Optimizer):
     def _flat(self, value: Any, where: str, key: str) -> Any:
         """A saved flat vector as a fresh array of the parameters' dtype and total size."""
         n = sum(self._sizes)
-        arr = xp.array(value._data if isinstance(value, Tensor) else value, dtype=self._dtype,
-                       copy=True)
+        value = value._data if isinstance(value, Tensor) else value
+        src = value if is_array(value) else np.asarray(value)
+        arr = transfer(src, self._device())  # where the parameters live (as PyTorch's load)
+        arr = arr.astype(self._dtype, copy=arr is src)
         if arr.shape != (n,):
             raise ValueError(
                 f"{where}: state {key!r} has shape {arr.shape}; expected ({n},), one entry per "
@@ -152,7 +154,10 @@ class LBFGS(Optimizer):
     # ------------------------------------------------------------------ flat vector views
     def _gather_flat_grad(self) -> Any:
         """All gradients, flattened and concatenated (zeros for a missing one): a new array."""
-        out = xp.empty(sum(self._sizes), dtype=self._dtype)
+        ref = self._ref_array()  # the flat vectors live on the parameters' device
+        n_all = sum(self._sizes)
+        out = (np.empty(n_all, dtype=self._dtype) if ref is None
+               else xp.empty_like(ref, dtype=self._dtype, shape=(n_all,)))
         k = 0
         for i, (p, n) in enumerate(zip(self._params, self._sizes, strict=True)):
             g = p.grad
@@ -169,12 +174,30 @@ class LBFGS(Optimizer):
             k += n
         return out
 
+    def _ref_array(self) -> Any:
+        """The first parameter array (None when all are Python floats); all must share its
+        device, since the method works on one flat vector of them all."""
+        arrays = [p._data for p in self._params if type(p._data) is not float]
+        if not arrays:
+            return None
+        devs = {device_of(a) for a in arrays}
+        if len(devs) > 1:
+            raise RuntimeError(
+                "LBFGS.step: expected all parameters on the same device, but found "
+                f"{', '.join(sorted(str(d) for d in devs))}; move them with .to(device)"
+            )
+        return arrays[0]
+
+    def _device(self) -> Any:
+        ref = self._ref_array()
+        return device_of(0.0 if ref is None else ref)
+
     def _add_grad(self, t: float, d: Any) -> None:
         """``x = x + t * d``, in place, parameter by parameter."""
         k = 0
         for p, n in zip(self._params, self._sizes, strict=True):
             if type(p._data) is float:
-                p._data = p._data + t * float(d[k])
+                p._data = p._data + t * float(d[k])  # (float parameters live on the host)
             else:
                 p._data += xp.reshape(xp.multiply(d[k:k + n], t), p._data.shape)
             bump_version(p)
@@ -205,14 +228,14 @@ class LBFGS(Optimizer):
         h_diag: float, history_size: int,
     ) -> float:
         """Append the pair ``(y, s)`` if its curvature ``y.s`` is positive; return ``H_diag``."""
-        ys = float(xp.dot(y, s))
+        ys = _host(xp.dot(y, s))
         if ys > 1e-10:  # a pair without positive curvature would break positive definiteness
             if len(old_dirs) == history_size:
                 del old_dirs[0], old_stps[0], ro[0]
             old_dirs.append(y)
             old_stps.append(s)
             ro.append(1.0 / ys)
-            h_diag = ys / float(xp.dot(y, y))
+            h_diag = ys / _host(xp.dot(y, y))
         return h_diag
 
     # --------------------------------------------------------------------------- the step
@@ -280,10 +303,10 @@ class LBFGS(Optimizer):
                 xp.copyto(prev_flat_grad, flat_grad)
             prev_loss = loss
             if state["n_iter"] == 1:  # no curvature known yet: keep the first step below lr/sum|g|
-                t = min(1.0, 1.0 / float(xp.sum(xp.abs(flat_grad)))) * lr
+                t = min(1.0, 1.0 / _host(xp.sum(xp.abs(flat_grad)))) * lr
             else:
                 t = lr
-            gtd = float(xp.dot(flat_grad, d))
+            gtd = _host(xp.dot(flat_grad, d))
             if gtd > -tol_change:  # not a descent direction (any more)
                 break
 
@@ -334,22 +357,31 @@ def _two_loop(
     al = [0.0] * n
     q = -g
     for i in range(n - 1, -1, -1):
-        al[i] = float(xp.dot(old_stps[i], q)) * ro[i]
+        al[i] = _host(xp.dot(old_stps[i], q)) * ro[i]
         q += old_dirs[i] * -al[i]
     r = q * h_diag
     for i in range(n):
-        be_i = float(xp.dot(old_dirs[i], r)) * ro[i]
+        be_i = _host(xp.dot(old_dirs[i], r)) * ro[i]
         r += old_stps[i] * (al[i] - be_i)
     return r
 
 
 def _history(value: Any, where: str, key: str) -> list[Any]:
     """A saved history list; a file format may have stacked it into one 2-d (or 1-d) array."""
-    if isinstance(value, xp.ndarray):
+    if is_array(value):
         return list(value) if value.size else []
     return _as_list(value, where, key)
 
 
 def _abs_max(v: Any) -> float:
     """``max |v|`` (0 for an empty vector: nothing left to optimise)."""
-    return float(xp.max(xp.abs(v))) if v.size else 0.0  # (CuPy's max has no ``initial``)
+    return _host(xp.max(xp.abs(v))) if v.size else 0.0  # (CuPy's max has no ``initial``)
+
+
+def _host(a: Any) -> float:
+    """A 0-d array's value as a Python float, read back explicitly from a GPU.
+
+    L-BFGS branches on these scalars (curvature, slopes, convergence tests) every iteration;
+    PyTorch's LBFGS reads them with ``.item()`` too, so this sync is inherent to the method.
+    """
+    return float(to_host(a))

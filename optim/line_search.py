@@ -17,8 +17,15 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd.backend import xp
+from autograd.devices import to_host
 
 ObjFunc = Callable[[Any, float, Any], tuple[float, Any]]
+
+
+def _host(a: Any) -> float:
+    """A 0-d array read back as a float (explicitly from a GPU: the search branches on it, as
+    PyTorch's does with ``.item()``)."""
+    return float(to_host(a))
 
 
 def cubic_interpolate(
@@ -56,10 +63,10 @@ def strong_wolfe(
     Returns ``(loss, gradient, t, evaluations)`` at the accepted step (the best one seen when
     the search runs out of evaluations or the bracket gets narrower than ``tolerance_change``).
     """
-    d_norm = float(xp.max(xp.abs(d))) if d.size else 0.0
+    d_norm = _host(xp.max(xp.abs(d))) if d.size else 0.0
     f_new, g_new = obj_func(x, t, d)
     evals = 1
-    gtd_new = float(xp.dot(g_new, d))
+    gtd_new = _host(xp.dot(g_new, d))
     t_prev, f_prev, g_prev, gtd_prev = 0.0, f, g, gtd
     done = False
     it = 0
@@ -88,7 +95,7 @@ def strong_wolfe(
         t = t_next
         f_new, g_new = obj_func(x, t, d)
         evals += 1
-        gtd_new = float(xp.dot(g_new, d))
+        gtd_new = _host(xp.dot(g_new, d))
         it += 1
     if it >= max_ls:  # out of evaluations: keep the better of the start and the last step
         bracket, bracket_f, bracket_g = [0.0, t], [f, f_new], [g, g_new]
@@ -115,7 +122,7 @@ def strong_wolfe(
             insufficient_progress = False
         f_new, g_new = obj_func(x, t, d)
         evals += 1
-        gtd_new = float(xp.dot(g_new, d))
+        gtd_new = _host(xp.dot(g_new, d))
         it += 1
         if f_new > f + c1 * t * gtd or f_new >= bracket_f[low]:
             bracket[high], bracket_f[high] = t, f_new

@@ -7,6 +7,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, SupportsFloat
 
+from autograd.devices import is_device_array, to_host
+
 from .lr_scheduler import LRScheduler
 from .optimizer import Optimizer
 
@@ -113,7 +115,9 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record this epoch's metric (a number or a 1-element tensor); maybe cut the rates."""
-        current = float(metrics)
+        # The metric is read on the host (PyTorch's does too): a tensor on a GPU is copied
+        # explicitly by its float(); a raw GPU array the same way, through to_host.
+        current = float(to_host(metrics) if is_device_array(metrics) else metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
         else:

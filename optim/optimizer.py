@@ -29,12 +29,11 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import xp
-from autograd.devices import device_of, is_array, transfer, writeable
+from autograd.devices import device_of, is_array, is_device_array, to_host, transfer, writeable
 from autograd.grad_mode import enable_grad
 from autograd.tape import bump_version
 from autograd.tensor import Tensor
 
-ndarray = xp.ndarray
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 Group = dict[str, Any]  # a parameter group: 'params' plus its options
 State = dict[str, Any]  # one parameter's optimizer state
@@ -239,8 +238,8 @@ class Optimizer:
         state = {}
         for p, st in self.state.items():
             if st:
-                state[index[id(p)]] = {
-                    k: (v.copy() if isinstance(v, ndarray) else v) for k, v in st.items()
+                state[index[id(p)]] = {  # copies on the parameters' devices (as PyTorch)
+                    k: (v.copy() if is_array(v) else v) for k, v in st.items()
                 }
         return {"state": dict(sorted(state.items())), "param_groups": groups}
 
@@ -324,10 +323,12 @@ class Optimizer:
                 raise ValueError(f"{where}: state {key!r} of scalar parameter {i} has shape "
                                  f"{xp.shape(value)}; expected a single number")
             return float(_to_python(value))
-        if is_array(value):  # copied onto the parameter's device, as PyTorch's load_state_dict
-            arr = transfer(value, device_of(p._data)).astype(p.dtype, copy=True)
-        else:
-            arr = transfer(xp.array(value, dtype=p.dtype), device_of(p._data))
+        # state goes where its parameter lives (PyTorch's load_state_dict casts it there too):
+        # a file's host arrays are copied to the parameter's GPU, explicitly
+        if not is_array(value):
+            value = np.asarray(value)
+        arr = transfer(value, device_of(p._data))
+        arr = arr.astype(p.dtype, copy=arr is value)
         if arr.shape != p.shape:
             raise ValueError(
                 f"{where}: state {key!r} of parameter {i} has shape {arr.shape} but the parameter "
@@ -446,6 +447,11 @@ def _collect_params(params: Any, where: str) -> tuple[list[Tensor], list[str] | 
 
 
 def _scalar_grad(g: Any, where: str, i: int) -> float:
+    if is_device_array(g):  # a Python-float parameter lives on the host
+        raise RuntimeError(
+            f"{where}.step: parameter {i} of its group is on cpu but its gradient is on "
+            f"{device_of(g)}; a gradient must be on its parameter's device"
+        )
     if getattr(g, "size", 1) != 1 or getattr(g, "ndim", 0) != 0:
         raise RuntimeError(
             f"{where}.step: parameter {i} of its group is a scalar but its gradient has shape "
@@ -482,10 +488,14 @@ def _check_betas(where: str, group: Group) -> None:
 
 
 def _to_python(v: Any) -> Any:
-    """NumPy scalars and 0-d arrays -> Python numbers; other arrays -> lists (for options)."""
+    """NumPy scalars and 0-d arrays -> Python numbers; other arrays -> lists (for options).
+
+    Only loading a checkpoint calls it: options and step counters are host numbers, so a GPU
+    array among them is read back explicitly (once per load, not per step)."""
     if isinstance(v, np.generic):
         return v.item()
-    if isinstance(v, ndarray):
+    if is_array(v):
+        v = to_host(v)
         return v.item() if v.ndim == 0 else v.tolist()
     return v
 
@@ -513,8 +523,8 @@ def _as_list(value: Any, where: str, what: str) -> list[Any]:
             return [value[k] for k in sorted(value, key=int)]
         except (TypeError, ValueError):
             raise ValueError(f"{where}: '{what}' is not a list") from None
-    if isinstance(value, ndarray):
-        return list(value.tolist())
+    if is_array(value):
+        return list(to_host(value).tolist())
     if isinstance(value, (list, tuple)):
         return list(value)
     raise ValueError(f"{where}: '{what}' must be a list, got {type(value).__name__}")

@@ -80,7 +80,7 @@ class SGD(Optimizer):
         if mu != 0:
             b = st.get("momentum_buffer")
             if b is None:
-                b = st["momentum_buffer"] = d.copy()
+                b = st["momentum_buffer"] = d.copy()  # on the parameter's device
             else:
                 b *= mu
                 damp = 1 - group["dampening"]

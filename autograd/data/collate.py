@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import xp
+from ..devices import is_array
 from ..tensor import Tensor
 
 
@@ -85,8 +86,8 @@ def default_collate(batch: Sequence[Any]) -> Any:
         if not all(isinstance(b, Tensor) for b in batch):
             raise TypeError("default_collate: a batch mixes Tensors with other types")
         return _stack_tensors(list(batch))
-    if isinstance(elem, (xp.ndarray, np.ndarray, np.generic)):
-        arrays = [xp.asarray(b) for b in batch]
+    if isinstance(elem, np.generic) or is_array(elem):  # (GPU arrays stay on their device)
+        arrays = [b if is_array(b) else np.asarray(b) for b in batch]
         for a in arrays:
             _check_array_dtype(a)
         return _stack_arrays(arrays, "arrays")
@@ -144,8 +145,8 @@ def default_convert(data: Any) -> Any:
     >>> default_convert({"x": np.array([1.0, 2.0]), "y": 3})
     {'x': tensor([1., 2.]), 'y': 3}
     """
-    if isinstance(data, (xp.ndarray, np.ndarray, np.generic)):
-        a = xp.asarray(data)
+    if isinstance(data, np.generic) or is_array(data):
+        a = data if is_array(data) else np.asarray(data)
         return Tensor._make(a, None, False) if a.dtype.kind in "biuf" else data
     if isinstance(data, Mapping):
         out = {k: default_convert(v) for k, v in data.items()}

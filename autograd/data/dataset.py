@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 from ..backend import xp
+from ..devices import is_array
 from ..random import get_generator
 from ..tensor import Tensor
 
@@ -110,6 +111,12 @@ def _as_array(t: Any, i: int) -> Any:
     return a
 
 
+def _item(v: Any) -> Any:
+    """An indexed row as array data: NumPy gives scalars for single elements (made 0-d
+    arrays), a GPU array gives 0-d arrays already (kept on its device)."""
+    return v if is_array(v) else np.asarray(v)
+
+
 class TensorDataset(Dataset[tuple[Tensor, ...]]):
     """Samples are the rows ``(t0[i], t1[i], ...)`` of tensors (or arrays) with the same length.
 
@@ -138,7 +145,7 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
         return int(self._arrays[0].shape[0])
 
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
-        return tuple(Tensor._make(xp.asarray(a[index]), None, False) for a in self._arrays)
+        return tuple(Tensor._make(_item(a[index]), None, False) for a in self._arrays)
 
     def _batch(self, indices: Any) -> tuple[Tensor, ...]:
         """``default_collate([self[i] for i in indices])`` in one fancy-indexing gather."""

@@ -34,6 +34,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from ..devices import to_host
 from ..random import default_generator, get_generator
 
 T_co = TypeVar("T_co", covariant=True)
@@ -243,7 +244,9 @@ class WeightedRandomSampler(_ArraySampler):
         what = "WeightedRandomSampler"
         num_samples = _check_num_samples(num_samples, what)
         replacement = _check_bool("replacement", replacement, what)
-        w = np.asarray(getattr(weights, "_data", weights), dtype=np.float64)
+        # the weights are read on the host once, here: the sampler yields Python ints, and
+        # PyTorch's reads GPU weights back too (an explicit copy)
+        w = np.asarray(to_host(getattr(weights, "_data", weights)), dtype=np.float64)
         if w.ndim != 1:
             raise ValueError(
                 f"{what}: weights should be a 1d sequence but given weights have shape "

@@ -3,6 +3,10 @@
 One message per bucket instead of one per parameter: MPI's per-message latency is paid a few
 times per step, not once per tensor, and each bucket is a single contiguous buffer that MPI reads
 and writes in place (no pickling, no gathering).
+
+Buckets live in host memory: gradients of GPU parameters are copied to the host when staged and
+back to their device after the allreduce, explicitly (MPI without a CUDA-aware build can only
+read host buffers).
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ import numpy as np
 
 import autograd.distributed as dist
 from autograd import tape
-from autograd.backend import to_numpy, xp
-from autograd.devices import writeable
+from autograd.backend import to_numpy
+from autograd.devices import device_of, is_array, transfer, writeable
 from autograd.tensor import Tensor
 
 
@@ -54,6 +58,7 @@ class Bucket:
                     f"{view.shape} and dtype {view.dtype} when it was wrapped; convert or resize "
                     "the module (e.g. .double()) before wrapping it in DistributedDataParallel"
                 )
+            # (a GPU gradient is copied to the host here: see the module docstring)
             np.copyto(view, grad if isinstance(grad, np.ndarray) else to_numpy(grad))
         if not self.staged[i]:
             self.staged[i] = True
@@ -107,16 +112,21 @@ class Bucket:
                 continue
             avg = self.views[i]
             g = p.grad
+            dev = device_of(p._data)
+            on_host = dev.type == "cpu"
             if g is not None and g._data is avg:
                 tape.bump_version(g)  # already the bucket's view: averaged in place
-            elif as_view and xp is np:
+            elif as_view and on_host:
                 p.grad = Tensor._wrap_grad(avg)
-            elif g is not None and not g.requires_grad and isinstance(g._data, np.ndarray) \
+            elif g is not None and not g.requires_grad and is_array(g._data) \
                     and writeable(g._data):
-                np.copyto(g._data, avg)
+                if on_host:
+                    np.copyto(g._data, avg)
+                else:  # back to the parameter's GPU (see the module docstring)
+                    g._data[...] = transfer(avg, dev)
                 tape.bump_version(g)
             else:  # no local gradient, or one that is part of a graph: a fresh tensor
-                p.grad = Tensor._wrap_grad(xp.asarray(avg).copy())
+                p.grad = Tensor._wrap_grad(avg.copy() if on_host else transfer(avg, dev))
 
 
 def plan_buckets(params: list[Tensor], cap_bytes: int) -> list[Bucket]:

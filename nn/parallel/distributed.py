@@ -85,7 +85,9 @@ class DistributedDataParallel(Module):
     * ``gradient_as_bucket_view``: after averaging, each ``.grad`` is a view into its bucket
       instead of a copy (saves one copy of the gradients per step, and a second one when the
       optimizer zeroes gradients in place with ``zero_grad(set_to_none=False)``); a gradient
-      kept across steps is then overwritten by the next step's averaging.
+      kept across steps is then overwritten by the next step's averaging.  Buckets live in host
+      memory, so for GPU parameters the averaged gradients are copied back to the device
+      either way (the option saves no copy there).
 
     Calling it runs ``module``'s forward.  Raises RuntimeError when the process group is not
     initialised, TypeError for a non-Module, ValueError for unsupported options.  Counterpart:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import xp
-from autograd.devices import array_module, is_device_array, to_host, writeable
+from autograd.devices import array_module, device_of, is_device_array, to_host, transfer, writeable
 from autograd.tape import bump_version
 from autograd.tensor import Tensor
 
@@ -53,9 +53,12 @@ def _norm_type(norm_type: Any, where: str) -> float:
 
 
 def _vector_norm(a: Any, p: float) -> Any:
-    """The ``p``-norm of all entries of ``a`` (0: count of non-zeros, +-inf: max/min of |a|)."""
-    if is_device_array(a):  # CuPy has no vector_norm; its norm of a vector means the same
-        return array_module(a).linalg.norm(a.ravel(), ord=p)
+    """The ``p``-norm of all entries of ``a`` (0: count of non-zeros, +-inf: max/min of |a|).
+
+    A GPU array's norm stays on its device as a 0-d array: CuPy has ``linalg.norm`` (the same
+    orders for a vector) but not ``linalg.vector_norm``."""
+    if is_device_array(a):
+        return xp.linalg.norm(xp.ravel(a), ord=p)
     return xp.linalg.vector_norm(xp.ravel(a), ord=p)
 
 
@@ -63,8 +66,10 @@ def get_total_norm(tensors: TensorOrTensors, norm_type: float | str = 2.0,
                    error_if_nonfinite: bool = False) -> Tensor:
     """The ``norm_type``-norm of the given tensors taken together as one long vector.
 
-    Returns a 0-d Tensor of the tensors' dtype (0.0 when there are none).  With
-    ``error_if_nonfinite`` a NaN or infinite result raises RuntimeError.
+    Returns a 0-d Tensor of the tensors' dtype (0.0 when there are none), on the device of the
+    first tensor (norms of tensors on other devices are moved there, as PyTorch does); nothing is
+    read back to the host.  With ``error_if_nonfinite`` a NaN or infinite result raises
+    RuntimeError (that check reads the norm on the host, as PyTorch's does).
     """
     where = "get_total_norm"
     p = _norm_type(norm_type, where)
@@ -77,38 +82,43 @@ def get_total_norm(tensors: TensorOrTensors, norm_type: float | str = 2.0,
         arrays.append(xp.asarray(d) if type(d) is float else d)
     dtype = np.result_type(*[a.dtype for a in arrays]) if arrays else np.dtype(np.float64)
     norms = [_vector_norm(a, p) for a in arrays if a.size]
-    if any(is_device_array(a) for a in norms):  # GPU norms stay there: stacked, not copied
-        total = _vector_norm(xp.stack([a.astype(dtype) for a in norms]), p).astype(dtype)
+    if arrays and is_device_array(arrays[0]):
+        dev = device_of(arrays[0])
+        parts = [transfer(n, dev).astype(dtype) for n in norms]
+        total = (_vector_norm(xp.stack(parts), p) if parts
+                 else array_module(arrays[0]).zeros((), dtype=dtype))  # (not zeros_like(shape=()): CuPy)
+        total = total.astype(dtype, copy=False)
     else:
         total = _vector_norm(xp.asarray(norms, dtype=dtype), p) if norms else dtype.type(0)
         total = xp.asarray(total, dtype=dtype)
-    # the check reads the norm back (as PyTorch's does): only when asked for
-    if error_if_nonfinite and not bool(xp.isfinite(to_host(total))):
-        raise RuntimeError(
-            f"The total norm of order {p} for gradients from {len(arrays)} tensors is non-finite "
-            f"({float(to_host(total))}), so it cannot be clipped. To disable this error and "
-            "scale the gradients by the non-finite norm anyway, set error_if_nonfinite=False"
-        )
-    return Tensor._make(total, None, False)
+    if error_if_nonfinite:
+        host_total = float(to_host(total))  # an explicit sync, as in PyTorch: it must decide now
+        if not math.isfinite(host_total):
+            raise RuntimeError(
+                f"The total norm of order {p} for gradients from {len(arrays)} tensors is "
+                f"non-finite ({host_total}), so it cannot be clipped. To disable this error and "
+                "scale the gradients by the non-finite norm anyway, set error_if_nonfinite=False"
+            )
+    return Tensor._make(total, None, False) if arrays else Tensor(total)
 
 
 def clip_grads_with_norm_(parameters: TensorOrTensors, max_norm: float,
                           total_norm: Tensor | float) -> None:
-    """Scale the parameters' gradients by ``max_norm / (total_norm + 1e-6)`` if that is < 1."""
+    """Scale the parameters' gradients by ``max_norm / (total_norm + 1e-6)`` if that is < 1.
+
+    A ``total_norm`` on a GPU is not read back: every gradient is multiplied by
+    ``min(coef, 1)`` on the device (PyTorch's way; a factor of 1 leaves the values unchanged but
+    counts as an in-place change).  On the host, gradients are left alone when ``coef >= 1``.
+    """
     where = "clip_grads_with_norm_"
     mx = float(max_norm)
     if not mx >= 0:
         raise ValueError(f"{where}: max_norm must be >= 0, got {max_norm!r}")
-    total = total_norm._data if isinstance(total_norm, Tensor) else total_norm
-    if is_device_array(total):
-        # a GPU norm is not read back: PyTorch's clamped coefficient, min(coef, 1), multiplies
-        # every gradient (by 1 when nothing is clipped; NaN spreads as on the host)
-        coef_d = xp.minimum(mx / (total + 1e-6), 1.0)
-        for g in _grads(parameters, where):
-            g._data *= coef_d.astype(g._data.dtype)
-            bump_version(g)
+    total_data = total_norm._data if isinstance(total_norm, Tensor) else total_norm
+    if is_device_array(total_data):
+        _scale_on_device(_grads(parameters, where), mx, total_data)
         return
-    total = float(total)
+    total = float(total_data)
     coef = mx / (total + 1e-6)
     if coef >= 1.0:  # nothing to clip (NaN falls through and spreads, as in PyTorch)
         return
@@ -120,6 +130,20 @@ def clip_grads_with_norm_(parameters: TensorOrTensors, max_norm: float,
             d *= coef
         else:
             g._data = d * coef
+        bump_version(g)
+
+
+def _scale_on_device(grads: list[Tensor], mx: float, total: Any) -> None:
+    """``g *= min(mx / (total + 1e-6), 1)`` with the factor kept on the device (no sync).
+    ``fmin`` would drop a NaN factor; ``minimum`` keeps it, so a NaN norm spreads (PyTorch)."""
+    coef = xp.minimum(mx / (total + 1e-6), 1.0)
+    for g in grads:
+        d = g._data
+        c = transfer(coef, device_of(d)) if type(d) is not float else coef
+        if type(d) is not float and writeable(d):
+            d *= c.astype(d.dtype, copy=False)
+        else:
+            g._data = (d * c).astype(c.dtype if type(d) is float else d.dtype, copy=False)
         bump_version(g)
 
 

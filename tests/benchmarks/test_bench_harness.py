@@ -20,6 +20,9 @@ from benchmarks.verify import compare
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 TINY = Settings(quick=True, repeats=1, warmup=0, min_time=0.0)
+# The CPU cases time host code against NumPy references (a CPU program: the default device is the
+# CPU there); the GPU cases are benchmarks.gpu (``python -m benchmarks --device cuda``).
+CPU_CASES = pytest.mark.cpu_only("the CPU benchmark cases run on the host, against NumPy")
 
 
 @pytest.fixture
@@ -38,6 +41,7 @@ def restore_threads(monkeypatch):
         torch.set_num_threads(torch_threads)
 
 
+@CPU_CASES
 def test_cli_runs_every_case_and_writes_json(tmp_path, restore_threads, capsys):
     out = tmp_path / "bench.json"
     argv = ["--quick", "--repeats", "1", "--warmup", "0", "--min-time", "0",
@@ -92,6 +96,7 @@ def test_micrograd_deep_chain_reported_as_failing():
     assert res.row("tapegrad").status == "ok"
 
 
+@CPU_CASES
 def test_wrong_reference_is_flagged_as_mismatch():
     """The check is real: a reference that differs from the work done is reported."""
     good = CASES["mlp_tiny"]
@@ -127,6 +132,7 @@ def test_every_engine_starts_from_the_same_numbers():
     assert a.weights[0].shape == (3, 4) and a.weights[0].dtype == np.float32
 
 
+@CPU_CASES
 def test_cli_cpu_clock_and_gc_on(tmp_path, restore_threads, capsys):
     out = tmp_path / "b.json"
     argv = ["--quick", "--repeats", "2", "--warmup", "0", "--min-time", "0", "--case", "mlp_tiny",

@@ -156,3 +156,15 @@ def test_argument_errors():
         DataLoader(iter([1, 2]))
     with pytest.raises(TypeError, match="generator must be"):
         DataLoader(ds, generator="rng")
+
+
+def test_batches_of_host_data_are_host_tensors_whatever_the_default_device():
+    """A CPU data pipeline beside a GPU model: arrays and numbers collate on the host (with
+    ``--device=stand-in`` the default device is cuda); moving a batch is ``xb.to(device)``."""
+    X = np.arange(8.0).reshape(4, 2)
+    for xb, yb in DataLoader(TensorDataset(X, np.arange(4)), batch_size=2):
+        assert xb.device.type == "cpu" and yb.device.type == "cpu"
+    (nb,) = DataLoader([1.5, 2.5], batch_size=2)
+    assert nb.device.type == "cpu" and nb.tolist() == [1.5, 2.5]
+    moved = xb.to(ag.get_default_device())
+    assert moved.device == ag.get_default_device() and moved.tolist() == xb.tolist()

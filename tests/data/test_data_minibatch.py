@@ -35,7 +35,7 @@ def test_mean_of_batch_gradients_weighted_by_size_is_the_full_batch_gradient(n, 
     gw_full, gb_full = mse_grad(w, b, ag.tensor(X), ag.tensor(y))
     acc_w, acc_b = np.zeros(3), 0.0
     for xb, yb in DataLoader(TensorDataset(X, y), batch_size=bs, shuffle=True, seed=seed):
-        gw, gb = mse_grad(w, b, xb, yb)
+        gw, gb = mse_grad(w, b, xb.to(w.device), yb.to(w.device))  # host batches, moved
         acc_w += gw * len(yb) / n
         acc_b += gb * len(yb) / n
     assert_allclose(acc_w, gw_full, rtol=1e-10, atol=1e-12)
@@ -50,9 +50,9 @@ def test_full_batch_mini_batch_and_sgd_all_fit_a_linear_model(batch_size, lr, ep
     loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True, seed=0)
     for _ in range(epochs):
         for xb, yb in loader:
-            gw, gb = mse_grad(w, b, xb, yb)
+            gw, gb = mse_grad(w, b, xb.to(w.device), yb.to(w.device))  # host batches, moved
             with ag.no_grad():  # plain gradient-descent update w -= lr * dC/dw
-                w.data = w.detach().cpu().numpy() - lr * gw
-                b.data = b.detach().cpu().numpy() - lr * gb
+                w.data = w.detach() - lr * ag.tensor(gw, device=w.device)
+                b.data = b.detach() - lr * ag.tensor(gb, device=b.device)
     assert_allclose(w.detach().cpu().numpy(), [1.5, -2.0, 0.5], atol=1e-3)
     assert_allclose(b.detach().cpu().numpy(), 0.3, atol=1e-3)

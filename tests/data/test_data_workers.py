@@ -192,8 +192,9 @@ def test_a_batch_that_cannot_be_pickled_is_an_error_not_a_hang():
 
 
 def test_a_graph_cannot_cross_processes():
+    # (worker processes make host tensors: GPU data does not cross processes, as in PyTorch)
     def collate(samples):
-        w = ag.tensor([1.0, 2.0], requires_grad=True)
+        w = ag.tensor([1.0, 2.0], requires_grad=True, device="cpu")
         return w * 2.0  # a non-leaf that requires grad
 
     msg, _ = catch(DataLoader(Pids(2), batch_size=2, num_workers=1, collate_fn=collate),
@@ -201,7 +202,8 @@ def test_a_graph_cannot_cross_processes():
     assert "graph cannot cross processes" in msg and "detach()" in msg
     # leaves keep requires_grad; constants arrive as constants
     leaf = DataLoader(Pids(2), batch_size=2, num_workers=1,
-                      collate_fn=lambda s: (ag.tensor([1.0], requires_grad=True), ag.ones(2)))
+                      collate_fn=lambda s: (ag.tensor([1.0], requires_grad=True, device="cpu"),
+                                            ag.ones(2, device="cpu")))
     (a, b), = list(leaf)
     assert a.requires_grad and a.is_leaf and not b.requires_grad and b.tolist() == [1.0, 1.0]
 
@@ -251,7 +253,7 @@ def test_large_and_odd_arrays_cross_intact_and_writable():
 
     def collate(samples):
         xs = np.stack([x.cpu().numpy() for (x,) in samples])
-        return {"c": ag.tensor(xs), "f": np.asfortranarray(xs[:, 0]),
+        return {"c": ag.tensor(xs, device="cpu"), "f": np.asfortranarray(xs[:, 0]),  # host data
                 "strided": xs[:, :, ::3, 1], "small": xs[:, 0, 0, :2].astype(np.float32)}
 
     ref = list(DataLoader(TensorDataset(X), 8, collate_fn=collate))

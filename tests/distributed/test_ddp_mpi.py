@@ -87,7 +87,7 @@ def test_construction_broadcasts_rank0_parameters_and_buffers():
     r = dist.get_rank()
     ag.manual_seed(r)
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
-    model[1].running_mean.detach().cpu().numpy()[...] = r + 1.0
+    model[1].running_mean.data.fill_(r + 1.0)  # (in place, on the buffer's device)
     DDP(model)
     _assert_same_everywhere(model)
     assert model[1].running_mean.detach().cpu().numpy()[0] == 1.0
@@ -198,7 +198,7 @@ def test_checkpoint_written_by_rank0_loads_into_identical_replicas(tmp_path):
     path = ag.zeros(256, dtype=np.uint8)  # rank 0's file name, sent as bytes
     if r == 0:
         name = str(tmp_path / "ckpt.npz").encode()
-        path.detach().cpu().numpy()[:len(name)] = np.frombuffer(name, dtype=np.uint8)
+        path[:len(name)] = ag.tensor(np.frombuffer(name, dtype=np.uint8), device=path.device)
     dist.broadcast(path, 0)
     fname = bytes(path.detach().cpu().numpy()).rstrip(b"\0").decode()
     trained = DDP(_mlp(seed=1))
@@ -235,6 +235,7 @@ def test_ddp_with_distributed_sampler_equals_single_process_on_the_union_of_the_
                  else np.arange(len(ds)))
         for j, (xb, yb) in enumerate(loader):
             opt.zero_grad()
+            xb, yb = xb.to(ddp.module[0].weight.device), yb.to(ddp.module[0].weight.device)
             nn.functional.mse_loss(ddp(xb), yb).backward()
             opt.step()
             idx = order[j * local_batch * w:(j + 1) * local_batch * w]
@@ -265,8 +266,9 @@ def test_gradient_as_bucket_view_trains_like_copies(set_to_none):
         assert p.detach().cpu().numpy().tobytes() == q.detach().cpu().numpy().tobytes()
         assert_array_equal(p.grad.cpu().numpy(), q.grad.cpu().numpy())
     flats = {id(b.flat) for b in views._buckets}
-    assert all(p.grad.cpu().numpy().base is not None and id(p.grad.cpu().numpy().base) in flats
-               for p in views.module.parameters())
+    # buckets are host memory: only CPU gradients can be views into them (GPU ones are copies)
+    assert all(p.grad.numpy().base is not None and id(p.grad.numpy().base) in flats
+               for p in views.module.parameters() if p.device.type == "cpu")
 
 
 class _Pair(nn.Module):

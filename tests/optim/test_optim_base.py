@@ -13,6 +13,7 @@ from optim_reference import CASES
 
 import autograd as ag
 import optim
+from autograd.devices import to_host
 from autograd.tape import Node
 from autograd.testing import assert_allclose
 from nn.parameter import Parameter
@@ -162,7 +163,7 @@ def test_zero_grad_in_place_keeps_buffers():
     ((p * p).sum() + s * s).backward()
     g, buf = p.grad, p.grad._data
     opt.zero_grad(set_to_none=False)
-    assert p.grad is g and p.grad._data is buf and np.array_equal(buf, np.zeros(3))
+    assert p.grad is g and p.grad._data is buf and np.array_equal(to_host(buf), np.zeros(3))
     assert s.grad.item() == 0.0
     ((p * p).sum() + s * s).backward()  # accumulates into the zeroed gradients
     assert np.array_equal(p.grad.cpu().numpy(), 2 * np.ones(3)) and s.grad.item() == 4.0
@@ -276,9 +277,10 @@ def test_gradient_shape_mismatch_and_read_only_parameter():
     p.grad = ag.tensor(np.ones((3, 2)))
     with pytest.raises(RuntimeError, match=r"shape \(2, 3\) but its gradient has shape \(3, 2\)"):
         opt.step()
-    ro = ag.Tensor(np.broadcast_to(np.ones(3), (2, 3)), requires_grad=True)
+    # read-only arrays exist only on the host (CuPy has none): this parameter is a CPU one
+    ro = ag.Tensor(np.broadcast_to(np.ones(3), (2, 3)), requires_grad=True, device="cpu")
     opt = optim.SGD([ro], lr=0.1)
-    ro.grad = ag.tensor(np.ones((2, 3)))
+    ro.grad = ag.tensor(np.ones((2, 3)), device="cpu")
     with pytest.raises(RuntimeError, match="read-only"):
         opt.step()
     v = leaf(3)
@@ -286,9 +288,9 @@ def test_gradient_shape_mismatch_and_read_only_parameter():
     v.grad = ag.tensor(1.0)  # a Python-float gradient does not broadcast over an array parameter
     with pytest.raises(RuntimeError, match=r"shape \(3,\) but its gradient has shape \(\)"):
         opt.step()
-    s = ag.tensor(1.0, requires_grad=True)
+    s = ag.tensor(1.0, requires_grad=True, device="cpu")  # a Python float: the host fast path
     opt = optim.SGD([s], lr=0.1)
-    s.grad = ag.tensor(np.ones(2))
+    s.grad = ag.tensor(np.ones(2), device="cpu")
     with pytest.raises(RuntimeError, match="scalar but its gradient has shape"):
         opt.step()
 
@@ -299,7 +301,7 @@ def test_replaced_parameter_array_is_followed():
     opt = optim.SGD([p], lr=0.5, momentum=0.5)
     p.grad = ag.tensor(np.ones(3))
     opt.step()
-    new = np.full(3, 10.0)
+    new = ag.full((3,), 10.0, dtype=p.dtype, device=p.device)._data  # on p's device
     p.data = new
     opt.step()
     assert p._data is new

@@ -57,7 +57,9 @@ def test_no_clipping_below_max_norm_leaves_gradients_bit_identical():
     v = p.grad._version
     total = clip_grad_norm_(p, 1.0)  # a single tensor is accepted
     assert total.item() == pytest.approx(0.5)
-    assert np.array_equal(p.grad.cpu().numpy(), g) and p.grad._version == v
+    assert np.array_equal(p.grad.cpu().numpy(), g)
+    if p.device.type == "cpu":  # on a GPU the factor min(coef, 1) is applied unread (PyTorch's
+        assert p.grad._version == v  # way, no sync), which counts as an in-place change
 
 
 def test_clipping_bumps_gradient_versions():
@@ -69,6 +71,7 @@ def test_clipping_bumps_gradient_versions():
     assert p.grad._version == v + 2
 
 
+@pytest.mark.cpu_only("the Python-float scalar fast path exists only for CPU tensors")
 def test_scalar_float_gradients():
     s = ag.tensor(0.0, requires_grad=True)
     (s * 3.0 + 0.0).backward()
@@ -107,9 +110,9 @@ def test_non_finite_norm():
     ps = with_grads([np.array([1.0, np.inf]), np.array([np.nan])])
     with pytest.raises(RuntimeError, match="non-finite"):
         clip_grad_norm_(ps, 1.0, error_if_nonfinite=True)
-    assert np.array_equal(ps[0].grad.data, [1.0, np.inf])  # untouched after the error
+    assert np.array_equal(ps[0].grad.cpu().numpy(), [1.0, np.inf])  # untouched after the error
     total = clip_grad_norm_(ps, 1.0)  # as in PyTorch: NaN norm spreads into the gradients
-    assert np.isnan(total.item()) and np.isnan(ps[0].grad.data).all()
+    assert np.isnan(total.item()) and np.isnan(ps[0].grad.cpu().numpy()).all()
 
 
 def test_get_total_norm_of_tensors():
@@ -136,7 +139,7 @@ def test_clip_grad_value_keeps_nan():
     s = ag.tensor(0.0, requires_grad=True)
     s.grad = ag.tensor(float("nan"))
     clip_grad_value_(ps + [s], 1.0)
-    assert np.array_equal(ps[0].grad.data, [np.nan, 1.0, -1.0], equal_nan=True)
+    assert np.array_equal(ps[0].grad.cpu().numpy(), [np.nan, 1.0, -1.0], equal_nan=True)
     assert np.isnan(s.grad.item())
 
 

@@ -11,6 +11,7 @@ from optim_reference import CASES
 
 import autograd as ag
 import optim
+from autograd.devices import to_host
 from autograd.testing import assert_allclose
 
 NAMES = sorted(CASES)
@@ -56,6 +57,7 @@ def test_defaults_match_numpy_formula(name):
                                atol=1e-12)
 
 
+@pytest.mark.cpu_only("the Python-float scalar fast path exists only for CPU tensors")
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_scalar_fast_path_bit_identical_to_arrays(name, data, seed):
@@ -87,6 +89,7 @@ def test_scalar_fast_path_bit_identical_to_arrays(name, data, seed):
             assert value == opt.state[p0][key] == opt.state[p1][key][0]
 
 
+@pytest.mark.cpu_only("the Python-float scalar fast path exists only for CPU tensors")
 @pytest.mark.parametrize("name", NAMES)
 def test_scalar_param_with_array_gradient(name):
     cls, _, ref = CASES[name]
@@ -129,9 +132,9 @@ def test_non_contiguous_parameter_updated_through_its_view(name, data, seed):
     cls, options, ref = CASES[name]
     opts = data.draw(options, label="options")
     rng = np.random.default_rng(seed)
-    base = rng.standard_normal((4, 6))
+    base = ag.tensor(rng.standard_normal((4, 6)))._data  # on the suite's device
     view = base[::2, ::3].T  # non-contiguous, transposed
-    x0 = view.copy()
+    x0 = to_host(view).copy()
     grads = _grads(rng, view.shape)
     p = ag.Tensor(view, requires_grad=True)  # shares memory with base
     opt = cls([p], **opts)

@@ -14,6 +14,7 @@ from test_optim_state import npz_round_trip
 import autograd as ag
 import nn
 import optim
+from autograd.devices import to_host, transfer
 from autograd.tape import Node
 from autograd.testing import assert_allclose
 from optim.line_search import cubic_interpolate
@@ -35,7 +36,7 @@ def _start(seed):
 
 def _ours(x0, base, s0):
     x = ag.tensor(x0.copy(), requires_grad=True)
-    big = base.copy()
+    big = ag.tensor(base)._data  # a copy, on the suite's device
     y = ag.Tensor(big[::2, ::3].T, requires_grad=True)  # non-contiguous, updated through the view
     s = ag.tensor(s0, requires_grad=True)
     at, bt = ag.tensor(A), ag.tensor(B)
@@ -101,17 +102,19 @@ def test_matches_torch_step_by_step(opts, seed):
         # the same points were evaluated, in the same order
         assert_allclose(ev_ours, ev_theirs, rtol=1e-9, atol=1e-12)
         for p, tp in zip(ps, tps):  # (p._data: p.data would turn the scalar into an array)
-            assert_allclose(np.asarray(p._data), tp.detach().cpu().numpy(), rtol=1e-8,
+            assert_allclose(p._data, tp.detach().cpu().numpy(), rtol=1e-8,
                                        atol=1e-10)
-    assert ps[2].shape == () and type(ps[2]._data) is float  # the scalar stayed on its fast path
-    assert np.array_equal(big[::2, ::3].T, ps[1]._data)  # updated in place through the view
+    assert ps[2].shape == ()
+    if ps[2].device.type == "cpu":  # (on a GPU a 0-d tensor is a device array: no float path)
+        assert type(ps[2]._data) is float  # the scalar stayed on its fast path
+    assert np.array_equal(to_host(big[::2, ::3].T), to_host(ps[1]._data))  # updated through the view
     st_, tst = ours.state[ps[0]], theirs.state[tps[0]]
     assert set(st_) == set(tst) - {"al"}  # torch's 'al' is scratch space, not state
     for key in ("func_evals", "n_iter"):
         assert st_[key] == tst[key]
     for key in ("t", "H_diag", "prev_loss", "d", "prev_flat_grad"):
         if key in st_:
-            assert_allclose(np.asarray(st_[key]), np.asarray(torch.as_tensor(tst[key])),
+            assert_allclose(st_[key], np.asarray(torch.as_tensor(tst[key])),
                                        rtol=1e-7, atol=1e-9)
     if "ro" in st_:
         assert len(st_["ro"]) == len(tst["ro"]) == len(st_["old_dirs"]) == len(st_["old_stps"])
@@ -166,7 +169,7 @@ def test_stops_at_once_when_already_optimal():
     loss = opt.step(_closure(opt, lambda: ((x - 1) ** 2).sum(), evals))
     assert float(loss) == 0.0 and evals == [0.0]
     assert opt.state[x] == {"func_evals": 1, "n_iter": 0}
-    assert np.array_equal(x.data, np.ones(3))
+    assert np.array_equal(x.detach().cpu().numpy(), np.ones(3))
 
 
 def test_size_zero_parameters_are_already_optimal():
@@ -194,7 +197,7 @@ def test_parameters_without_gradient_count_as_zero():
     opt = optim.LBFGS([x, frozen], line_search_fn="strong_wolfe")
     opt.step(_closure(opt, lambda: ((x - 3) ** 2).sum()))
     assert_allclose(x.data, [3.0, 3.0], rtol=1e-9)
-    assert np.array_equal(frozen.data, [5.0])
+    assert np.array_equal(frozen.detach().cpu().numpy(), [5.0])
 
 
 def test_float32_parameters_keep_their_dtype():
@@ -249,7 +252,7 @@ def test_resume_is_bit_identical(via, line_search_fn, tmp_path):
     opt1 = optim.LBFGS(ps1, **opts)
     _run(opt1, f1, 2)
     saved = {"optim": opt1.state_dict(),
-             "params": {str(i): np.array(p._data) for i, p in enumerate(ps1)}}
+             "params": {str(i): np.array(to_host(p._data)) for i, p in enumerate(ps1)}}
     if via == "deepcopy":
         saved = copy.deepcopy(saved)
     elif via == "npz":
@@ -265,13 +268,13 @@ def test_resume_is_bit_identical(via, line_search_fn, tmp_path):
         if type(p._data) is float:
             p._data = float(v)
         else:
-            p._data[...] = v
+            p._data[...] = transfer(np.asarray(v), p.device)
     opt2 = optim.LBFGS(ps2, lr=5.0)
     opt2.load_state_dict(saved["optim"])
     assert opt2.param_groups[0]["lr"] == 0.7
     assert _run(opt2, f2, 3) == losses[2:]
     for a, b in zip(ps, ps2):
-        assert type(a._data) is type(b._data) and np.array_equal(a._data, b._data)
+        assert type(a._data) is type(b._data) and np.array_equal(to_host(a._data), to_host(b._data))
 
 
 def test_state_dict_is_a_snapshot_of_the_history():
@@ -283,7 +286,7 @@ def test_state_dict_is_a_snapshot_of_the_history():
     _run(opt, f, 3)
     assert len(sd["state"][0]["old_dirs"]) == len(dirs)
     for a, b in zip(sd["state"][0]["old_dirs"], dirs):
-        assert np.array_equal(a, b)
+        assert np.array_equal(to_host(a), to_host(b))
 
 
 def test_load_state_errors():
@@ -330,7 +333,8 @@ def test_errors():
     with pytest.raises(ValueError, match="learning rate"):
         optim.LBFGS([x], lr=-1.0)
     assert optim.LBFGS([x], max_iter=8).param_groups[0]["max_eval"] == 10  # torch's default
-    ro = ag.Tensor(np.broadcast_to(np.ones(2), (2, 2)), requires_grad=True)
+    # read-only arrays exist only on the host (CuPy has none): a CPU parameter
+    ro = ag.Tensor(np.broadcast_to(np.ones(2), (2, 2)), requires_grad=True, device="cpu")
     opt = optim.LBFGS([ro])
     with pytest.raises(RuntimeError, match="read-only"):
         opt.step(_closure(opt, lambda: (ro * ro).sum()))

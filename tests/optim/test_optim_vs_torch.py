@@ -14,6 +14,7 @@ from optim_reference import CASES
 
 import autograd as ag
 import optim
+from autograd.devices import to_host
 from autograd.testing import assert_allclose
 from nn.utils import clip_grad_norm_, clip_grad_value_
 from optim import lr_scheduler as OL
@@ -62,7 +63,7 @@ def test_optimizer_matches_torch(name, data, shape, seed, scalar):
     ostate = ours.state_dict()["state"].get(0, {})
     assert set(ostate) == {k for k, v in tstate.items() if v is not None}
     for k, v in ostate.items():
-        assert_allclose(np.asarray(v, dtype=np.float64),
+        assert_allclose(np.asarray(to_host(v), dtype=np.float64),
                                    np.asarray(tstate[k], dtype=np.float64), rtol=1e-12, atol=1e-13)
 
 

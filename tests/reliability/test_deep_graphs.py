@@ -44,6 +44,7 @@ def _alternating_reference(x0: float, n: int) -> tuple[float, float]:
     return y, g
 
 
+@pytest.mark.cpu_only("the Python-float scalar fast path exists only for CPU tensors")
 @pytest.mark.parametrize("n", [100_000, 1_000_000])
 def test_scalar_chain_backward_without_recursion(n):
     x = ag.tensor(0.5, requires_grad=True)

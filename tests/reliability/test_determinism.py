@@ -50,9 +50,11 @@ def train(seed: int, opt_name: str = "Adam", epochs: int = 3) -> dict[str, Any]:
     loader = DataLoader(train_ds, batch_size=16, shuffle=True)
     losses: list[float] = []
     orders: list[bytes] = []
+    dev = next(iter(net.parameters())).device
     for _ in range(epochs):
         net.train()
         for xb, yb in loader:
+            xb, yb = xb.to(dev), yb.to(dev)  # host batches to the model's device
             orders.append(yb.detach().cpu().numpy().tobytes())
             opt.zero_grad()
             loss = F.cross_entropy(net(xb), yb, label_smoothing=0.05)
@@ -162,7 +164,7 @@ def test_explicit_generators_are_independent_of_the_default_one():
                 ag.manual_seed(int(xb.detach().cpu().numpy().sum()))  # reseeding the default generator...
                 ag.randn(7)
             opt.zero_grad()
-            loss = (net(xb) ** 2).mean()
+            loss = (net(xb.to(net[0].weight.device)) ** 2).mean()  # host batch to the model
             loss.backward()
             opt.step()
             out.append(loss.item())

@@ -48,6 +48,8 @@ def run(fn: Callable[[ag.Tensor], ag.Tensor], x: ag.Tensor, gradient: Any = None
         y = fn(x)
         if gradient is None and y.numel() != 1:
             gradient = np.ones(y.shape, dtype=y.dtype)
+        if gradient is not None:  # the upstream gradient lives where the output does
+            gradient = ag.tensor(gradient, device=y.device)
         y.backward(gradient)
     return y.detach().cpu().numpy(), x.grad.cpu().numpy()
 

@@ -69,7 +69,7 @@ def test_binary_ops_with_non_broadcastable_shapes_raise_naming_op_and_shapes(pai
                                                                              as_array):
     sa, sb = pair
     a = leaf(sa)
-    b = np.ones(sb) if as_array else leaf(sb)
+    b = ag.ones(sb)._data if as_array else leaf(sb)  # a raw array (on the suite's device)
     with pytest.raises(ValueError) as ei:
         BINARY[name](a, b)
     msg = str(ei.value)
@@ -236,11 +236,11 @@ def test_backward_with_a_wrong_gradient_shape(shape, gshape):
     pat = rf"mismatch in shape: gradient has shape {re.escape(str(gshape))} but the output has " \
           rf"shape {re.escape(str(shape))}"
     with pytest.raises(RuntimeError, match=r"^backward: " + pat):
-        y.backward(np.ones(gshape))
+        y.backward(ag.tensor(np.ones(gshape), device=y.device))
     with pytest.raises(RuntimeError, match=r"^grad: " + pat):
         ag.grad(y, x, grad_outputs=ag.ones(gshape))
     assert x.grad is None  # nothing was accumulated by the failed calls
-    y.backward(np.ones(shape))  # the graph survived the failed calls
+    y.backward(ag.tensor(np.ones(shape), device=y.device))  # the graph survived the failed calls
     assert_array_equal(x.grad.cpu().numpy(), np.full(shape, 2.0))
 
 

@@ -382,7 +382,9 @@ def test_models_optimizers_schedulers_and_loaders_are_freed_by_refcount():
         net[0].weight.register_hook(lambda g: g * 1.0)
         loader = DataLoader(TensorDataset(np.ones((8, 3)), np.zeros(8, dtype=np.int64)),
                             batch_size=4, shuffle=True, seed=0)
+        dev = net[0].weight.device
         for xb, yb in loader:
+            xb, yb = xb.to(dev), yb.to(dev)  # host batches to the model's device
             opt.zero_grad()
             F.cross_entropy(net(xb), yb).backward()
             opt.step()

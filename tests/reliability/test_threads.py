@@ -165,9 +165,11 @@ def _make_job(seed: int) -> tuple[nn.Module, optim.Optimizer, DataLoader]:
 
 def _train(seed: int, epochs: int, step_barrier: threading.Barrier | None) -> dict[str, Any]:
     net, opt, loader = _make_job(seed)
+    dev = next(iter(net.parameters())).device
     losses = []
     for _ in range(epochs):
         for xb, yb in loader:
+            xb, yb = xb.to(dev), yb.to(dev)  # host batches to the model's device
             if step_barrier is not None:
                 step_barrier.wait(TIMEOUT)  # lockstep: both threads are mid-training together
             opt.zero_grad()

@@ -115,7 +115,8 @@ class WalkerMachine(RuleBasedStateMachine):
         # always one Python-float scalar leaf (the scalar fast path)
         x = float(_arr((), data.draw))
         t = ag.tensor(x, requires_grad=True)
-        assert type(t._data) is float
+        if t.device.type == "cpu":  # (on a GPU a 0-d tensor is a device array: no float path)
+            assert type(t._data) is float
         k = len(self.leaves)
         self.leaves.append((t, ()))
         out.append(Entry(t, np.array(x), {k: np.ones(())}, frozenset(), f"float leaf {k}"))
