@@ -85,8 +85,9 @@ def get_total_norm(tensors: TensorOrTensors, norm_type: float | str = 2.0,
     if arrays and is_device_array(arrays[0]):
         dev = device_of(arrays[0])
         parts = [transfer(n, dev).astype(dtype) for n in norms]
+        # (not zeros_like(shape=()): CuPy reads an empty shape as "the prototype's")
         total = (_vector_norm(xp.stack(parts), p) if parts
-                 else array_module(arrays[0]).zeros((), dtype=dtype))  # (not zeros_like(shape=()): CuPy)
+                 else array_module(arrays[0]).zeros((), dtype=dtype))
         total = total.astype(dtype, copy=False)
     else:
         total = _vector_norm(xp.asarray(norms, dtype=dtype), p) if norms else dtype.type(0)
