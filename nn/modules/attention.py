@@ -58,6 +58,7 @@ class MultiheadAttention(Module):
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
                  vdim: int | None = None, batch_first: bool = False, *, dtype: Any = None,
+                 device: Any = None,
                  generator: Any = None) -> None:
         super().__init__()
         if embed_dim <= 0 or num_heads <= 0:
@@ -100,6 +101,7 @@ class MultiheadAttention(Module):
             self.bias_v = Parameter(device_empty((1, 1, e), dtype=dt))
         self.add_zero_attn = add_zero_attn
         self._reset_parameters(generator)
+        self._place_on(device)
 
     def _reset_parameters(self, generator: Any = None) -> None:
         """PyTorch's init: Xavier-uniform projections, zero biases, Xavier-normal ``bias_k/v``."""

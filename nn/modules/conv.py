@@ -21,7 +21,8 @@ class _ConvNd(Module):
     def __init__(
         self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
         padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-        padding_mode: str = "zeros", *, dtype: Any = None, generator: Any = None,
+        padding_mode: str = "zeros", *, dtype: Any = None,
+        device: Any = None, generator: Any = None,
     ) -> None:
         super().__init__()
         name = type(self).__name__
@@ -60,6 +61,7 @@ class _ConvNd(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters(generator)
+        self._place_on(device)
 
     def reset_parameters(self, generator: Any = None) -> None:
         """PyTorch's default: ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` for weight and bias."""
@@ -122,7 +124,7 @@ class _ConvTransposeNd(Module):
     def __init__(
         self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
         padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-        dilation: Any = 1, padding_mode: str = "zeros", *, dtype: Any = None,
+        dilation: Any = 1, padding_mode: str = "zeros", *, dtype: Any = None, device: Any = None,
         generator: Any = None,
     ) -> None:
         super().__init__()
@@ -153,6 +155,7 @@ class _ConvTransposeNd(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters(generator)
+        self._place_on(device)
 
     def reset_parameters(self, generator: Any = None) -> None:
         """PyTorch's default: bounds from the weight's fan-in, ``(out / groups) * prod(k)``."""

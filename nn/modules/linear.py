@@ -34,7 +34,7 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
-                 dtype: Any = None, generator: Any = None) -> None:
+                 dtype: Any = None, device: Any = None, generator: Any = None) -> None:
         super().__init__()
         if in_features < 0 or out_features < 0:
             raise ValueError(
@@ -50,6 +50,7 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters(generator)
+        self._place_on(device)
 
     def reset_parameters(self, generator: Any = None) -> None:
         """PyTorch's default: ``U(-1/sqrt(in_features), 1/sqrt(in_features))`` for both."""

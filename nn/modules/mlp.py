@@ -54,7 +54,8 @@ class MLP(Sequential):
 
     def __init__(self, sizes: Sequence[int], activation: Any = "relu", *, bias: bool = True,
                  dropout: float = 0.0, norm: str | None = None,
-                 output_activation: Any = None, dtype: Any = None, generator: Any = None) -> None:
+                 output_activation: Any = None, dtype: Any = None,
+                 device: Any = None, generator: Any = None) -> None:
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs at least [in, out], got {sizes}")
@@ -81,3 +82,4 @@ class MLP(Sequential):
             if m is not None:
                 layers.append(m)
         super().__init__(*layers)
+        self._place_on(device)

@@ -431,6 +431,12 @@ class Module:
         self._apply_to_tensors(lambda a: a.astype(dt, copy=False), floating_only=True)
         return self
 
+    def _place_on(self, device: Any) -> None:
+        """The ``device=`` argument of a layer's constructor (PyTorch's factory keyword): its
+        parameters and buffers, made and initialised as on the default device, moved there."""
+        if device is not None:
+            self.to(device)
+
     def cuda(self: M, device: Any = None) -> M:
         """Move parameters and buffers to a GPU in place (``torch.nn.Module.cuda``)."""
         return self.to("cuda" if device is None else

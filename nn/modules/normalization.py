@@ -33,7 +33,7 @@ class _BatchNorm(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, *,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, device: Any = None) -> None:
         super().__init__()
         dt = param_dtype(dtype, type(self).__name__)
         self.num_features = int(num_features)
@@ -50,6 +50,7 @@ class _BatchNorm(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+        self._place_on(device)
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
@@ -127,7 +128,7 @@ class LayerNorm(Module):
     """
 
     def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, *, dtype: Any = None) -> None:
+                 bias: bool = True, *, dtype: Any = None, device: Any = None) -> None:
         super().__init__()
         ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape = tuple(int(s) for s in ns)
@@ -143,6 +144,7 @@ class LayerNorm(Module):
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
+        self._place_on(device)
 
     def reset_parameters(self) -> None:
         if self.weight is not None:
@@ -162,7 +164,7 @@ class GroupNorm(Module):
     """Normalise groups of channels of ``(N, C, *)`` input; per-channel affine."""
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, *, dtype: Any = None) -> None:
+                 affine: bool = True, *, dtype: Any = None, device: Any = None) -> None:
         super().__init__()
         if num_groups < 1 or num_channels % num_groups:
             raise ValueError(
@@ -175,6 +177,7 @@ class GroupNorm(Module):
         self.affine = affine
         dt = param_dtype(dtype, "GroupNorm")
         _affine_parameters(self, affine, num_channels, dt)
+        self._place_on(device)
 
     def forward(self, input: Any) -> Any:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
@@ -187,13 +190,14 @@ class _InstanceNorm(Module):
     _ndims: tuple[int, ...] = ()
 
     def __init__(self, num_features: int, eps: float = 1e-5, affine: bool = False, *,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, device: Any = None) -> None:
         super().__init__()
         self.num_features = num_features
         self.eps = eps
         self.affine = affine
         dt = param_dtype(dtype, type(self).__name__)
         _affine_parameters(self, affine, num_features, dt)
+        self._place_on(device)
 
     def forward(self, input: Any) -> Any:
         nd = len(shape_of(input))  # a TypeError for non-numeric input, not "0D"

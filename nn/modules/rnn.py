@@ -68,6 +68,7 @@ class RNNBase(Module):
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
                  bidirectional: bool = False, proj_size: int = 0, *, dtype: Any = None,
+                 device: Any = None,
                  generator: Any = None) -> None:
         super().__init__()
         name = {"RNN_TANH": "RNN", "RNN_RELU": "RNN"}.get(mode, mode)
@@ -116,6 +117,7 @@ class RNNBase(Module):
                     setattr(self, f"weight_hr{sfx}",
                             Parameter(device_empty((proj_size, hidden_size), dtype=dt)))
         self.reset_parameters(generator)
+        self._place_on(device)
 
     @property
     def num_directions(self) -> int:
@@ -271,6 +273,7 @@ class RNN(RNNBase):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
                  dropout: float = 0.0, bidirectional: bool = False, *, dtype: Any = None,
+                 device: Any = None,
                  generator: Any = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: unknown nonlinearity {nonlinearity!r}; use 'tanh' or 'relu'")
@@ -278,6 +281,7 @@ class RNN(RNNBase):
                          hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          dtype=dtype, generator=generator)
         self.nonlinearity = nonlinearity
+        self._place_on(device)
 
     def extra_repr(self) -> str:
         s = super().extra_repr()
@@ -295,9 +299,11 @@ class LSTM(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 proj_size: int = 0, *, dtype: Any = None, generator: Any = None) -> None:
+                 proj_size: int = 0, *, dtype: Any = None,
+                 device: Any = None, generator: Any = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, proj_size, dtype=dtype, generator=generator)
+        self._place_on(device)
 
 
 class GRU(RNNBase):
@@ -309,6 +315,7 @@ class GRU(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, *,
-                 dtype: Any = None, generator: Any = None) -> None:
+                 dtype: Any = None, device: Any = None, generator: Any = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, dtype=dtype, generator=generator)
+        self._place_on(device)

@@ -31,7 +31,7 @@ class RNNCellBase(Module):
     _gates = 1
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *,
-                 dtype: Any = None, generator: Any = None) -> None:
+                 dtype: Any = None, device: Any = None, generator: Any = None) -> None:
         super().__init__()
         name = type(self).__name__
         for what, v in (("input_size", input_size), ("hidden_size", hidden_size)):
@@ -49,6 +49,7 @@ class RNNCellBase(Module):
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
         self.reset_parameters(generator)
+        self._place_on(device)
 
     def reset_parameters(self, generator: Any = None) -> None:
         """PyTorch's init: every weight and bias ``U(-1/sqrt(hidden), 1/sqrt(hidden))``."""
@@ -89,12 +90,14 @@ class RNNCell(RNNCellBase):
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", *, dtype: Any = None, generator: Any = None) -> None:
+                 nonlinearity: str = "tanh", *, dtype: Any = None,
+                 device: Any = None, generator: Any = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNNCell: unknown nonlinearity {nonlinearity!r}; use 'tanh' or "
                              "'relu'")
         super().__init__(input_size, hidden_size, bias, dtype=dtype, generator=generator)
         self.nonlinearity = nonlinearity
+        self._place_on(device)
 
     def forward(self, input: Any, hx: Any = None) -> Any:
         x, batched = self._input(input)

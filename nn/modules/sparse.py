@@ -25,7 +25,8 @@ class Embedding(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  max_norm: float | None = None, norm_type: float = 2.0,
                  scale_grad_by_freq: bool = False, sparse: bool = False,
-                 _weight: Any = None, *, dtype: Any = None, generator: Any = None) -> None:
+                 _weight: Any = None, *, dtype: Any = None,
+                 device: Any = None, generator: Any = None) -> None:
         super().__init__()
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
@@ -53,6 +54,7 @@ class Embedding(Module):
                 raise ValueError("Embedding: _weight must have shape (num_embeddings, "
                                  f"embedding_dim) = {(num_embeddings, embedding_dim)}")
             self.weight = w
+        self._place_on(device)
 
     def reset_parameters(self, generator: Any = None) -> None:
         init.normal_(self.weight, generator=init.one_stream(generator))

@@ -43,6 +43,7 @@ class TransformerEncoderLayer(Module):
                  dropout: float = 0.1, activation: str | Callable[[Any], Any] = "relu",
                  layer_norm_eps: float = 1e-5, batch_first: bool = False,
                  norm_first: bool = False, bias: bool = True, *, dtype: Any = None,
+                 device: Any = None,
                  generator: Any = None) -> None:
         super().__init__()
         if isinstance(activation, str):
@@ -69,6 +70,7 @@ class TransformerEncoderLayer(Module):
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
+        self._place_on(device)
 
     def _sa_block(self, x: Any, attn_mask: Any, key_padding_mask: Any, is_causal: bool) -> Any:
         out = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,

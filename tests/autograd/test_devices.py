@@ -314,3 +314,25 @@ def test_numpy_functions_and_ufuncs_on_gpu_tensors_stay_there(standin):
             f()
     with pytest.raises(RuntimeError, match="requires grad"):
         np.asarray(x)
+
+
+def test_layers_take_device_like_torch(standin):
+    import nn
+
+    layers = [nn.Linear(3, 2, device="cuda"), nn.Conv2d(1, 2, 3, device="cuda"),
+              nn.ConvTranspose1d(2, 2, 3, device="cuda"), nn.BatchNorm1d(3, device="cuda"),
+              nn.LayerNorm(3, device="cuda"), nn.GroupNorm(1, 2, device="cuda"),
+              nn.InstanceNorm1d(2, affine=True, device="cuda"), nn.Embedding(4, 3, device="cuda"),
+              nn.RNN(3, 2, device="cuda"), nn.LSTM(3, 2, device="cuda"), nn.GRU(3, 2, device="cuda"),
+              nn.RNNCell(3, 2, device="cuda"), nn.LSTMCell(3, 2, device="cuda"),
+              nn.GRUCell(3, 2, device="cuda"), nn.MultiheadAttention(4, 2, device="cuda:1"),
+              nn.TransformerEncoderLayer(4, 2, 8, device="cuda"), nn.MLP([3, 4], device="cuda")]
+    for m in layers:
+        tensors = list(m.parameters()) + list(m.buffers())
+        assert tensors and all(t.is_cuda for t in tensors), type(m).__name__
+    assert all(p.device == ag.device("cuda:1") for p in layers[14].parameters())
+    ag.manual_seed(0)
+    a = nn.Linear(3, 2, device="cuda")
+    ag.manual_seed(0)
+    b = nn.Linear(3, 2)
+    assert_allclose(a.weight, b.weight)  # the same initial values as on the host
