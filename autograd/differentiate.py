@@ -56,15 +56,15 @@ def _seed(out: Tensor, g: Any, create_graph: bool, where: str) -> Any:
     if type(g) is int or (isinstance(g, xp.generic) and g.dtype.kind in "biuf"):
         g = float(g)  # numbers (NumPy scalars too) mix with any device, as in arithmetic
     gd: Any = g if type(g) is float or is_array(g) else xp.asarray(g)
+    if type(gd) is not float and gd.dtype.kind not in "biuf":  # (what it is, before where)
+        raise TypeError(
+            f"{where}: the gradient must be a Tensor, an array or numbers, got "
+            f"{type(g).__name__} of dtype {gd.dtype}"
+        )
     if type(d) is not float and device_of(gd) != device_of(d) and is_array(gd):
         raise RuntimeError(
             f"{where}: the gradient is on {device_of(gd)} but the output on {device_of(d)}; "
             "move it with .to(output.device)"
-        )
-    if type(gd) is not float and gd.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{where}: the gradient must be a Tensor, an array or numbers, got "
-            f"{type(g).__name__} of dtype {gd.dtype}"
         )
     gshape = () if type(gd) is float else gd.shape
     if gshape != tuple(out.shape):

@@ -80,7 +80,7 @@ def _unsupported(a: Any) -> TypeError:
 class StandInArray:
     """An array on the stand-in device (see the module docstring)."""
 
-    __slots__ = ("_a", "_dev")
+    __slots__ = ("_a", "_dev", "__weakref__")  # (cupy.ndarray is a Python class: weakrefs work)
     __array_priority__ = 100.0  # below Tensor's, so Tensor's reflected operators win
 
     def __init__(self, a: np.ndarray, dev: int | None = None) -> None:
