@@ -208,7 +208,7 @@ def is_device_array(a: Any) -> bool:
 def writeable(a: Any) -> bool:
     """Whether array data may be written in place: NumPy's flag; GPU arrays always may (CuPy
     has no read-only arrays, and its ``flags`` has no ``writeable``)."""
-    return bool(getattr(a.flags, "writeable", True))
+    return type(a) is not np.ndarray or a.flags.writeable
 
 
 def device_of(a: Any) -> device:

@@ -70,7 +70,7 @@ from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 from .backend import xp
-from .devices import array_module, is_array, writeable
+from .devices import array_module, is_array
 from .grad_mode import enable_grad, no_grad, state
 
 ndarray = xp.ndarray
@@ -421,7 +421,8 @@ def run_backward(
                 g = g * 1
             stored.add(id(g))
         elif type(g) is not float:
-            if id(g) in stored or g.base is not None or not writeable(g):
+            if id(g) in stored or g.base is not None or not (type(g) is not ndarray
+                                                              or g.flags.writeable):
                 g = g.copy()
             stored.add(id(g))
         _accumulate(t, g, create_graph, wrap)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from autograd.backend import xp
-from autograd.devices import device_of, is_array, is_device_array, to_host, transfer, writeable
+from autograd.devices import device_of, is_array, is_device_array, to_host, transfer
 from autograd.grad_mode import enable_grad
 from autograd.tape import bump_version
 from autograd.tensor import Tensor
@@ -146,7 +146,8 @@ class Optimizer:
                     p.grad = None
                     continue
                 g.detach_()  # a grad built with create_graph: cut it from its graph
-                if type(g._data) is float or not writeable(g._data):
+                gd = g._data
+                if type(gd) is float or (type(gd) is np.ndarray and not gd.flags.writeable):
                     g._data = 0.0 if type(g._data) is float else xp.zeros_like(g._data)
                 else:
                     g._data.fill(0)
@@ -185,7 +186,7 @@ class Optimizer:
                             f"{name}.step: parameter {i} of its group has shape {d.shape} but its "
                             f"gradient has shape {gshape}; a gradient must match its parameter"
                         )
-                    if not writeable(d):
+                    if type(d) is np.ndarray and not d.flags.writeable:  # (GPU data: always)
                         raise RuntimeError(
                             f"{name}.step: parameter {i} of its group (shape {d.shape}) holds a "
                             "read-only array and cannot be updated in place; give it a writable "

@@ -296,23 +296,21 @@ def _row_weights(target: Any, c: int, ignore_index: int | None) -> tuple[Any, An
 def _ce_index_fwd(z: Any, *, target: Any, mean: bool, ignore_index: int | None = None) -> Any:
     zs, lse = _shifted(z)
     t, w, n = _row_weights(target, z.shape[1], ignore_index)
-    rows = array_module(z).arange(z.shape[0])
+    rows = (xp if w is None else array_module(z)).arange(z.shape[0])
     per_sample = lse[:, 0] - zs[rows, t]  # -log softmax(z)[n, t[n]]
-    if w is not None:
-        per_sample = xp.where(w != 0, per_sample * w, 0.0)  # (ignored: 0 even if z is inf)
+    if w is None:  # host targets, all checked: n >= 1 rows
+        total = per_sample.sum()
+        return total / n if mean else total
+    per_sample = xp.where(w != 0, per_sample * w, 0.0)  # (ignored: 0 even if z is inf)
     total = per_sample.sum()
-    if not mean:
-        return total
-    with xp.errstate(invalid="ignore"):  # no counted entry: 0/0, a NaN loss (mean of nothing)
-        return total / n
+    return total / n if mean else total  # (n = 0 on a GPU: NaN, the mean of nothing)
 
 
 def _dce_index(g: Any, out: Any, z: Any, *, target: Any, mean: bool,
                ignore_index: int | None = None) -> Any:
     """``(softmax(z) - onehot(target)) * g``, divided by N for 'mean' (seed 000, eq. 25)."""
     t, w, n = _row_weights(target, z.shape[1], ignore_index)
-    with xp.errstate(divide="ignore", invalid="ignore"):  # n = 0: unused (every row ignored)
-        scale = g / n if mean else g
+    scale = g / n if mean else g  # (n = 0 only on a GPU, where NumPy's warnings do not apply)
     if w is not None:  # per row: the weight times the scale, 0 for ignored rows even if n = 0
         scale = xp.where(w != 0, w * scale, 0.0)[:, None]
     if isinstance(z, Tensor) or isinstance(g, Tensor):  # create_graph: record it, from primitives
@@ -321,7 +319,7 @@ def _dce_index(g: Any, out: Any, z: Any, *, target: Any, mean: bool,
         return (ag.softmax(z, axis=1) - onehot) * scale
     zs, lse = _shifted(z)
     p = xp.exp(zs - lse)  # a fresh array: finished in place
-    p[array_module(p).arange(z.shape[0]), t] -= 1
+    p[(xp if w is None else array_module(p)).arange(z.shape[0]), t] -= 1
     p *= scale
     return p
 
