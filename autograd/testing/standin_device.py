@@ -62,6 +62,10 @@ _REDUCTIONS = frozenset(
 )
 
 
+def _quiet() -> Any:
+    return np.errstate(all="ignore")
+
+
 class ImplicitTransferError(TypeError):
     """Device data was read on the host without an explicit transfer."""
 
@@ -158,7 +162,8 @@ class StandInArray:
         def call(*args: Any, **kwargs: Any) -> Any:
             if name in _REDUCTIONS:
                 _check_reduction_kwargs(name, kwargs)
-            return _wrap(meth(*_unwrap(args, dev), **_unwrap(kwargs, dev)), dev)
+            with _quiet():
+                return _wrap(meth(*_unwrap(args, dev), **_unwrap(kwargs, dev)), dev)
 
         return call
 
@@ -181,7 +186,8 @@ class StandInArray:
             raise TypeError(f"operand type(s) all returned NotImplemented from __array_ufunc__"
                             f"({ufunc.__name__}, 'at'): a list index (CuPy takes arrays)")
         dev = _device_of(inputs)
-        out = getattr(ufunc, method)(*_unwrap(inputs, dev), **_unwrap(kwargs, dev))
+        with _quiet():  # a GPU never warns about inf/nan (CuPy has no floating-point warnings)
+            out = getattr(ufunc, method)(*_unwrap(inputs, dev), **_unwrap(kwargs, dev))
         if method == "at":
             return None
         if "out" in kwargs:
@@ -226,7 +232,8 @@ class StandInArray:
         def op(self: StandInArray, other: Any) -> Any:
             if _foreign(other):
                 return NotImplemented
-            ufunc(self._a, _unwrap(other, self._dev), out=self._a)
+            with _quiet():
+                ufunc(self._a, _unwrap(other, self._dev), out=self._a)
             return self
 
         return op
@@ -382,7 +389,8 @@ def _call_numpy(func: Any, args: Any, kwargs: Any) -> Any:
                          "for multidimensional b")
     dev = _device_of(list(args) + list(kwargs.values()))
     try:
-        out = func(*_unwrap(args, dev), **_unwrap(kwargs, dev))
+        with _quiet():
+            out = func(*_unwrap(args, dev), **_unwrap(kwargs, dev))
     except np.linalg.LinAlgError:
         if "linalg" not in mod:
             raise
