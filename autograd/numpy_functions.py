@@ -305,7 +305,7 @@ def array_function(func: Any, types: Any, args: tuple[Any, ...], kwargs: dict[st
         res = func(*_unwrap(args), **{k: _unwrap(v) for k, v in kwargs.items()})
         # GPU answers stay on the device, as tensors: reading them is the caller's explicit
         # choice (bool(), .item(), .tolist()), never a hidden copy here
-        return _on_device(res)
+        return res if _devices._cuda_type is None else _on_device(res)
     rule = HANDLERS.get(func)
     why = ""
     if rule is not None:

@@ -37,7 +37,7 @@ def _cumsum_fwd(x: Any, axis: int, reverse: bool = False, dtype: Any = None) -> 
         rev = (slice(None),) * axis + (slice(None, None, -1),)
         if x.dtype.kind != "f" or dtype is not None:  # NumPy's integer promotion decides
             return x[rev].cumsum(axis=axis, dtype=dtype)[rev]
-        out = xp.empty_like(x, order="C")
+        out = xp_of(x).empty(x.shape, dtype=x.dtype)  # (a direct call: no dispatch layer)
         x[rev].cumsum(axis=axis, out=out[rev])
         return out
     return x.cumsum(axis=axis, dtype=dtype)  # the method: no np.cumsum dispatch layer

@@ -211,8 +211,10 @@ def split(draw):
 
 @st.composite
 def where(draw):
-    sa, sb = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, **SMALL)).input_shapes
-    cond = draw(hnp.arrays(bool, draw(hnp.broadcastable_shapes(sa, **SMALL))))
+    # the condition broadcasts with both operands (one drawn with each other shape: a condition
+    # broadcastable with ``a`` alone may not be with ``b``)
+    sc, sa, sb = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, **SMALL)).input_shapes
+    cond = draw(hnp.arrays(bool, sc))
     # the condition beside the operands: a host array for arrays, a tensor (on the default
     # device) for tensors
     return ((lambda a, b: np.where(cond if isinstance(a, np.ndarray) else Tensor(cond), a, b)),
