@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from . import devices as _dev
 from . import tape
 from .backend import xp
 from .devices import is_device_array, mismatch_error
@@ -144,8 +145,8 @@ class Primitive:
                     floats = False
                 elif type(d) is not int:
                     floats = False
-                    if is_device_array(d):
-                        arrays = True
+                    if _dev._cuda_type is not None and isinstance(d, _dev._cuda_type):
+                        arrays = True  # GPU data (inline: this loop is the hot path)
             datas.append(d)
         out = None
         if floats:
@@ -175,7 +176,8 @@ class Primitive:
             if self.n_out != 1:
                 return self._wrap_many(out, datas, inputs, consts, params or None,
                                        grad and self.records and state.enabled, args)
-            if type(out) is not ndarray and not is_device_array(out):
+            if type(out) is not ndarray and (_dev._cuda_type is None
+                                             or not isinstance(out, _dev._cuda_type)):
                 out = xp.asarray(out)
         # the output Tensor, and its record if an input requires grad and grad mode is on;
         # integer/bool results (argmax, comparisons) carry no gradient: not recorded
