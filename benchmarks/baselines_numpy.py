@@ -16,6 +16,7 @@ hand-written loop would do so; no Python-level work beyond the formulas.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -35,19 +36,23 @@ Outputs = dict[str, "np.ndarray | float"]
 
 
 class MLPStep:
-    """Forward, softmax cross-entropy, backward and SGD update of a ReLU MLP."""
+    """Forward, softmax cross-entropy, backward and SGD update of a ReLU MLP.
 
-    def __init__(self, spec: MLPSpec) -> None:
+    ``xp``: the array module of the spec's arrays (CuPy for the GPU floor of ``benchmarks.gpu``);
+    there the loss stays a device array (reading it back would sync every step)."""
+
+    def __init__(self, spec: MLPSpec, xp: Any = np) -> None:
+        self.xp = xp
         self.x, self.y, self.lr = spec.x, spec.y, spec.lr
         self.W = [w.copy() for w in spec.weights]
         self.b = [b.copy() for b in spec.biases]
-        self.rows = np.arange(spec.batch)
-        self.loss = float("nan")
+        self.rows = xp.arange(spec.batch)
+        self.loss: Any = float("nan")
         self.gW: list[np.ndarray] = []
         self.gb: list[np.ndarray] = []
 
     def step(self) -> None:
-        W, b, rows, y = self.W, self.b, self.rows, self.y
+        W, b, rows, y, xp = self.W, self.b, self.rows, self.y, self.xp
         n = self.x.shape[0]
         last = len(W) - 1
         acts = [self.x]  # the input of each layer
@@ -56,13 +61,14 @@ class MLPStep:
             z = h @ W[i].T
             z += b[i]
             if i < last:
-                h = np.maximum(z, 0, out=z)
+                h = xp.maximum(z, 0, out=z)
                 acts.append(h)
         # softmax cross-entropy, shifted by the row max for stability
         z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
+        e = xp.exp(z)
         s = e.sum(axis=1, keepdims=True)
-        self.loss = float((np.log(s[:, 0]) - z[rows, y]).mean())
+        loss = (xp.log(s[:, 0]) - z[rows, y]).mean()
+        self.loss = float(loss) if xp is np else loss
         dz = e
         dz /= s
         dz[rows, y] -= 1

@@ -50,55 +50,32 @@ def make_problem(sizes: list[int], batch: int, seed: int = 0) -> Problem:
 
 
 class CuPyStep:
-    """Hand-written backprop on CuPy arrays: forward, softmax cross-entropy, backward, SGD."""
+    """Hand-written backprop on CuPy arrays: ``baselines_numpy.MLPStep`` (the textbook formulas,
+    updating in place) with CuPy as its array module."""
 
     def __init__(self, p: Problem, xp: Any = None) -> None:
+        from .baselines_numpy import MLPStep
+        from .specs import MLPSpec
+
         if xp is None:
             import cupy as xp
-        cp = self.cp = xp  # (tests pass the stand-in device's module)
-        self.x, self.y = cp.asarray(p.x), cp.asarray(p.y)
-        self.W = [cp.asarray(w) for w in p.weights]
-        self.b = [cp.asarray(b) for b in p.biases]
-        self.rows = cp.arange(p.x.shape[0])
-        self.loss: Any = None
+        self.cp = xp  # (tests pass the stand-in device's module)
+        spec = MLPSpec(tuple(p.sizes), p.x.shape[0], p.x.dtype, LR, xp.asarray(p.x),
+                       xp.asarray(p.y), [xp.asarray(w) for w in p.weights],
+                       [xp.asarray(b) for b in p.biases])
+        self.floor = MLPStep(spec, xp=xp)
 
     def step(self) -> None:
-        cp, W, b, rows, y = self.cp, self.W, self.b, self.rows, self.y
-        n, last = self.x.shape[0], len(W) - 1
-        acts, h = [self.x], self.x
-        for i in range(last + 1):
-            z = h @ W[i].T
-            z += b[i]
-            if i < last:
-                h = cp.maximum(z, 0, out=z)
-                acts.append(h)
-        z -= z.max(axis=1, keepdims=True)
-        e = cp.exp(z)
-        s = e.sum(axis=1, keepdims=True)
-        self.loss = (cp.log(s[:, 0]) - z[rows, y]).mean()  # stays on the device
-        dz = e
-        dz /= s
-        dz[rows, y] -= 1
-        dz /= n
-        for i in range(last, -1, -1):
-            a = acts[i]
-            gW = dz.T @ a
-            gb = dz.sum(axis=0)
-            if i:
-                dh = dz @ W[i]
-                dh *= a > 0
-                dz = dh
-            W[i] -= LR * gW
-            b[i] -= LR * gb
+        self.floor.step()
 
     def sync(self) -> None:
         self.cp.cuda.Device().synchronize()
 
     def first_weight(self) -> Any:
-        return self.W[0].get()
+        return self.floor.W[0].get()
 
     def loss_value(self) -> float:
-        return float(self.loss.get())
+        return float(self.floor.loss.get())
 
 
 class TapegradStep:

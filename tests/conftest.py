@@ -122,3 +122,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"cpu_only: {reason}"))
         elif isinstance(item, pytest.DoctestItem):
             item.add_marker(pytest.mark.skip(reason="doctests show CPU tensors' output"))
+
+
+@pytest.fixture
+def standin():
+    """The strict stand-in GPU as the ``cuda`` device type for one test, whatever ``--device``
+    says (new tensors on the CPU unless moved); restored afterwards."""
+    from autograd.testing.standin_device import registered
+
+    with registered() as backend:
+        yield backend

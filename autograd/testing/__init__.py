@@ -25,8 +25,9 @@ from .assertions import (
     assert_array_equal,
     assert_array_less,
     assert_gradients_close,
+    value_checks,
 )
 from .strategies import arrays_for, broadcastable_tensors, shapes, tensors
 
 __all__ = ["tensors", "broadcastable_tensors", "shapes", "arrays_for", "assert_gradients_close",
-           "assert_allclose", "assert_array_equal", "assert_array_less"]
+           "assert_allclose", "assert_array_equal", "assert_array_less", "value_checks"]

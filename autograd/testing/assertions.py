@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -66,3 +67,17 @@ def assert_array_equal(actual: Any, desired: Any, *args: Any, **kwargs: Any) -> 
 def assert_array_less(actual: Any, desired: Any, *args: Any, **kwargs: Any) -> None:
     """``numpy.testing.assert_array_less`` that also takes tensors on any device."""
     np.testing.assert_array_less(_host(actual), _host(desired), *args, **kwargs)
+
+
+def value_checks() -> contextlib.AbstractContextManager[Any]:
+    """The context in which checks of *values* raise on every device: nothing extra on the CPU
+    (host data is always checked); anomaly mode on a GPU, where such checks (class indices in
+    range, a non-singular matrix) would read data back and run only under
+    ``autograd.detect_anomaly()`` (docs/differences.md).  For tests that expect those errors
+    whatever the default device is."""
+    from ..anomaly import detect_anomaly
+    from ..devices import get_default_device
+
+    if get_default_device().type == "cpu":
+        return contextlib.nullcontext()
+    return detect_anomaly(check_nan=False)

@@ -622,3 +622,20 @@ def count_transfers() -> Iterator[dict[str, int]]:
     finally:
         for k in TRANSFERS:
             counts[k] = TRANSFERS[k] - before[k]
+
+
+@contextlib.contextmanager
+def registered() -> Iterator[StandInBackend]:
+    """The stand-in as the ``cuda`` device type inside the block, with new tensors on the CPU
+    unless moved; the previous backend and default device are restored afterwards."""
+    from .. import devices
+
+    prev, prev_default = devices._cuda, devices._default
+    backend = StandInBackend()
+    devices.set_cuda_backend(backend)
+    devices._default = None
+    try:
+        yield backend
+    finally:
+        devices.set_cuda_backend(prev)
+        devices._default = prev_default

@@ -1,14 +1,9 @@
 """Test data on the suite's device (``pytest --device``): constants that are arrays of it."""
 
-import contextlib
-
 import numpy as np
-import pytest
 
 import autograd as ag
-from autograd import devices
 from autograd.devices import transfer
-from autograd.testing.standin_device import StandInBackend
 
 
 def const(a):
@@ -16,25 +11,3 @@ def const(a):
     array under ``--device=stand-in/cuda`` (host arrays do not mix with GPU tensors, as in
     PyTorch)."""
     return transfer(np.asarray(a), ag.get_default_device())
-
-
-def range_checks():
-    """The mode in which out-of-range device indices raise: always on the CPU; on a GPU only in
-    anomaly mode (reading indices back is a sync; docs/differences.md)."""
-    if ag.get_default_device().type == "cpu":
-        return contextlib.nullcontext()
-    return ag.detect_anomaly(check_nan=False)
-
-
-@pytest.fixture
-def standin():
-    """The stand-in registered as the ``cuda`` device type (whatever ``--device`` says); the
-    previous backend and default device restored afterwards."""
-    prev, prev_default = devices._cuda, devices._default
-    devices.set_cuda_backend(StandInBackend())
-    devices._default = None
-    try:
-        yield
-    finally:
-        devices.set_cuda_backend(prev)
-        devices._default = prev_default

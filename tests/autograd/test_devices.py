@@ -14,22 +14,8 @@ from autograd.testing import assert_allclose
 from autograd.testing.standin_device import (
     ImplicitTransferError,
     StandInArray,
-    StandInBackend,
     count_transfers,
 )
-
-
-@pytest.fixture
-def standin():
-    """The stand-in registered as the ``cuda`` device type; the previous backend restored."""
-    prev, prev_default = devices._cuda, devices._default
-    devices.set_cuda_backend(StandInBackend())
-    devices._default = None
-    try:
-        yield
-    finally:
-        devices.set_cuda_backend(prev)
-        devices._default = prev_default
 
 
 # ---------------------------------------------------------------------------- device objects

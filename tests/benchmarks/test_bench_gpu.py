@@ -6,25 +6,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from autograd import devices
 from autograd.testing import standin_device
 from benchmarks import gpu
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def standin():
-    prev, prev_default = devices._cuda, devices._default
-    devices.set_cuda_backend(standin_device.StandInBackend())
-    devices._default = None
-    try:
-        yield
-    finally:
-        devices.set_cuda_backend(prev)
-        devices._default = prev_default
 
 
 def test_cases_are_the_issue_table():

@@ -8,9 +8,8 @@ import pytest
 
 import autograd as ag
 import nn.functional as F
-from autograd import devices
 from autograd.testing import assert_allclose
-from autograd.testing.standin_device import StandInBackend, count_transfers
+from autograd.testing.standin_device import count_transfers
 
 CASES = {
     "plain": [0, 2, 1, 2],
@@ -20,16 +19,6 @@ CASES = {
 }
 
 
-@pytest.fixture
-def standin():
-    prev, prev_default = devices._cuda, devices._default
-    devices.set_cuda_backend(StandInBackend())
-    devices._default = None
-    try:
-        yield
-    finally:
-        devices.set_cuda_backend(prev)
-        devices._default = prev_default
 
 
 def _host_and_device(z0, t0, **kw):

@@ -21,22 +21,16 @@ import nn
 import nn.functional as F
 import optim
 from autograd import devices
-from autograd.testing.standin_device import StandInBackend, count_transfers
+from autograd.testing.standin_device import count_transfers, registered
 
 
 @pytest.fixture
 def cuda():
     """The stand-in registered as the ``cuda`` device type (new tensors stay on the CPU unless
     moved); the previous backend and default device are restored afterwards."""
-    prev, prev_default = devices._cuda, devices._default
-    devices.set_cuda_backend(StandInBackend())
-    devices._default = None
-    ag.manual_seed(0)
-    try:
+    with registered():
+        ag.manual_seed(0)
         yield ag.device("cuda:0")
-    finally:
-        devices.set_cuda_backend(prev)
-        devices._default = prev_default
 
 
 def _rng() -> np.random.Generator:

@@ -14,9 +14,8 @@ from optim_reference import CASES
 
 import autograd as ag
 import optim
-from autograd import devices
 from autograd.devices import device_of, is_device_array, to_host
-from autograd.testing.standin_device import StandInBackend, count_transfers
+from autograd.testing.standin_device import count_transfers
 from nn.utils import clip_grad_norm_, clip_grad_value_
 
 GPU = "cuda:1"
@@ -29,17 +28,6 @@ OPTIONS = {  # options that exercise every state entry of each rule
 }
 
 
-@pytest.fixture
-def standin():
-    """The stand-in registered as the ``cuda`` device type; the previous backend restored."""
-    prev, prev_default = devices._cuda, devices._default
-    devices.set_cuda_backend(StandInBackend())
-    devices._default = None
-    try:
-        yield
-    finally:
-        devices.set_cuda_backend(prev)
-        devices._default = prev_default
 
 
 def _train(cls, opts, device, steps=4):

@@ -5,7 +5,6 @@ checkpoint carrying pickled objects is refused without running anything."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -24,15 +23,7 @@ import autograd as ag
 import nn
 import nn.functional as F
 import optim
-from autograd.testing import assert_array_equal, shapes
-
-
-def range_checks():
-    """Value checks of GPU data run in anomaly mode only (docs/differences.md); always on the
-    CPU."""
-    if ag.get_default_device().type == "cpu":
-        return contextlib.nullcontext()
-    return ag.detect_anomaly(check_nan=False)
+from autograd.testing import assert_array_equal, shapes, value_checks
 
 
 def np_shape(shape: tuple[int, ...]) -> str:
@@ -230,7 +221,7 @@ def test_layers_with_wrong_feature_sizes_name_the_shapes():
     with pytest.raises(TypeError, match=r"^embedding: indices must be an integer tensor, got "
                                         r"dtype float64"):
         nn.Embedding(3, 2)(ag.ones(4))
-    with range_checks(), pytest.raises(IndexError, match=r"^embedding: index out of range"):
+    with value_checks(), pytest.raises(IndexError, match=r"^embedding: index out of range"):
         nn.Embedding(3, 2)(ag.tensor([5]))  # (GPU indices: checked in anomaly mode)
 
 
@@ -308,7 +299,7 @@ def test_anomaly_mode_reports_the_op_that_made_a_nan_gradient():
 
 
 def test_losses_on_nan_inputs():
-    with range_checks(), pytest.raises(ValueError, match=r"^binary_cross_entropy: all elements "
+    with value_checks(), pytest.raises(ValueError, match=r"^binary_cross_entropy: all elements "
                                                          r"of input should be between 0 and 1"):
         F.binary_cross_entropy(ag.tensor([np.nan]), ag.tensor([1.0]))
     loss = F.cross_entropy(ag.tensor(np.array([[np.nan, 1.0]]), requires_grad=True),
@@ -352,7 +343,7 @@ def test_classification_losses_reject_misshaped_or_mistyped_targets(n, c):
         with pytest.raises(ValueError, match=rf"^{name}: expected target of shape \({n},\) .* got "
                                              rf"\({n}, 1\)"):
             getattr(F, name)(x, ag.tensor(np.zeros((n, 1), dtype=np.int64)))
-        with range_checks(), pytest.raises(IndexError, match=rf"^{name}: target {c} is out of "
+        with value_checks(), pytest.raises(IndexError, match=rf"^{name}: target {c} is out of "
                                                              rf"bounds for {c} classes"):
             getattr(F, name)(x, ag.tensor(np.full(n, c)))
         with pytest.raises(TypeError, match=rf"^{name}: target must hold class indices"):
