@@ -29,6 +29,34 @@ def current_device() -> int:
     return int(_device.cuda_backend().current_index())
 
 
+def set_device(device: Any) -> None:
+    """Make ``device`` (an ordinal, ``"cuda:1"`` or a device) the current GPU
+    (``torch.cuda.set_device``): new ``"cuda"`` tensors go there, and CuPy runs kernels there.
+    With several GPUs, work on ``cuda:1`` tensors with ``cuda:1`` current (CuPy refuses arrays of
+    another GPU than the current one; PyTorch switches by itself)."""
+    backend = _device.cuda_backend()
+    d = _device.resolve(_device.device("cuda", device) if isinstance(device, int) else device)
+    if d.type != "cuda":
+        raise ValueError(f"set_device: expected a CUDA device, got {d}")
+    backend.select(d.index)
+
+
+class device:  # noqa: N801  (PyTorch's name: ``with ag.cuda.device(1): ...``)
+    """Context manager making a GPU current inside the block (``torch.cuda.device``)."""
+
+    def __init__(self, device: Any) -> None:
+        self.target = device
+        self.prev: int | None = None
+
+    def __enter__(self) -> None:
+        self.prev = current_device()
+        set_device(self.target)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.prev is not None:
+            set_device(self.prev)
+
+
 def synchronize(device: Any = None) -> None:
     """Wait for all work queued on ``device`` (default: the current GPU) to finish
     (``torch.cuda.synchronize``).  For timing: GPU work runs asynchronously."""

@@ -116,6 +116,9 @@ class CuPyBackend:
     def use(self, index: int) -> Any:
         return self.xp.cuda.Device(index)
 
+    def select(self, index: int) -> None:
+        self.xp.cuda.Device(index).use()
+
     def device_count(self) -> int:
         return int(self.xp.cuda.runtime.getDeviceCount())
 
@@ -160,8 +163,9 @@ def set_cuda_backend(backend: Any) -> None:
 
     For tests: the suite's strict stand-in device registers itself here.  A backend provides
     ``name``, ``xp`` (the array module), ``array_type``, ``index_of``, ``current_index``,
-    ``use``, ``device_count``, ``to_host``, ``from_host``, ``copy_between``, ``synchronize``,
-    ``generator``, ``manual_seed`` and ``special`` (see :class:`CuPyBackend`)."""
+    ``use``, ``select``, ``device_count``, ``to_host``, ``from_host``, ``copy_between``,
+    ``synchronize``, ``generator``, ``manual_seed`` and ``special`` (see
+    :class:`CuPyBackend`)."""
     global _cuda, _cuda_error, _cuda_type
     _cuda, _cuda_error = backend, None
     _cuda_type = None if backend is None else backend.array_type

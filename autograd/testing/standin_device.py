@@ -442,6 +442,9 @@ class StandInBackend:
         finally:
             _current[0] = prev
 
+    def select(self, index: int) -> None:
+        _current[0] = index
+
     def device_count(self) -> int:
         return N_DEVICES
 

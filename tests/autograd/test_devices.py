@@ -322,3 +322,18 @@ def test_layers_take_device_like_torch(standin):
     ag.manual_seed(0)
     b = nn.Linear(3, 2)
     assert_allclose(a.weight, b.weight)  # the same initial values as on the host
+
+
+def test_current_gpu_is_set_like_torch(standin):
+    assert ag.cuda.current_device() == 0
+    with ag.cuda.device(1):
+        assert ag.cuda.current_device() == 1
+        assert ag.zeros(2, device="cuda").device == ag.device("cuda:1")  # "cuda": the current
+    assert ag.cuda.current_device() == 0
+    ag.cuda.set_device("cuda:1")
+    try:
+        assert ag.tensor([1.0]).cuda().device == ag.device("cuda:1")
+    finally:
+        ag.cuda.set_device(0)
+    with pytest.raises(RuntimeError, match="invalid device ordinal"):
+        ag.cuda.set_device(5)
