@@ -23,19 +23,12 @@ from .tensor import Tensor, _check_grad_dtype, as_dtype
 
 def _on(device: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     """``module.name(*args, **kwargs)`` with the array module of ``device`` (default: the
-    default device), creating the array there; NumPy directly when everything is on the CPU."""
+    default device), creating the array there (the factories call NumPy directly when
+    everything is on the CPU, before this)."""
     if device is None and _devices._default is None:
         return getattr(np, name)(*args, **kwargs)
     with placed(target(device)) as m:
         return getattr(m, name)(*args, **kwargs)
-
-
-def _drawing(device: Any, generator: Any) -> Any:
-    """A context giving the generator that draws for ``device`` (see ``generator_for``), with
-    new arrays made there."""
-    if device is None and _devices._default is None:
-        return contextlib.nullcontext(get_generator(generator))
-    return _drawing_on(target(device), generator)
 
 
 @contextlib.contextmanager
@@ -73,22 +66,28 @@ def tensor(data: Any, dtype: Any = None, device: Any = None,
 def zeros(*shape: Any, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of ``shape`` (``torch.zeros``, ``numpy.zeros``); default dtype."""
-    return _new(_on(device, "zeros", shape_arg(shape, "zeros"), dtype=_dt(dtype, "zeros")),
-                requires_grad)
+    shape, dt = shape_arg(shape, "zeros"), _dt(dtype, "zeros")
+    if device is None and _devices._default is None:  # all on the CPU: NumPy directly
+        return _new(np.zeros(shape, dtype=dt), requires_grad)
+    return _new(_on(device, "zeros", shape, dtype=dt), requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ones of ``shape`` (``torch.ones``, ``numpy.ones``); default dtype."""
-    return _new(_on(device, "ones", shape_arg(shape, "ones"), dtype=_dt(dtype, "ones")),
-                requires_grad)
+    shape, dt = shape_arg(shape, "ones"), _dt(dtype, "ones")
+    if device is None and _devices._default is None:  # all on the CPU: NumPy directly
+        return _new(np.ones(shape, dtype=dt), requires_grad)
+    return _new(_on(device, "ones", shape, dtype=dt), requires_grad)
 
 
 def empty(*shape: Any, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor of ``shape`` (``torch.empty``, ``numpy.empty``)."""
-    return _new(_on(device, "empty", shape_arg(shape, "empty"), dtype=_dt(dtype, "empty")),
-                requires_grad)
+    shape, dt = shape_arg(shape, "empty"), _dt(dtype, "empty")
+    if device is None and _devices._default is None:  # all on the CPU: NumPy directly
+        return _new(np.empty(shape, dtype=dt), requires_grad)
+    return _new(_on(device, "empty", shape, dtype=dt), requires_grad)
 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, device: Any = None,
@@ -131,7 +130,10 @@ def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     """Uniform [0, 1) samples (``torch.rand``) from ``generator`` (default: the one
     ``manual_seed`` sets; on a GPU, that device's generator, drawing there)."""
     dt = _dt(dtype, "rand")
-    with _drawing(device, generator) as gen:
+    if device is None and _devices._default is None:  # all on the CPU: NumPy's generator
+        data = get_generator(generator).random(shape_arg(shape, "rand"))
+        return _new(data.astype(dt, copy=False), requires_grad)
+    with _drawing_on(target(device), generator) as gen:
         data = gen.random(shape_arg(shape, "rand")).astype(dt, copy=False)
     return _new(data, requires_grad)
 
@@ -141,7 +143,10 @@ def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: boo
     """Standard-normal samples (``torch.randn``) from ``generator`` (default: the one
     ``manual_seed`` sets; on a GPU, that device's generator, drawing there)."""
     dt = _dt(dtype, "randn")
-    with _drawing(device, generator) as gen:
+    if device is None and _devices._default is None:  # all on the CPU: NumPy's generator
+        data = get_generator(generator).standard_normal(shape_arg(shape, "randn"))
+        return _new(data.astype(dt, copy=False), requires_grad)
+    with _drawing_on(target(device), generator) as gen:
         data = gen.standard_normal(shape_arg(shape, "randn")).astype(dt, copy=False)
     return _new(data, requires_grad)
 
@@ -152,7 +157,7 @@ def randint(low: int, high: int, size: Any, dtype: Any = None, device: Any = Non
     (``torch.randint``)."""
     dt = as_dtype(dtype, "randint") if dtype is not None else np.dtype(np.int64)
     size = (size,) if isinstance(size, int) else tuple(size)
-    with _drawing(device, generator) as gen:
+    with _drawing_on(target(device), generator) as gen:
         data = gen.integers(low, high, size).astype(dt, copy=False)
     return _new(data, False)
 
