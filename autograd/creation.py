@@ -37,6 +37,15 @@ def _drawing_on(dev: Any, generator: Any) -> Iterator[Any]:
         yield generator_for(dev, generator)
 
 
+def _filled(name: str, shape: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+    """``zeros``/``ones``/``empty``: NumPy's function directly when everything is on the CPU,
+    else the device's."""
+    shape, dt = shape_arg(shape, name), _dt(dtype, name)
+    if device is None and _devices._default is None:
+        return _new(getattr(np, name)(shape, dtype=dt), requires_grad)
+    return _new(_on(device, name, shape, dtype=dt), requires_grad)
+
+
 def _new(data: Any, requires_grad: bool) -> Tensor:
     if requires_grad:
         _check_grad_dtype(data)
@@ -66,28 +75,19 @@ def tensor(data: Any, dtype: Any = None, device: Any = None,
 def zeros(*shape: Any, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of ``shape`` (``torch.zeros``, ``numpy.zeros``); default dtype."""
-    shape, dt = shape_arg(shape, "zeros"), _dt(dtype, "zeros")
-    if device is None and _devices._default is None:  # all on the CPU: NumPy directly
-        return _new(np.zeros(shape, dtype=dt), requires_grad)
-    return _new(_on(device, "zeros", shape, dtype=dt), requires_grad)
+    return _filled("zeros", shape, dtype, device, requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ones of ``shape`` (``torch.ones``, ``numpy.ones``); default dtype."""
-    shape, dt = shape_arg(shape, "ones"), _dt(dtype, "ones")
-    if device is None and _devices._default is None:  # all on the CPU: NumPy directly
-        return _new(np.ones(shape, dtype=dt), requires_grad)
-    return _new(_on(device, "ones", shape, dtype=dt), requires_grad)
+    return _filled("ones", shape, dtype, device, requires_grad)
 
 
 def empty(*shape: Any, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor of ``shape`` (``torch.empty``, ``numpy.empty``)."""
-    shape, dt = shape_arg(shape, "empty"), _dt(dtype, "empty")
-    if device is None and _devices._default is None:  # all on the CPU: NumPy directly
-        return _new(np.empty(shape, dtype=dt), requires_grad)
-    return _new(_on(device, "empty", shape, dtype=dt), requires_grad)
+    return _filled("empty", shape, dtype, device, requires_grad)
 
 
 def full(shape: Any, fill_value: Any, dtype: Any = None, device: Any = None,
