@@ -446,6 +446,18 @@ class Tensor(TensorOperators, TensorMath, TensorShape, TensorDevice, _MoreOpsMix
     def __str__(self) -> str:
         return self.__repr__()
 
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"``: a one-element 0-d tensor formats as its number (copied to the host
+        if on a GPU), as ``torch.Tensor.__format__``; others only with an empty spec."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError(
+                f"unsupported format string {spec!r} for a tensor of shape {tuple(self.shape)}; "
+                "format its elements (t.tolist()) or a 0-d tensor"
+            )
+        return self.__repr__()
+
     def __len__(self) -> int:
         d = self._data
         if type(d) is float or d.ndim == 0:

@@ -22,7 +22,13 @@ def _is_device_arg(a: Any) -> bool:
     if isinstance(a, _dev.device):
         return True
     if isinstance(a, str):
-        return a.partition(":")[0].strip() in ("cpu", "cuda")
+        if a.partition(":")[0].strip() in ("cpu", "cuda"):
+            return True
+        try:  # a dtype name ("float32") is no device; anything else is parsed as one, so that
+            np.dtype(a)  # to("tpu") says which device types exist
+        except TypeError:
+            return True
+        return False
     return isinstance(a, (int, np.integer)) and not isinstance(a, bool)
 
 

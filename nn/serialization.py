@@ -197,9 +197,14 @@ class _Placer:
         try:
             dev = devices.resolve(wanted)
         except RuntimeError as e:
+            if m is None or str(wanted) == location:
+                raise RuntimeError(
+                    f"nn.load: a tensor was saved on {location}, which is not available here "
+                    f"({e}); pass map_location='cpu' (or another device) to load it elsewhere"
+                ) from e
             raise RuntimeError(
-                f"nn.load: a tensor was saved on {location}, which is not available here ({e}); "
-                "pass map_location='cpu' (or another device) to load it elsewhere"
+                f"nn.load: map_location puts a tensor saved on {location} on {wanted}, which is "
+                f"not available here ({e})"
             ) from e
         return devices.transfer(arr, dev)
 

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 from ..backend import xp
-from ..devices import is_array
+from ..devices import device_of, is_array, is_device_array, transfer
 from ..random import get_generator
 from ..tensor import Tensor
 
@@ -148,8 +148,10 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
         return tuple(Tensor._make(_item(a[index]), None, False) for a in self._arrays)
 
     def _batch(self, indices: Any) -> tuple[Tensor, ...]:
-        """``default_collate([self[i] for i in indices])`` in one fancy-indexing gather."""
-        return tuple(Tensor._make(a[indices], None, False) for a in self._arrays)
+        """``default_collate([self[i] for i in indices])`` in one fancy-indexing gather (GPU
+        data: the batch's index array is copied over once and the batch stays on the GPU)."""
+        return tuple(Tensor._make(a[transfer(indices, device_of(a)) if is_device_array(a)
+                                    else indices], None, False) for a in self._arrays)
 
 
 class Subset(Dataset[T_co]):

@@ -18,7 +18,7 @@ from typing import Any
 from autograd import tape
 from autograd.anomaly import is_anomaly_enabled
 from autograd.backend import xp
-from autograd.devices import array_module, is_array, is_device_array, to_host
+from autograd.devices import array_module, device_of, is_array, is_device_array, to_host, transfer
 from autograd.grad_mode import no_grad
 from autograd.primitive import Primitive
 from autograd.tensor import Tensor
@@ -123,6 +123,11 @@ def embedding(
     if scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
     idx = _indices(input, ws[0], "embedding")
+    wd = weight._data if isinstance(weight, Tensor) else weight
+    if is_device_array(wd) and not is_device_array(idx):
+        # host indices (checked above) go to the table's GPU: the one copy the caller asked for,
+        # as for index_select and x[idx]
+        idx = transfer(idx, device_of(wd))
     pad = _padding_idx(padding_idx, ws[0], "embedding")
     if max_norm is not None:
         _renorm_rows(weight, idx, float(max_norm), float(norm_type))

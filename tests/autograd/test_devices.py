@@ -337,3 +337,29 @@ def test_current_gpu_is_set_like_torch(standin):
         ag.cuda.set_device(0)
     with pytest.raises(RuntimeError, match="invalid device ordinal"):
         ag.cuda.set_device(5)
+
+
+def test_new_user_findings(standin):
+    import nn
+    from autograd.data import DataLoader, TensorDataset
+
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
+        ag.randn(3, device="cuda").to("tpu")  # a device string, not a dtype
+    emb = nn.Embedding(5, 3, device="cuda")
+    out = emb(ag.tensor([1, 2]))  # host indices: checked, then copied to the table's GPU
+    assert out.is_cuda and out.shape == (2, 3)
+    batches = list(DataLoader(TensorDataset(ag.randn(8, 2, device="cuda")), batch_size=4,
+                              shuffle=True))
+    assert len(batches) == 2 and all(b.is_cuda for (b,) in batches)  # GPU data stays there
+    assert f"{ag.tensor(0.25, device='cuda'):.2f}" == "0.25" and f"{ag.tensor(3):d}" == "3"
+    with pytest.raises(TypeError, match="format string"):
+        f"{ag.zeros(2):.2f}"
+
+
+def test_load_names_the_unavailable_map_location(standin, tmp_path):
+    import nn
+
+    path = tmp_path / "m.npz"
+    nn.save(nn.Linear(2, 2, device="cuda").state_dict(), path)
+    with pytest.raises(RuntimeError, match="map_location puts a tensor saved on cuda:0 on cuda:7"):
+        nn.load(path, map_location="cuda:7")
