@@ -125,30 +125,31 @@ def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
     return _new(_on(device, "eye", n, m, dtype=_dt(dtype, "eye")), requires_grad)
 
 
+def _drawn(method: str, shape: Any, dtype: Any, device: Any, generator: Any,
+           requires_grad: bool, where: str) -> Tensor:
+    """``generator.method(shape)`` in ``dtype``: NumPy's generator directly when everything is on
+    the CPU, else the device's generator, drawing on the device (see ``generator_for``)."""
+    shape, dt = shape_arg(shape, where), _dt(dtype, where)
+    if device is None and _devices._default is None:
+        data = getattr(get_generator(generator), method)(shape)
+        return _new(data.astype(dt, copy=False), requires_grad)
+    with _drawing_on(target(device), generator) as gen:
+        data = getattr(gen, method)(shape).astype(dt, copy=False)
+    return _new(data, requires_grad)
+
+
 def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
          generator: Any = None) -> Tensor:
     """Uniform [0, 1) samples (``torch.rand``) from ``generator`` (default: the one
     ``manual_seed`` sets; on a GPU, that device's generator, drawing there)."""
-    dt = _dt(dtype, "rand")
-    if device is None and _devices._default is None:  # all on the CPU: NumPy's generator
-        data = get_generator(generator).random(shape_arg(shape, "rand"))
-        return _new(data.astype(dt, copy=False), requires_grad)
-    with _drawing_on(target(device), generator) as gen:
-        data = gen.random(shape_arg(shape, "rand")).astype(dt, copy=False)
-    return _new(data, requires_grad)
+    return _drawn("random", shape, dtype, device, generator, requires_grad, "rand")
 
 
 def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
           generator: Any = None) -> Tensor:
     """Standard-normal samples (``torch.randn``) from ``generator`` (default: the one
     ``manual_seed`` sets; on a GPU, that device's generator, drawing there)."""
-    dt = _dt(dtype, "randn")
-    if device is None and _devices._default is None:  # all on the CPU: NumPy's generator
-        data = get_generator(generator).standard_normal(shape_arg(shape, "randn"))
-        return _new(data.astype(dt, copy=False), requires_grad)
-    with _drawing_on(target(device), generator) as gen:
-        data = gen.standard_normal(shape_arg(shape, "randn")).astype(dt, copy=False)
-    return _new(data, requires_grad)
+    return _drawn("standard_normal", shape, dtype, device, generator, requires_grad, "randn")
 
 
 def randint(low: int, high: int, size: Any, dtype: Any = None, device: Any = None,

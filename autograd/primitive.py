@@ -164,10 +164,12 @@ class Primitive:
             try:
                 out = self.fwd(*datas, **params) if params else self.fwd(*datas)
             except TypeError as e:
-                raise (_device_error(self.name, datas)
+                raise (mismatch_error(self.name, datas)
                        or _explain_type_error(self.name, datas, e)) from e
             except ValueError as e:  # NumPy's own (e.g. broadcasting) errors don't say which op
-                mixed = _device_error(self.name, datas)
+                # operands on different devices: the array library refused (TypeError above,
+                # or a ValueError here); the hot path itself checks nothing
+                mixed = mismatch_error(self.name, datas)
                 if mixed is not None:
                     raise mixed from e
                 if type(e) is not ValueError or _NAMED.match(str(e)):
@@ -295,12 +297,6 @@ def as_operand(a: Any, op: str) -> Any:
         f"{op}: unsupported operand of type {type(a).__name__}; expected a Tensor, an array or a "
         "number"
     )
-
-
-def _device_error(name: str, datas: list[Any]) -> RuntimeError | None:
-    """The error for operands on different devices (looked for only after a failure: the
-    array libraries refuse to mix, so the hot path checks nothing)."""
-    return mismatch_error(name, datas)
 
 
 def _explain_type_error(name: str, datas: list[Any], e: TypeError) -> TypeError:
